@@ -1,0 +1,27 @@
+/*
+ * fs.h - local filesystem helpers: read a whole file, write atomically, mkdir -p, path pieces.
+ */
+#ifndef FS_H
+#define FS_H
+
+#include <sys/types.h>
+
+struct buf;
+struct err;
+
+/* Appends the whole file to 'out'. */
+int fs_read_file(const char *path, struct buf *out, struct err *err);
+/* Writes via a temporary file in the same directory: write, fsync, rename, fsync the directory.
+ * A crash at any point leaves either the old or the new content. */
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct err *err);
+int fs_mkdir_p(const char *path, mode_t mode, struct err *err);
+bool fs_exists(const char *path);
+bool fs_is_dir(const char *path);
+/* Returns a new string: the directory part of 'path' ("." when none). */
+char *fs_dirname(const char *path);
+/* Returns a pointer into 'path' after the last '/'. */
+const char *fs_basename(const char *path);
+/* Returns a new string "dir/name" (just 'name' when it is absolute or dir is empty). */
+char *fs_join(const char *dir, const char *name);
+
+#endif

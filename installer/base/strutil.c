@@ -1,0 +1,107 @@
+/*
+ * strutil.c - strict number parsing and small string helpers.
+ */
+#include "pot.h"
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+#include "base/buf.h"
+#include "base/strutil.h"
+#include "base/xalloc.h"
+
+int parse_int(const char *s, int64_t *out)
+{
+    char *end = NULL;
+    long long v;
+
+    while (isspace((unsigned char)*s)) {
+        s++;
+    }
+    if (!*s) {
+        return -1;
+    }
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno || end == s) {
+        return -1;
+    }
+    while (isspace((unsigned char)*end)) {
+        end++;
+    }
+    if (*end) {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int parse_double(const char *s, double *out)
+{
+    char *end = NULL;
+    double v;
+
+    while (isspace((unsigned char)*s)) {
+        s++;
+    }
+    if (!*s) {
+        return -1;
+    }
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno == ERANGE || end == s) {
+        return -1;
+    }
+    while (isspace((unsigned char)*end)) {
+        end++;
+    }
+    if (*end) {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+bool str_starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool str_ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s);
+    size_t m = strlen(suffix);
+
+    return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+char *str_trim(const char *s)
+{
+    const char *end;
+
+    while (isspace((unsigned char)*s)) {
+        s++;
+    }
+    end = s + strlen(s);
+    while (end > s && isspace((unsigned char)end[-1])) {
+        end--;
+    }
+    return xstrndup(s, (size_t)(end - s));
+}
+
+char *str_replace_all(const char *s, const char *from, const char *to)
+{
+    struct buf out = BUF_INIT;
+    size_t flen = strlen(from);
+    const char *hit;
+
+    if (!flen) {
+        return xstrdup(s);
+    }
+    while ((hit = strstr(s, from)) != NULL) {
+        buf_add(&out, s, (size_t)(hit - s));
+        buf_adds(&out, to);
+        s = hit + flen;
+    }
+    buf_adds(&out, s);
+    return buf_detach(&out, NULL);
+}

@@ -1,0 +1,18 @@
+/*
+ * strutil.h - small string helpers: strict number parsing, prefixes, trimming.
+ */
+#ifndef STRUTIL_H
+#define STRUTIL_H
+
+/* Parses a whole decimal integer (optional sign, surrounding spaces allowed). Returns 0 or -1. */
+int parse_int(const char *s, int64_t *out);
+/* Parses a whole floating point number. Returns 0 or -1. */
+int parse_double(const char *s, double *out);
+bool str_starts_with(const char *s, const char *prefix);
+bool str_ends_with(const char *s, const char *suffix);
+/* Returns a new string without leading and trailing ASCII whitespace. */
+char *str_trim(const char *s);
+/* Returns a new string with every 'from' replaced by 'to'. */
+char *str_replace_all(const char *s, const char *from, const char *to);
+
+#endif

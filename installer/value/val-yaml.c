@@ -1,0 +1,445 @@
+/*
+ * val-yaml.c - libyaml events to struct val with PyYAML's YAML 1.1 scalar resolution, anchors,
+ * aliases, merge keys and source positions.
+ */
+#include "pot.h"
+#include <pthread.h>
+#include <regex.h>
+#include <string.h>
+#include <yaml.h>
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/xalloc.h"
+#include "value/val-yaml.h"
+#include "value/val.h"
+
+/* PyYAML's implicit resolvers (yaml/resolver.py), as POSIX extended regexes. */
+static const char bool_re[] =
+    "^(yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$";
+static const char int_re[] = "^([-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(0|[1-9][0-9_]*)"
+                             "|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(:[0-5]?[0-9])+)$";
+static const char float_re[] = "^([-+]?([0-9][0-9_]*)\\.[0-9_]*([eE][-+][0-9]+)?"
+                               "|\\.[0-9][0-9_]*([eE][-+][0-9]+)?"
+                               "|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*"
+                               "|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN))$";
+static const char null_re[] = "^(~|null|Null|NULL|)$";
+
+static regex_t bool_rx, int_rx, float_rx, null_rx;
+static pthread_once_t rx_once = PTHREAD_ONCE_INIT;
+
+static void compile_resolvers(void)
+{
+    if (regcomp(&bool_rx, bool_re, REG_EXTENDED | REG_NOSUB) ||
+        regcomp(&int_rx, int_re, REG_EXTENDED | REG_NOSUB) ||
+        regcomp(&float_rx, float_re, REG_EXTENDED | REG_NOSUB) ||
+        regcomp(&null_rx, null_re, REG_EXTENDED | REG_NOSUB)) {
+        BUG("YAML resolver regex does not compile");
+    }
+}
+
+static char *without_underscores(const char *s)
+{
+    char *out = xmalloc(strlen(s) + 1);
+    char *o = out;
+
+    for (; *s; s++) {
+        if (*s != '_') {
+            *o++ = *s;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+static struct val *resolve_int(const char *text)
+{
+    char *s = without_underscores(text);
+    const char *p = s;
+    int sign = 1;
+    int64_t v = 0;
+
+    if (*p == '-' || *p == '+') {
+        sign = *p == '-' ? -1 : 1;
+        p++;
+    }
+    if (strchr(p, ':')) {
+        char *part = NULL;
+        char *rest = (char *)p;
+
+        while ((part = strsep(&rest, ":")) != NULL) {
+            v = v * 60 + strtoll(part, NULL, 10);
+        }
+    } else if (p[0] == '0' && p[1] == 'b') {
+        v = strtoll(p + 2, NULL, 2);
+    } else if (p[0] == '0' && p[1] == 'x') {
+        v = strtoll(p + 2, NULL, 16);
+    } else if (p[0] == '0' && p[1]) {
+        v = strtoll(p + 1, NULL, 8);
+    } else {
+        v = strtoll(p, NULL, 10);
+    }
+    free(s);
+    return val_int(sign * v);
+}
+
+static struct val *resolve_float(const char *text)
+{
+    char *s = without_underscores(text);
+    double v;
+
+    if (strstr(s, "inf") || strstr(s, "Inf") || strstr(s, "INF")) {
+        v = s[0] == '-' ? -__builtin_inf() : __builtin_inf();
+    } else if (strstr(s, "nan") || strstr(s, "NaN") || strstr(s, "NAN")) {
+        v = __builtin_nan("");
+    } else if (strchr(s, ':')) {
+        char *rest = s[0] == '-' || s[0] == '+' ? s + 1 : s;
+        char *part;
+
+        v = 0;
+        while ((part = strsep(&rest, ":")) != NULL) {
+            v = v * 60 + strtod(part, NULL);
+        }
+        if (s[0] == '-') {
+            v = -v;
+        }
+    } else {
+        v = strtod(s, NULL);
+    }
+    free(s);
+    return val_double(v);
+}
+
+struct val *val_resolve_plain_scalar(const char *text, size_t len)
+{
+    char *s = xstrndup(text, len);
+    struct val *v;
+
+    pthread_once(&rx_once, compile_resolvers);
+    if (strlen(s) != len) {
+        v = val_strn(text, len);
+    } else if (regexec(&null_rx, s, 0, NULL, 0) == 0) {
+        v = val_null();
+    } else if (regexec(&bool_rx, s, 0, NULL, 0) == 0) {
+        char c = s[0];
+
+        v = val_bool(c == 'y' || c == 'Y' || c == 't' || c == 'T' ||
+                     ((c == 'o' || c == 'O') && (s[1] == 'n' || s[1] == 'N')));
+    } else if (regexec(&int_rx, s, 0, NULL, 0) == 0) {
+        v = resolve_int(s);
+    } else if (regexec(&float_rx, s, 0, NULL, 0) == 0) {
+        v = resolve_float(s);
+    } else {
+        v = val_strn(text, len);
+    }
+    free(s);
+    return v;
+}
+
+struct anchor {
+    char *name;      /* owned */
+    struct val *val; /* owned reference */
+};
+
+struct loader {
+    yaml_parser_t parser;
+    const char *name; /* interned */
+    struct anchor *anchors;
+    size_t anchors_len;
+    size_t anchors_cap;
+    struct err *err;
+};
+
+static struct srcpos mark_pos(const struct loader *ld, yaml_mark_t mark)
+{
+    struct srcpos pos = { ld->name, (int)mark.line + 1, (int)mark.column + 1 };
+
+    return pos;
+}
+
+static int parser_error(struct loader *ld)
+{
+    yaml_parser_t *p = &ld->parser;
+    struct srcpos pos = mark_pos(ld, p->problem_mark);
+
+    if (p->context) {
+        return err_at(ld->err, ERR_PARSE, &pos, "invalid YAML: %s %s", p->context,
+                      p->problem ? p->problem : "");
+    }
+    return err_at(ld->err, ERR_PARSE, &pos, "invalid YAML: %s", p->problem ? p->problem : "error");
+}
+
+static void remember_anchor(struct loader *ld, const yaml_char_t *name, struct val *v)
+{
+    if (!name) {
+        return;
+    }
+    xgrow((void **)&ld->anchors, &ld->anchors_cap, ld->anchors_len + 1, sizeof(*ld->anchors));
+    ld->anchors[ld->anchors_len].name = xstrdup((const char *)name);
+    ld->anchors[ld->anchors_len].val = val_ref(v);
+    ld->anchors_len++;
+}
+
+static struct val *find_anchor(struct loader *ld, const char *name)
+{
+    for (size_t i = ld->anchors_len; i-- > 0;) {
+        if (strcmp(ld->anchors[i].name, name) == 0) {
+            return ld->anchors[i].val;
+        }
+    }
+    return NULL;
+}
+
+static struct val *load_node(struct loader *ld, yaml_event_t *ev);
+
+static struct val *scalar_value(struct loader *ld, yaml_event_t *ev)
+{
+    const char *text = (const char *)ev->data.scalar.value;
+    size_t len = ev->data.scalar.length;
+    const char *tag = (const char *)ev->data.scalar.tag;
+    struct srcpos pos = mark_pos(ld, ev->start_mark);
+    struct val *v;
+
+    if (!tag) {
+        v = ev->data.scalar.plain_implicit ? val_resolve_plain_scalar(text, len)
+                                           : val_strn(text, len);
+    } else if (strcmp(tag, "!unsafe") == 0) {
+        v = val_strn(text, len);
+        v->flags |= VAL_UNSAFE;
+    } else if (strcmp(tag, YAML_STR_TAG) == 0) {
+        v = val_strn(text, len);
+    } else if (strcmp(tag, YAML_INT_TAG) == 0 || strcmp(tag, YAML_FLOAT_TAG) == 0 ||
+               strcmp(tag, YAML_BOOL_TAG) == 0 || strcmp(tag, YAML_NULL_TAG) == 0) {
+        v = val_resolve_plain_scalar(text, len);
+    } else {
+        err_at(ld->err, ERR_PARSE, &pos, "unsupported YAML tag '%s'%s", tag,
+               strcmp(tag, "!vault") == 0 ? ": decrypt vaulted values first" : "");
+        return NULL;
+    }
+    v->pos = pos;
+    return v;
+}
+
+static int merge_into(struct loader *ld, struct val *dict, struct val *src, struct val *explicit,
+                      const struct srcpos *pos)
+{
+    if (src->type == VAL_LIST) {
+        for (size_t i = 0; i < val_list_len(src); i++) {
+            if (merge_into(ld, dict, val_list_get(src, i), explicit, pos) < 0) {
+                return -1;
+            }
+        }
+        return 0;
+    }
+    if (src->type != VAL_DICT) {
+        return err_at(ld->err, ERR_PARSE, pos, "a '<<' merge key needs a mapping or a list of them");
+    }
+    for (size_t i = 0; i < val_dict_len(src); i++) {
+        const char *key = val_dict_key_at(src, i);
+
+        if (!val_dict_has(explicit, key) && !val_dict_has(dict, key)) {
+            val_dict_set(dict, key, val_dict_value_at(src, i));
+        }
+    }
+    return 0;
+}
+
+static char *key_text(struct val *key)
+{
+    struct buf b = BUF_INIT;
+
+    val_to_pystr(key, &b);
+    return buf_detach(&b, NULL);
+}
+
+static struct val *load_mapping(struct loader *ld, yaml_event_t *start)
+{
+    struct val *dict = val_dict();
+    struct val *merges = val_list();
+    struct srcpos merge_pos = { 0 };
+    yaml_event_t ev;
+
+    dict->pos = mark_pos(ld, start->start_mark);
+    remember_anchor(ld, start->data.mapping_start.anchor, dict);
+    for (;;) {
+        struct val *key;
+        struct val *value;
+        bool is_merge;
+        char *k;
+
+        if (!yaml_parser_parse(&ld->parser, &ev)) {
+            parser_error(ld);
+            goto fail;
+        }
+        if (ev.type == YAML_MAPPING_END_EVENT) {
+            yaml_event_delete(&ev);
+            break;
+        }
+        is_merge = ev.type == YAML_SCALAR_EVENT && ev.data.scalar.plain_implicit &&
+                   strcmp((const char *)ev.data.scalar.value, "<<") == 0;
+        if (is_merge) {
+            merge_pos = mark_pos(ld, ev.start_mark);
+        }
+        key = load_node(ld, &ev);
+        if (!key) {
+            goto fail;
+        }
+        if (key->type == VAL_LIST || key->type == VAL_DICT) {
+            err_at(ld->err, ERR_PARSE, &key->pos, "a mapping key must be a scalar");
+            val_unref(key);
+            goto fail;
+        }
+        if (!yaml_parser_parse(&ld->parser, &ev)) {
+            val_unref(key);
+            parser_error(ld);
+            goto fail;
+        }
+        value = load_node(ld, &ev);
+        if (!value) {
+            val_unref(key);
+            goto fail;
+        }
+        if (is_merge) {
+            val_list_push_take(merges, value);
+            val_unref(key);
+            continue;
+        }
+        k = key_text(key);
+        val_dict_set_take(dict, k, value);
+        free(k);
+        val_unref(key);
+    }
+    if (val_list_len(merges)) {
+        struct val *explicit = val_copy(dict);
+        int rc = merge_into(ld, dict, merges, explicit, &merge_pos);
+
+        val_unref(explicit);
+        if (rc < 0) {
+            goto fail;
+        }
+    }
+    val_unref(merges);
+    return dict;
+fail:
+    val_unref(merges);
+    val_unref(dict);
+    return NULL;
+}
+
+static struct val *load_sequence(struct loader *ld, yaml_event_t *start)
+{
+    struct val *list = val_list();
+    yaml_event_t ev;
+
+    list->pos = mark_pos(ld, start->start_mark);
+    remember_anchor(ld, start->data.sequence_start.anchor, list);
+    for (;;) {
+        struct val *item;
+
+        if (!yaml_parser_parse(&ld->parser, &ev)) {
+            parser_error(ld);
+            val_unref(list);
+            return NULL;
+        }
+        if (ev.type == YAML_SEQUENCE_END_EVENT) {
+            yaml_event_delete(&ev);
+            return list;
+        }
+        item = load_node(ld, &ev);
+        if (!item) {
+            val_unref(list);
+            return NULL;
+        }
+        val_list_push_take(list, item);
+    }
+}
+
+/* Consumes 'ev' (deletes it) and returns the node it starts. */
+static struct val *load_node(struct loader *ld, yaml_event_t *ev)
+{
+    struct val *v = NULL;
+    struct srcpos pos = mark_pos(ld, ev->start_mark);
+
+    switch (ev->type) {
+    case YAML_SCALAR_EVENT:
+        v = scalar_value(ld, ev);
+        if (v) {
+            remember_anchor(ld, ev->data.scalar.anchor, v);
+        }
+        break;
+    case YAML_ALIAS_EVENT:
+        v = find_anchor(ld, (const char *)ev->data.alias.anchor);
+        if (!v) {
+            err_at(ld->err, ERR_PARSE, &pos, "unknown alias '*%s'",
+                   (const char *)ev->data.alias.anchor);
+        }
+        v = val_ref(v);
+        break;
+    case YAML_MAPPING_START_EVENT:
+        v = load_mapping(ld, ev);
+        break;
+    case YAML_SEQUENCE_START_EVENT:
+        v = load_sequence(ld, ev);
+        break;
+    default:
+        err_at(ld->err, ERR_PARSE, &pos, "unexpected YAML event");
+        break;
+    }
+    yaml_event_delete(ev);
+    return v;
+}
+
+static struct val *load_document(struct loader *ld)
+{
+    yaml_event_t ev;
+
+    for (;;) {
+        if (!yaml_parser_parse(&ld->parser, &ev)) {
+            parser_error(ld);
+            return NULL;
+        }
+        switch (ev.type) {
+        case YAML_STREAM_START_EVENT:
+        case YAML_DOCUMENT_START_EVENT:
+            yaml_event_delete(&ev);
+            continue;
+        case YAML_STREAM_END_EVENT:
+        case YAML_DOCUMENT_END_EVENT:
+            yaml_event_delete(&ev);
+            return val_null();
+        default:
+            return load_node(ld, &ev);
+        }
+    }
+}
+
+struct val *val_from_yaml(const char *text, size_t len, const char *name, struct err *err)
+{
+    struct loader ld = { .name = pos_intern(name ? name : "<string>"), .err = err };
+    struct val *v;
+
+    if (!yaml_parser_initialize(&ld.parser)) {
+        BUG("yaml_parser_initialize failed");
+    }
+    yaml_parser_set_input_string(&ld.parser, (const unsigned char *)text, len);
+    v = load_document(&ld);
+    yaml_parser_delete(&ld.parser);
+    for (size_t i = 0; i < ld.anchors_len; i++) {
+        free(ld.anchors[i].name);
+        val_unref(ld.anchors[i].val);
+    }
+    free(ld.anchors);
+    return v;
+}
+
+struct val *val_from_yaml_file(const char *path, struct err *err)
+{
+    struct buf text = BUF_INIT;
+    struct val *v = NULL;
+
+    if (fs_read_file(path, &text, err) == 0) {
+        v = val_from_yaml(text.ptr, text.len, path, err);
+    }
+    buf_release(&text);
+    return v;
+}

@@ -1,0 +1,109 @@
+/* tests/unit/test-val-yaml.c: tests installer/value/val-yaml.c, val-json.c and val.c */
+#include "unit.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "value/val-json.h"
+#include "value/val-yaml.h"
+#include "value/val.h"
+
+static struct val *load(const char *yaml)
+{
+    struct err err = ERR_INIT;
+    struct val *v = val_from_yaml(yaml, strlen(yaml), "t.yml", &err);
+
+    if (!v) {
+        fail_msg("unexpected error: %s", err.msg);
+    }
+    return v;
+}
+
+static void test_yaml_resolves_scalars_like_pyyaml(void **state)
+{
+    struct val *v = load("a: yes\nb: 0755\nc: 1e5\nd: 1.5\ne: ~\nf: '0755'\ng: 09\nh: Off\ni: 0x1F\n");
+
+    (void)state;
+    assert_int_equal(val_dict_get(v, "a")->type, VAL_BOOL);
+    assert_true(val_dict_get(v, "a")->u.b);
+    assert_int_equal(val_dict_get(v, "b")->u.i, 493);
+    assert_string_equal(val_dict_get_str(v, "c"), "1e5");
+    assert_true(val_dict_get(v, "d")->u.d == 1.5);
+    assert_int_equal(val_dict_get(v, "e")->type, VAL_NULL);
+    assert_string_equal(val_dict_get_str(v, "f"), "0755");
+    assert_string_equal(val_dict_get_str(v, "g"), "09");
+    assert_false(val_dict_get(v, "h")->u.b);
+    assert_int_equal(val_dict_get(v, "i")->u.i, 31);
+    val_unref(v);
+}
+
+static void test_yaml_keeps_order_positions_and_merges(void **state)
+{
+    struct val *v = load("base: &b\n  x: 1\n  y: 2\nz: 0\nchild:\n  <<: *b\n  y: 3\n");
+    struct val *child = val_dict_get(v, "child");
+
+    (void)state;
+    assert_string_equal(val_dict_key_at(v, 0), "base");
+    assert_string_equal(val_dict_key_at(v, 2), "child");
+    assert_int_equal(val_dict_get(child, "x")->u.i, 1);
+    assert_int_equal(val_dict_get(child, "y")->u.i, 3);
+    assert_int_equal(val_dict_get(v, "z")->pos.line, 4);
+    assert_int_equal(val_dict_get(v, "z")->pos.col, 4);
+    val_unref(v);
+}
+
+static void test_yaml_error_names_line_and_column(void **state)
+{
+    struct err err = ERR_INIT;
+    const char *bad = "a: 1\nb: [1, 2\nc: 3\n";
+    struct val *v = val_from_yaml(bad, strlen(bad), "bad.yml", &err);
+    char msg[4096];
+
+    (void)state;
+    assert_null(v);
+    assert_int_equal(err.kind, ERR_PARSE);
+    err_format(&err, msg, sizeof(msg));
+    assert_non_null(strstr(msg, "bad.yml:3:"));
+}
+
+static void test_json_emits_like_python(void **state)
+{
+    struct val *v = load("b: [1, 2.5, 'é']\na: {x: null, y: true}\nc: 1e400\n");
+    struct buf out = BUF_INIT;
+
+    (void)state;
+    val_to_json(v, &out, -1, VAL_JSON_ENSURE_ASCII);
+    assert_string_equal(out.ptr,
+                        "{\"b\": [1, 2.5, \"\\u00e9\"], \"a\": {\"x\": null, \"y\": true}, \"c\": \"1e400\"}");
+    buf_reset(&out);
+    val_to_json(val_dict_get(v, "a"), &out, 4, VAL_JSON_SORT_KEYS);
+    assert_string_equal(out.ptr, "{\n    \"x\": null,\n    \"y\": true\n}");
+    buf_release(&out);
+    val_unref(v);
+}
+
+static void test_json_roundtrip_and_pystr(void **state)
+{
+    struct err err = ERR_INIT;
+    const char *text = "{\"k\": [1, 0.1, \"it's\", null, false], \"n\": 1e16}";
+    struct val *v = val_from_json(text, strlen(text), "t.json", &err);
+    struct buf out = BUF_INIT;
+
+    (void)state;
+    assert_non_null(v);
+    val_to_pystr(v, &out);
+    assert_string_equal(out.ptr, "{'k': [1, 0.1, \"it's\", None, False], 'n': 1e+16}");
+    buf_release(&out);
+    val_unref(v);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_yaml_resolves_scalars_like_pyyaml),
+        cmocka_unit_test(test_yaml_keeps_order_positions_and_merges),
+        cmocka_unit_test(test_yaml_error_names_line_and_column),
+        cmocka_unit_test(test_json_emits_like_python),
+        cmocka_unit_test(test_json_roundtrip_and_pystr),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
