@@ -61,7 +61,7 @@ dk() { env -u DOCKER_HOST -u DOCKER_CONTEXT "$DOCKER_BIN" --host "unix://$SOCK" 
 # pid_of FILE PATTERN: print the pid recorded in FILE if that process is alive and its command
 # line contains PATTERN (so a recycled pid is never mistaken for ours).
 pid_of() {
-    local file=$1 pattern=$2 pid cmd
+    local file=$1 pattern=$2 pid
     [ -f "$file" ] || return 1
     pid=$(<"$file")
     [[ $pid =~ ^[0-9]+$ ]] || return 1
@@ -128,6 +128,7 @@ port_busy() { [ -n "$(ss -Hltn "sport = :$1")" ]; }
 # ssh_answers IP PORT: sshd at IP:PORT sends its banner within 2 seconds.
 ssh_answers() {
     local banner
+    # shellcheck disable=SC2016 # expanded by the inner bash
     banner=$(timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1" && head -c 4 <&3' "$1" "$2" 2>/dev/null) ||
         return 1
     [ "$banner" = "SSH-" ]
@@ -199,7 +200,8 @@ choose_settings() {
     fi
     if [ "$MODE" = docker ]; then
         SSH_PORT=22
-    elif [ -z "$SSH_PORT" ] || [ "$SSH_PORT" = 22 ] && ! loopback_sshd_running; then
+    elif [ -z "$SSH_PORT" ] || ! loopback_sshd_running; then
+        # Our own sshds hold the port once running; only choose while none is.
         SSH_PORT=22
         if port_busy 22; then
             SSH_PORT=2222
@@ -420,7 +422,9 @@ path-include=/usr/share/locale/locale.alias
 EOF
     rm -f "$root"/etc/ssh/ssh_host_*
     rm -rf "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/*
-    find "$root/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} +
+    if [ -d "$root/usr/share/locale" ]; then
+        find "$root/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} +
+    fi
     rm -rf "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
         "$root"/var/lib/apt/lists/* "$root"/var/log/*.log "$root"/tmp/* "$root"/root/.bash_history
     : >"$root/etc/machine-id"
@@ -439,8 +443,11 @@ run_debootstrap() {
 }
 
 build_host_image() {
-    local tarball=$1 mirror work attempt
+    local tarball=$1 mirror work attempt old
     mirror=$(debian_mirror)
+    for old in "$CACHE"/build.*; do
+        remove_tree "$old" # left by an interrupted build; we hold the lock
+    done
     work=$(mktemp -d "$CACHE/build.XXXXXX")
     log "building host image $IMAGE_VERSION from $mirror (first time, a few minutes)"
     for attempt in 1 2; do
@@ -496,6 +503,10 @@ ensure_network() {
     fi
     if [ -z "$have" ]; then
         other=$(ip -4 -o route show exact "$SUBNET" 2>/dev/null)
+        if [[ $other == *"dev $BRIDGE "* ]]; then
+            ip link delete "$BRIDGE" # ours, left by a dockerd that died
+            other=""
+        fi
         if [ -n "$other" ]; then
             die "subnet $SUBNET is already in use on this machine ($other); set POT_SANDBOX_SUBNET"
         fi
@@ -579,7 +590,9 @@ ensure_hosts() {
         if [ -z "$spec" ]; then
             create_host "$i"
             configure_host "$i"
-        elif [ "$state" != true ]; then
+            continue
+        fi
+        if [ "$state" != true ]; then
             log "starting stopped host node$i"
             dk start "pot-host$i" >/dev/null
         fi
@@ -651,7 +664,8 @@ EOF
         return 0
     fi
     stop_recorded "$d/sshd.ourpid" "$d/sshd_config" "sshd node$i"
-    if port_busy "$SSH_PORT" && [ -n "$(ss -Hltn "src $ip and sport = :$SSH_PORT")" ]; then
+    if ss -Hltn "sport = :$SSH_PORT" | awk '{ print $4 }' |
+        grep -qxF -e "$ip:$SSH_PORT" -e "0.0.0.0:$SSH_PORT" -e "*:$SSH_PORT"; then
         die "$ip:$SSH_PORT is taken by another process"
     fi
     /usr/sbin/sshd -t -f "$d/sshd_config" || die "sshd rejects $d/sshd_config"
@@ -765,6 +779,7 @@ write_env() {
         dockerhost=unix://$SOCK
     fi
     {
+        # shellcheck disable=SC2016 # literal usage text
         printf '# written by tests/sandbox/sandbox.sh; use: . "$(tests/sandbox/sandbox.sh env)"\n'
         printf 'SANDBOX_DIR=%s\n' "$(shq "$STATE")"
         printf 'SANDBOX_MODE=%s\n' "$(shq "$MODE")"
@@ -846,7 +861,7 @@ cmd_down() {
 down_docker() {
     if [ -d "$STATE/docker" ] && ! dockerd_up; then
         # A dockerd that died leaves containers behind; a fresh one cleans them up properly.
-        ensure_dockerd 2>/dev/null || log "could not restart dockerd to clean up; removing its files"
+        (ensure_dockerd) || log "could not restart dockerd to clean up; removing its files"
     fi
     if dockerd_up; then
         remove_containers 0
@@ -908,12 +923,13 @@ check_status() {
             status_line "node$i" "$ok" "$ip:$SSH_PORT (sshd pid $(cat "$STATE/sshd$i/sshd.ourpid" 2>/dev/null || echo -))"
         fi
     done
+    if [ "$UP_COUNT" -eq 0 ]; then
+        return 3
+    fi
     ok=0 && [ -f "$STATE/sandbox.env" ] && [ -f "$STATE/inventory" ] && ok=1
     status_line files "$ok" "$STATE/sandbox.env"
     if [ "$UP_COUNT" -eq "$WANT_COUNT" ]; then
         return 0
-    elif [ "$UP_COUNT" -eq 0 ]; then
-        return 3
     fi
     return 1
 }
