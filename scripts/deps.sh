@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
     # build
     build-essential cmake pkg-config clang libclang-rt-14-dev
-    libyaml-dev libssh-dev libarchive-dev libssl-dev zlib1g-dev libcurl4-openssl-dev libjansson-dev
+    libyaml-dev libssh-dev libarchive-dev libssl-dev zlib1g-dev libcurl4-openssl-dev libjansson-dev libpcre2-dev
     # unit tests
     libcmocka-dev
     # sandbox: dockerd, host image, registry, ssh clients

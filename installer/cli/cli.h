@@ -20,7 +20,12 @@ const struct command *command_find(const char *name);
 /* The table, ending with an entry whose name is NULL. */
 const struct command *command_table(void);
 
+int cmd_exec(int argc, char **argv, struct err *err);
 int cmd_help(int argc, char **argv, struct err *err);
+int cmd_play(int argc, char **argv, struct err *err);
+int cmd_images(int argc, char **argv, struct err *err);
+int cmd_inventory(int argc, char **argv, struct err *err);
+int cmd_ping(int argc, char **argv, struct err *err);
 int cmd_version(int argc, char **argv, struct err *err);
 
 #endif

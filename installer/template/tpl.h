@@ -12,15 +12,25 @@
  * ERR_NONE), or NULL with err set when resolving failed.
  *
  * Ansible semantics of templated values (tpl_template_value): a string without '{{', '{%' or '{#'
- * is returned as is; otherwise it is rendered and, like ansible-core 2.14's ansible_eval_concat, a
- * result that is exactly one expression of a non-string type keeps its type only when it is a
- * list/dict/bool after literal_eval of its text ("{{ [1,2] }}" -> list, "{{ 1 + 1 }}" -> "2");
- * lists and dicts are templated item by item.
+ * is returned as is; otherwise it is rendered and, like ansible-core 2.14's ansible_eval_concat,
+ * rendered text that starts with '[' or '{' or is exactly True/False becomes a list/dict/bool when
+ * it is a Python literal ("{{ [1,2] }}" -> list, "{{ 1 + 1 }}" -> "2", "{{ '[1]' }}" -> list);
+ * lists and dicts are templated item by item (keys too).
+ *
+ * Output follows Ansible's template module: Python str() of values, None prints as nothing, and
+ * an undefined variable is an error wherever it is used except by `is defined`, `default`,
+ * `mandatory` (and attribute access on it, which stays undefined). Errors are ERR_PARSE (syntax,
+ * unknown filter/test) or ERR_TEMPLATE (undefined, type error...), positioned at the offending
+ * node as name:line:col (columns count characters) with the expression text in the message.
+ *
+ * Not supported: include/import/extends/block, loop controls, recursive loops, the
+ * escape_backslashes pre-pass Ansible applies to task arguments.
  */
 #ifndef TPL_H
 #define TPL_H
 
 #include "base/err.h"
+#include "base/vec.h"
 
 struct buf;
 struct val;
@@ -40,7 +50,9 @@ struct tpl_opts {
     int first_col;              /* column of the first character (1 if 0) */
     bool trim_blocks;           /* Ansible's template module: true */
     bool lstrip_blocks;         /* Ansible default: false */
-    bool keep_trailing_newline; /* Ansible's template module: true */
+    /* true: Ansible's preserve_trailing_newlines (the output ends with at least as many newlines
+     * as the source); false: Jinja2's default (one trailing newline of the source dropped). */
+    bool keep_trailing_newline;
 };
 
 struct tpl *tpl_compile(const char *text, size_t len, const struct tpl_opts *opts, struct err *err);
@@ -59,9 +71,26 @@ struct val *tpl_template_value(struct val *v, const struct tpl_scope *scope,
  * 'pos' is where the expression stands in its file. Returns a new reference or NULL. */
 struct val *tpl_eval_expr(const char *expr, const struct srcpos *pos,
                           const struct tpl_scope *scope, struct err *err);
-/* Evaluates a conditional like Ansible's `when:`: a bare expression, or a string that is itself a
- * template; the result's truthiness (a string "False"/"false"/"" ... as Ansible judges it). */
+/* Evaluates a conditional like ansible-core 2.14's `when:`: a string containing markup is first
+ * templated (tpl_template_value); a non-string or empty result is judged by its truthiness,
+ * otherwise the text is evaluated as a bare expression and its truthiness returned (so "False"
+ * from "{{ flag }}" is false, while a bare `flag` holding the string "False" is true, as in
+ * Ansible). Returns 0 and sets *result, or -1 with err set. */
 int tpl_eval_condition(const char *expr, const struct srcpos *pos, const struct tpl_scope *scope,
                        bool *result, struct err *err);
+
+/* A scope over a dict of variables (tpl-scope.c): values are templated lazily on first lookup
+ * (recursively, with tpl_template_value), cached, and a reference cycle is an ERR_TEMPLATE naming
+ * the chain. One instance serves one thread. Embed it, init it, pass &s.scope. */
+struct tpl_dict_scope {
+    struct tpl_scope scope;
+    struct val *vars;      /* owned reference: the raw variables */
+    struct val *cache;     /* owned: templated values by name */
+    struct svec resolving; /* names being templated, for cycle detection */
+};
+
+/* Takes its own reference to 'vars' (a dict); 'search_dir' is borrowed (may be NULL). */
+void tpl_dict_scope_init(struct tpl_dict_scope *s, struct val *vars, const char *search_dir);
+void tpl_dict_scope_release(struct tpl_dict_scope *s);
 
 #endif

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# sandbox.sh - a sandbox of real components for pot's tests: N Debian hosts reachable over ssh and a
-# local Docker registry, plus the inventory, key, known_hosts and env file that tests need to use them.
+# sandbox.sh - a sandbox of real components for pot's tests: N Debian hosts reachable over ssh and
+# a local Docker registry, plus the inventory, key, known_hosts and env file tests use them with.
 #
 #   sandbox.sh up [--hosts N] [--mode docker|loopback]   start or repair the sandbox (idempotent)
 #   sandbox.sh down                                       stop and remove everything it started
@@ -13,15 +13,21 @@
 #   ($POT_SANDBOX_SUBNET, default 172.30.99.0/24; host i has .(10+i)), and the bridge does not
 #   forward, so hosts reach only each other and this machine. Each runs sshd with its own host keys;
 #   root and the sudo user 'pot' accept the sandbox key and their own password.
-# loopback mode: N plain sshd processes on 127.0.1.1..N (port 22, or 2222 when something already
-#   listens on port 22), key login as root only, same filesystem; for speed benchmarks.
+#   Where this machine's capability bounding set is not complete (runc then refuses --privileged),
+#   they get every capability it has, no seccomp/apparmor/masked paths and all devices instead.
+# loopback mode: N plain sshd processes on 127.0.1.1..N (port 22, or the first free port from 2222
+#   when something already listens on 22), key login as root only (the password files are not
+#   used), same filesystem, no dockerd; for speed benchmarks.
 # Both modes start Debian's docker-registry on 127.0.0.1 ($POT_SANDBOX_REGISTRY_PORT, else the
 # first free port from 5000).
 #
 # Inventory groups: installer = node1; masters = node2..node4 (node1 when there is only one host);
 # workers = node5 and up. Everything lives in $POT_SANDBOX_DIR (default tests/sandbox/.state);
-# options not given to 'up' keep the values of the running sandbox. Passwords are only in the
-# 0600 files root.password, pot.password and inventory-password, never in sandbox.env.
+# options not given to 'up' keep the values of the running sandbox; a different --hosts recreates
+# the hosts, a different --mode takes the sandbox down first. Passwords are only in the 0600 files
+# root.password, pot.password and inventory-password, never in sandbox.env or inventory.
+# One 'up' or 'down' at a time per state dir; different state dirs (with different subnets) may
+# run side by side and share the image cache.
 set -euo pipefail
 
 readonly IMAGE_VERSION=bookworm-1
@@ -34,6 +40,12 @@ readonly DOCKER_BIN=/usr/bin/docker
 readonly DEFAULT_HOSTS=4
 readonly DEFAULT_SUBNET=172.30.99.0/24
 readonly MAX_HOSTS=100
+# Capability names by number, to say which ones this machine's bounding set lacks.
+readonly CAP_NAMES=(CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER FSETID KILL SETGID SETUID SETPCAP
+    LINUX_IMMUTABLE NET_BIND_SERVICE NET_BROADCAST NET_ADMIN NET_RAW IPC_LOCK IPC_OWNER SYS_MODULE
+    SYS_RAWIO SYS_CHROOT SYS_PTRACE SYS_PACCT SYS_ADMIN SYS_BOOT SYS_NICE SYS_RESOURCE SYS_TIME
+    SYS_TTY_CONFIG MKNOD LEASE AUDIT_WRITE AUDIT_CONTROL SETFCAP MAC_OVERRIDE MAC_ADMIN SYSLOG
+    WAKE_ALARM BLOCK_SUSPEND AUDIT_READ PERFMON BPF CHECKPOINT_RESTORE)
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 STATE=$(realpath -m "${POT_SANDBOX_DIR:-$TOP/tests/sandbox/.state}")
@@ -71,7 +83,8 @@ pid_of() {
 
 pid_matches() {
     local cmd
-    cmd=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 1
+    # A zombie (dead, not yet reaped) has an empty command line, so it counts as gone.
+    cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline") || return 1
     [[ $cmd == *"$2"* ]]
 }
 
@@ -94,7 +107,8 @@ stop_recorded() {
     rm -f "$file"
 }
 
-# start_daemon NAME LOGFILE CMD...: run CMD in its own session, detached from our stdio; print its pid.
+# start_daemon NAME LOGFILE CMD...: run CMD in a session of its own, detached from our stdio;
+# print its pid.
 start_daemon() {
     local name=$1 logfile=$2 pid
     shift 2
@@ -125,9 +139,14 @@ write_file() {
 
 port_busy() { [ -n "$(ss -Hltn "sport = :$1")" ]; }
 
-# ssh_answers IP PORT: sshd at IP:PORT sends its banner within 2 seconds.
+# ssh_answers IP PORT: sshd at IP:PORT sends its banner within 2 seconds. Only probes addresses
+# on this machine or on our own bridge, so a missing bridge never sends a packet elsewhere.
 ssh_answers() {
-    local banner
+    local banner route
+    route=$(ip -4 -o route get "$1" 2>/dev/null) || return 1
+    if [[ $route != local\ * ]] && [[ $route != *" dev $BRIDGE "* ]]; then
+        return 1
+    fi
     # shellcheck disable=SC2016 # expanded by the inner bash
     banner=$(timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1" && head -c 4 <&3' "$1" "$2" 2>/dev/null) ||
         return 1
@@ -177,6 +196,23 @@ free_registry_port() {
     die "no free port in 5000-5099 for the registry; set POT_SANDBOX_REGISTRY_PORT"
 }
 
+# free_ssh_port: 22 when nothing listens on it, else the first free port from 2222 (another
+# sandbox in loopback mode, or this machine's own sshd, may hold 22).
+free_ssh_port() {
+    local p
+    if ! port_busy 22; then
+        echo 22
+        return 0
+    fi
+    for ((p = 2222; p < 2300; p++)); do
+        if ! port_busy "$p"; then
+            printf '%s\n' "$p"
+            return 0
+        fi
+    done
+    die "no free port for the loopback sshds (tried 22 and 2222-2299)"
+}
+
 # choose_settings WANT_MODE WANT_HOSTS: options beat environment, which beats the recorded values,
 # which beat the defaults.
 choose_settings() {
@@ -192,6 +228,7 @@ choose_settings() {
     if ! [[ $HOSTS =~ ^[0-9]+$ ]] || [ "$HOSTS" -lt 1 ] || [ "$HOSTS" -gt $MAX_HOSTS ]; then
         die "--hosts must be a number from 1 to $MAX_HOSTS, got '$HOSTS'"
     fi
+    HOSTS=$((10#$HOSTS))
     if ! [[ $SUBNET =~ ^([0-9]{1,3}\.){3}0/24$ ]]; then
         die "POT_SANDBOX_SUBNET must be an IPv4 /24 ending in .0/24, got '$SUBNET'"
     fi
@@ -200,12 +237,20 @@ choose_settings() {
     fi
     if [ "$MODE" = docker ]; then
         SSH_PORT=22
+        check_subnet_free
     elif [ -z "$SSH_PORT" ] || ! loopback_sshd_running; then
         # Our own sshds hold the port once running; only choose while none is.
-        SSH_PORT=22
-        if port_busy 22; then
-            SSH_PORT=2222
-        fi
+        SSH_PORT=$(free_ssh_port)
+    fi
+}
+
+# check_subnet_free: no route but the default one and our own bridge's covers SUBNET.
+check_subnet_free() {
+    local other
+    other=$(ip -4 -o route show match "${SUBNET%.0/24}.1" 2>/dev/null |
+        grep -v -e '^default ' -e " dev $BRIDGE ") || other=""
+    if [ -n "$other" ]; then
+        die "subnet $SUBNET is already in use on this machine ($other); set POT_SANDBOX_SUBNET"
     fi
 }
 
@@ -215,6 +260,14 @@ check_paths() {
         die "state dir '$STATE' is too long for a unix socket path; set POT_SANDBOX_DIR shorter"
     fi
     [ "$(id -u)" -eq 0 ] || die "must run as root (dockerd, debootstrap, sshd)"
+    case $STATE in
+    / | /tmp | /run | /var | /root | /home | "$TOP" | "$TOP/tests" | "$TOP/tests/sandbox")
+        die "refusing '$STATE' as state dir: 'down' removes it" ;;
+    esac
+    # 'down' removes the whole state dir, so only take one that is new, empty or ours.
+    if [ -d "$STATE" ] && [ ! -f "$STATE/sandbox.conf" ] && [ -n "$(ls -A "$STATE")" ]; then
+        die "'$STATE' is not empty and not a sandbox state dir; choose another POT_SANDBOX_DIR"
+    fi
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -263,10 +316,15 @@ ensure_registry() {
         return 0
     fi
     stop_recorded "$STATE/registry.pid" "$STATE/registry.yml" registry
+    if [ -n "$REG_PORT" ] && port_busy "$REG_PORT"; then
+        if [ -n "${POT_SANDBOX_REGISTRY_PORT:-}" ]; then
+            die "registry port $REG_PORT is taken by another process; set POT_SANDBOX_REGISTRY_PORT"
+        fi
+        log "registry port $REG_PORT is taken by another process now; choosing another"
+        REG_PORT=""
+    fi
     if [ -z "$REG_PORT" ]; then
         REG_PORT=$(free_registry_port)
-    elif port_busy "$REG_PORT"; then
-        die "registry port $REG_PORT is taken by another process; set POT_SANDBOX_REGISTRY_PORT"
     fi
     save_conf
     mkdir -p "$STATE/registry"
@@ -311,6 +369,8 @@ ensure_dockerd() {
     dockerd_up && return 0
     stop_recorded "$STATE/dockerd.pid" "$SOCK" dockerd
     stop_containerd
+    # A dead dockerd's pidfile would stop the new one (it counts an unreaped zombie as running).
+    rm -f "$EXEC_ROOT/dockerd.pid"
     log "starting dockerd (data root $STATE/docker)"
     mkdir -p "$STATE/docker"
     pid=$(start_daemon dockerd "$STATE/dockerd.log" /usr/sbin/dockerd \
@@ -375,12 +435,14 @@ debian_mirror() {
     printf '%s\n' "$uri"
 }
 
-# unmount_under DIR: unmount everything mounted below DIR, deepest first.
+# unmount_under DIR: unmount DIR and everything mounted below it, deepest first (dockerd turns its
+# data root into a mount point of its own).
 unmount_under() {
     local dir=$1 m
-    awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do
-        umount -l "$m" 2>/dev/null || true
-    done
+    awk -v d="$dir" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/mounts | sort -r |
+        while read -r m; do
+            umount -l "$m" 2>/dev/null || true
+        done
 }
 
 remove_tree() {
@@ -490,7 +552,9 @@ ensure_image() {
 # ---------------------------------------------------------------------------------------------
 # Network and host containers
 
-network_subnet() { dk network inspect -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}' "$NETWORK" 2>/dev/null; }
+network_subnet() {
+    dk network inspect -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}' "$NETWORK" 2>/dev/null
+}
 
 ensure_network() {
     local have other
@@ -502,14 +566,10 @@ ensure_network() {
         have=""
     fi
     if [ -z "$have" ]; then
-        other=$(ip -4 -o route show exact "$SUBNET" 2>/dev/null)
-        if [[ $other == *"dev $BRIDGE "* ]]; then
+        if ip link show "$BRIDGE" >/dev/null 2>&1; then
             ip link delete "$BRIDGE" # ours, left by a dockerd that died
-            other=""
         fi
-        if [ -n "$other" ]; then
-            die "subnet $SUBNET is already in use on this machine ($other); set POT_SANDBOX_SUBNET"
-        fi
+        check_subnet_free
         log "creating network $NETWORK $SUBNET (bridge $BRIDGE)"
         dk network create --driver bridge --subnet "$SUBNET" --gateway "${SUBNET%.0/24}.1" \
             -o "com.docker.network.bridge.name=$BRIDGE" --label pot.sandbox=1 "$NETWORK" >/dev/null
@@ -520,16 +580,20 @@ ensure_network() {
     fi
 }
 
-# remove_containers KEEP: remove sandbox containers whose index is above KEEP (0 = all).
+# remove_containers KEEP: remove sandbox containers whose index is above KEEP (0 = all), in one
+# call (the client removes them in parallel).
 remove_containers() {
-    local keep=$1 name idx
-    dk ps -a --filter label=pot.sandbox.index --format '{{.Names}} {{.Label "pot.sandbox.index"}}' |
-        while read -r name idx; do
-            if [ "$idx" -gt "$keep" ]; then
-                log "removing $name"
-                dk rm -f "$name" >/dev/null
-            fi
-        done
+    local keep=$1 name idx doomed=()
+    while read -r name idx; do
+        if [ -n "$name" ] && [ "$idx" -gt "$keep" ]; then
+            doomed+=("$name")
+        fi
+    done < <(dk ps -a --filter label=pot.sandbox.index \
+        --format '{{.Names}} {{.Label "pot.sandbox.index"}}')
+    if [ ${#doomed[@]} -gt 0 ]; then
+        log "removing ${doomed[*]}"
+        dk rm -f "${doomed[@]}" >/dev/null
+    fi
 }
 
 # host_labels I: the labels a correct container for host I carries; any difference means recreate.
@@ -537,13 +601,36 @@ host_labels() {
     printf 'index=%s ip=%s image=%s hosts=%s' "$1" "$(host_ip "$1")" "$IMAGE_TAG" "$HOSTS"
 }
 
+# privilege_args: --privileged when this machine may grant every capability; otherwise (e.g. a VM
+# whose bounding set lacks SYS_RESOURCE, where runc refuses --privileged) the nearest thing: all
+# capabilities it has, no seccomp/apparmor/masked paths, every device allowed.
+privilege_args() {
+    local bnd last bit args=()
+    bnd=$((16#$(awk '/^CapBnd:/ { print $2 }' /proc/self/status)))
+    last=$(cat /proc/sys/kernel/cap_last_cap)
+    for ((bit = 0; bit <= last && bit < ${#CAP_NAMES[@]}; bit++)); do
+        if (((bnd >> bit) & 1)); then
+            continue
+        fi
+        args+=(--cap-drop "${CAP_NAMES[bit]}")
+    done
+    if [ ${#args[@]} -eq 0 ]; then
+        printf '%s\n' --privileged
+        return 0
+    fi
+    printf '%s\n' --cap-add ALL "${args[@]}" --security-opt seccomp=unconfined \
+        --security-opt apparmor=unconfined --security-opt systempaths=unconfined \
+        --device-cgroup-rule 'a *:* rwm'
+}
+
 create_host() {
-    local i=$1 j args=() out
+    local i=$1 j args=() priv=() out
+    mapfile -t priv < <(privilege_args)
     for ((j = 1; j <= HOSTS; j++)); do
         args+=(--add-host "node$j:$(host_ip "$j")")
     done
     log "creating host node$i ($(host_ip "$i"))"
-    if ! out=$(dk run -d --name "pot-host$i" --hostname "node$i" --init --privileged \
+    if ! out=$(dk run -d --name "pot-host$i" --hostname "node$i" --init "${priv[@]}" \
         --network "$NETWORK" --ip "$(host_ip "$i")" --dns 127.0.0.1 "${args[@]}" \
         --label pot.sandbox=1 --label "pot.sandbox.index=$i" \
         --label "pot.sandbox.spec=$(host_labels "$i")" "$IMAGE_TAG" 2>&1); then
@@ -574,8 +661,21 @@ configure_host() {
     ' "$HOST_USER"
 }
 
+# create_hosts I...: create and configure hosts in parallel (vfs copies the image for each).
+create_hosts() {
+    local i pids=() failed=0
+    for i in "$@"; do
+        (create_host "$i" && configure_host "$i") &
+        pids+=($!)
+    done
+    for i in "${pids[@]}"; do
+        wait "$i" || failed=1
+    done
+    [ "$failed" = 0 ] || die "could not create all hosts"
+}
+
 ensure_hosts() {
-    local i spec state
+    local i spec state create=()
     remove_containers "$HOSTS"
     for ((i = 1; i <= HOSTS; i++)); do
         spec=$(dk inspect -f '{{index .Config.Labels "pot.sandbox.spec"}} {{.State.Running}}' \
@@ -588,8 +688,7 @@ ensure_hosts() {
             spec=""
         fi
         if [ -z "$spec" ]; then
-            create_host "$i"
-            configure_host "$i"
+            create+=("$i")
             continue
         fi
         if [ "$state" != true ]; then
@@ -600,6 +699,9 @@ ensure_hosts() {
             configure_host "$i"
         fi
     done
+    if [ ${#create[@]} -gt 0 ]; then
+        create_hosts "${create[@]}"
+    fi
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -609,6 +711,7 @@ loopback_sshd_running() {
     local d
     for d in "$STATE"/sshd*/; do
         [ -d "$d" ] || continue
+        d=${d%/}
         pid_of "$d/sshd.ourpid" "$d/sshd_config" >/dev/null && return 0
     done
     return 1
@@ -621,8 +724,23 @@ stop_loopback_sshds() {
         d=${d%/}
         n=${d##*/sshd}
         [[ $n =~ ^[0-9]+$ ]] && [ "$n" -le "$keep" ] && continue
-        stop_recorded "$d/sshd.ourpid" "$d/sshd_config" "sshd node$n"
+        stop_sshd_tree "$d" "node$n"
         rm -rf "$d"
+    done
+}
+
+# stop_sshd_tree DIR NAME: stop the listener, then the per-connection sshd processes it had
+# forked (found by parent pid before it goes), which end their sessions with them.
+stop_sshd_tree() {
+    local d=$1 name=$2 pid child children=()
+    if pid=$(pid_of "$d/sshd.ourpid" "$d/sshd_config"); then
+        mapfile -t children < <(ps -o pid= --ppid "$pid" | tr -d ' ')
+    fi
+    stop_recorded "$d/sshd.ourpid" "$d/sshd_config" "sshd $name"
+    for child in "${children[@]}"; do
+        if pid_matches "$child" "sshd:"; then
+            kill -TERM "$child" 2>/dev/null || true
+        fi
     done
 }
 
@@ -663,7 +781,7 @@ EOF
     if pid_of "$d/sshd.ourpid" "$d/sshd_config" >/dev/null && ssh_answers "$ip" "$SSH_PORT"; then
         return 0
     fi
-    stop_recorded "$d/sshd.ourpid" "$d/sshd_config" "sshd node$i"
+    stop_sshd_tree "$d" "node$i"
     if ss -Hltn "sport = :$SSH_PORT" | awk '{ print $4 }' |
         grep -qxF -e "$ip:$SSH_PORT" -e "0.0.0.0:$SSH_PORT" -e "*:$SSH_PORT"; then
         die "$ip:$SSH_PORT is taken by another process"
@@ -891,6 +1009,8 @@ status_line() {
     fi
 }
 
+recorded_pid() { cat "$1" 2>/dev/null || echo -; }
+
 # check_status: print what is up; returns 0 fully up, 3 down, 1 partly up.
 check_status() {
     local ok pid i ip running
@@ -901,7 +1021,7 @@ check_status() {
     load_conf
     echo "sandbox: $STATE ($MODE mode, $HOSTS hosts)"
     ok=0 && registry_up && ok=1
-    status_line registry "$ok" "127.0.0.1:$REG_PORT pid $(cat "$STATE/registry.pid" 2>/dev/null || echo -)"
+    status_line registry "$ok" "127.0.0.1:$REG_PORT pid $(recorded_pid "$STATE/registry.pid")"
     if [ "$MODE" = docker ]; then
         ok=0 && pid=$(pid_of "$STATE/dockerd.pid" "$SOCK") && dockerd_up && ok=1
         status_line dockerd "$ok" "pid ${pid:--} unix://$SOCK"
@@ -920,7 +1040,8 @@ check_status() {
         else
             pid_of "$STATE/sshd$i/sshd.ourpid" "$STATE/sshd$i/sshd_config" >/dev/null &&
                 ssh_answers "$ip" "$SSH_PORT" && ok=1
-            status_line "node$i" "$ok" "$ip:$SSH_PORT (sshd pid $(cat "$STATE/sshd$i/sshd.ourpid" 2>/dev/null || echo -))"
+            status_line "node$i" "$ok" \
+                "$ip:$SSH_PORT (sshd pid $(recorded_pid "$STATE/sshd$i/sshd.ourpid"))"
         fi
     done
     if [ "$UP_COUNT" -eq 0 ]; then

@@ -1,0 +1,244 @@
+/*
+ * cmd-play.c - `pot play`: ansible-playbook's command line. Loads the inventory and the
+ * playbooks, parses -e, then lists (--list-tasks/--list-hosts/--list-tags), checks
+ * (--syntax-check) or runs them, printing like Ansible's default callback.
+ */
+#include "pot.h"
+#include <string.h>
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/vec.h"
+#include "cli/cli.h"
+#include "cli/opt.h"
+#include "exec/exec.h"
+#include "inventory/inv.h"
+#include "playbook/pb.h"
+#include "value/val.h"
+#include "value/val-json.h"
+#include "value/val-yaml.h"
+
+struct play_args {
+    struct svec inventories;
+    struct svec extra;
+    struct svec tags;
+    struct svec skip_tags;
+    const char *limit;
+    const char *start_at_task;
+    const char *json_events;
+    bool check, diff, list_tasks, list_hosts, list_tags, syntax_check;
+    int forks;
+    int verbose;
+};
+
+/* -e k=v, -e '{"k": 1}', -e @file.yml */
+static int add_extra(struct val *extra, const char *arg, struct err *err)
+{
+    struct val *v = NULL;
+
+    if (arg[0] == '@') {
+        v = val_from_yaml_file(arg + 1, err);
+    } else if (arg[0] == '{') {
+        v = val_from_yaml(arg, strlen(arg), "<extra vars>", err);
+    } else {
+        v = pb_parse_kv(arg, false, NULL, err);
+        if (v && val_dict_has(v, "_raw_params")) {
+            val_unref(v);
+            return err_set(err, ERR_USAGE, "bad extra vars '%s': expected key=value", arg);
+        }
+    }
+    if (!v) {
+        return -1;
+    }
+    if (v->type != VAL_DICT) {
+        val_unref(v);
+        return err_set(err, ERR_USAGE, "extra vars '%s' are not a dict", arg);
+    }
+    for (size_t i = 0; i < val_dict_len(v); i++) {
+        val_dict_set(extra, val_dict_key_at(v, i), val_dict_value_at(v, i));
+    }
+    val_unref(v);
+    return 0;
+}
+
+static void split_tags(const struct svec *in, struct svec *out)
+{
+    for (size_t i = 0; i < in->len; i++) {
+        svec_split(out, in->items[i], ',');
+    }
+}
+
+static void list_tasks_in(struct vec *list, struct buf *out)
+{
+    for (size_t i = 0; i < list->len; i++) {
+        struct pb_task *t = list->items[i];
+
+        if (t->kind == PB_BLOCK) {
+            list_tasks_in(&t->block, out);
+            list_tasks_in(&t->rescue, out);
+            list_tasks_in(&t->always, out);
+        } else if (!val_dict_get(t->kw, "_implicit")) {
+            char *name = exec_task_name(t);
+
+            buf_addf(out, "      %s\n", name);
+            free(name);
+        }
+    }
+}
+
+static int list_playbook(struct playbook *pb, struct inventory *inv, const struct play_args *a,
+                         struct err *err)
+{
+    struct buf out = BUF_INIT;
+
+    buf_addf(&out, "\nplaybook: %s\n", pb->path);
+    for (size_t i = 0; i < pb->plays.len; i++) {
+        struct pb_play *play = pb->plays.items[i];
+
+        buf_addf(&out, "\n  play #%zu (%s): %s\n", i + 1, play->hosts, play->name);
+        if (a->list_hosts) {
+            struct vec hosts = VEC_INIT;
+
+            if (inv_match(inv, play->hosts, a->limit, &hosts, NULL, err) < 0) {
+                buf_release(&out);
+                return -1;
+            }
+            buf_addf(&out, "    pattern: ['%s']\n    hosts (%zu):\n", play->hosts, hosts.len);
+            for (size_t h = 0; h < hosts.len; h++) {
+                buf_addf(&out, "      %s\n", ((struct inv_host *)hosts.items[h])->name);
+            }
+            vec_release(&hosts);
+        }
+        if (a->list_tasks) {
+            buf_adds(&out, "    tasks:\n");
+            list_tasks_in(&play->tasks, &out);
+        }
+    }
+    fputs(out.ptr, stdout);
+    buf_release(&out);
+    return 0;
+}
+
+static int load_all(struct play_args *a, struct svec *books, struct inventory *inv,
+                    struct playbook **pb, struct err *err)
+{
+    const char *roles_path = getenv("ANSIBLE_ROLES_PATH");
+
+    for (size_t i = 0; i < a->inventories.len; i++) {
+        if (inv_load(inv, a->inventories.items[i], err) < 0) {
+            return -1;
+        }
+    }
+    if (inv_finish(inv, err) < 0) {
+        return -1;
+    }
+    *pb = pb_load(books->items[0], roles_path, err);
+    if (!*pb) {
+        return -1;
+    }
+    for (size_t i = 1; i < books->len; i++) {
+        if (pb_load_more(*pb, books->items[i], roles_path, err) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int run_books(struct play_args *a, struct svec *books, struct err *err)
+{
+    struct inventory *inv = inv_new();
+    struct playbook *pb = NULL;
+    struct exec_opts opts = { 0 };
+    struct out out = { 0 };
+    FILE *events = NULL;
+    int rc = -1;
+
+    opts.extra_vars = val_dict();
+    for (size_t i = 0; i < a->extra.len; i++) {
+        if (add_extra(opts.extra_vars, a->extra.items[i], err) < 0) {
+            goto out;
+        }
+    }
+    if (load_all(a, books, inv, &pb, err) < 0) {
+        goto out;
+    }
+    if (a->syntax_check) {
+        rc = exec_check(pb, err) < 0 ? -1 : 0;
+        if (rc == 0) {
+            printf("\nplaybook: %s\n", pb->path);
+        }
+        goto out;
+    }
+    if (a->list_tasks || a->list_hosts || a->list_tags) {
+        rc = list_playbook(pb, inv, a, err);
+        goto out;
+    }
+    opts.check = a->check;
+    opts.diff = a->diff;
+    opts.forks = a->forks > 0 ? a->forks : 5;
+    opts.verbosity = a->verbose;
+    opts.limit = a->limit;
+    opts.start_at_task = a->start_at_task;
+    split_tags(&a->tags, &opts.tags);
+    split_tags(&a->skip_tags, &opts.skip_tags);
+    out_add(&out, &out_default_ops, stdout);
+    if (a->json_events) {
+        events = fopen(a->json_events, "w");
+        if (!events) {
+            err_errno(err, "cannot write '%s'", a->json_events);
+            goto out;
+        }
+        out_add(&out, &out_json_ops, events);
+    }
+    rc = exec_run(pb, inv, &opts, &out, err);
+    out_close(&out);
+out:
+    svec_release(&opts.tags);
+    svec_release(&opts.skip_tags);
+    val_unref(opts.extra_vars);
+    pb_free(pb);
+    inv_free(inv);
+    return rc;
+}
+
+int cmd_play(int argc, char **argv, struct err *err)
+{
+    struct play_args a = { 0 };
+    struct svec books = SVEC_INIT;
+    const struct opt opts[] = {
+        { OPT_LIST, "inventory", 'i', &a.inventories, "INV", "inventory file, dir or list" },
+        { OPT_LIST, "extra-vars", 'e', &a.extra, "VARS", "k=v, JSON/YAML, or @file" },
+        { OPT_LIST, "tags", 't', &a.tags, "TAGS", "only tasks with these tags" },
+        { OPT_LIST, "skip-tags", 0, &a.skip_tags, "TAGS", "skip tasks with these tags" },
+        { OPT_STRING, "limit", 'l', &a.limit, "PATTERN", "further limit the hosts" },
+        { OPT_BOOL, "check", 'C', &a.check, NULL, "change nothing, report what would" },
+        { OPT_BOOL, "diff", 'D', &a.diff, NULL, "show file differences" },
+        { OPT_INT, "forks", 'f', &a.forks, "N", "hosts in parallel (5)" },
+        { OPT_STRING, "start-at-task", 0, &a.start_at_task, "NAME", "start at this task" },
+        { OPT_BOOL, "list-tasks", 0, &a.list_tasks, NULL, "list the tasks" },
+        { OPT_BOOL, "list-hosts", 0, &a.list_hosts, NULL, "list the hosts of each play" },
+        { OPT_BOOL, "list-tags", 0, &a.list_tags, NULL, "list the plays" },
+        { OPT_BOOL, "syntax-check", 0, &a.syntax_check, NULL, "check the playbook only" },
+        { OPT_COUNT, "verbose", 'v', &a.verbose, NULL, "more output" },
+        { OPT_STRING, "json-events", 0, &a.json_events, "FILE", "one JSON line per result" },
+        { 0 },
+    };
+    int rc = -1;
+
+    if (opt_parse(opts, argc - 1, argv + 1, &books, err) < 0) {
+        goto out;
+    }
+    if (books.len == 0) {
+        err_set(err, ERR_USAGE, "pot play: give at least one playbook");
+        goto out;
+    }
+    log_set_level(a.verbose);
+    rc = run_books(&a, &books, err);
+out:
+    svec_release(&books);
+    svec_release(&a.inventories);
+    svec_release(&a.extra);
+    svec_release(&a.tags);
+    svec_release(&a.skip_tags);
+    return rc;
+}

@@ -1,0 +1,34 @@
+/*
+ * conn-settings.h - builds a struct conn_settings from a host's variables the way Ansible's ssh
+ * connection plugin reads them, so `pot ping`, `pot exec` and `pot play` reach hosts alike.
+ *
+ * Variables (later names in a row win, as in Ansible):
+ *   ansible_connection                       "ssh" (also smart, paramiko) or "local"
+ *   ansible_host, ansible_ssh_host           address (default: the inventory name)
+ *   ansible_port, ansible_ssh_port           port (default 22)
+ *   ansible_user, ansible_ssh_user           login user (default: the local user)
+ *   ansible_password, ansible_ssh_pass, ansible_ssh_password         (registered as a secret)
+ *   ansible_private_key_file, ansible_ssh_private_key_file           (~/ expanded)
+ *   ansible_host_key_checking, ansible_ssh_host_key_checking         true/false/accept-new
+ *   ansible_ssh_timeout, ansible_timeout     connect timeout in seconds (default 10)
+ *   ansible_ssh_common_args, ansible_ssh_extra_args: these -o options are honoured:
+ *     UserKnownHostsFile, StrictHostKeyChecking (yes/no/accept-new), ConnectTimeout, Port,
+ *     User, IdentityFile; other options are ignored (logged at -vvv).
+ * The environment variable ANSIBLE_HOST_KEY_CHECKING (as ansible.cfg would) sets the default.
+ * Values must already be templated: this file does no templating.
+ */
+#ifndef CONN_SETTINGS_H
+#define CONN_SETTINGS_H
+
+struct conn_settings;
+struct err;
+struct svec;
+struct val;
+
+/* Fills 's' for 'host_name' from 'vars' (a dict). Every string 's' points at is copied into
+ * 'store' (the caller releases it with svec_release after conn_new, which copies them again).
+ * Returns -1 with ERR_USAGE naming the host and variable when a value is unusable. */
+int conn_settings_from_vars(struct conn_settings *s, struct svec *store, const char *host_name,
+                            const struct val *vars, struct err *err);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * shell-quote.h - POSIX sh quoting for command lines that a shell will parse (local /bin/sh -c,
+ * remote ssh exec, sudo/su wrappers), and splitting such a line back into words. Same results as
+ * Python's shlex.quote and shlex.split, which Ansible uses.
+ */
+#ifndef SHELL_QUOTE_H
+#define SHELL_QUOTE_H
+
+struct buf;
+
+/* Appends 's' quoted for sh: unchanged when it is non-empty and made only of [A-Za-z0-9_@%+=:,./-],
+ * otherwise inside single quotes with each ' written as '"'"'. The empty string becomes ''. */
+void sh_quote(struct buf *out, const char *s);
+/* Returns a new string: 's' quoted as above. The caller frees it. */
+char *sh_quote_dup(const char *s);
+/* Appends each argv item quoted, separated by single spaces. */
+void sh_quote_argv(struct buf *out, char *const argv[]);
+
+/* Splits 'line' into words like Python's shlex.split (POSIX mode: quotes, backslashes, '#'
+ * does not start a comment inside a word). Returns 0, or -1 with *why set ("No closing
+ * quotation", "No escaped character") leaving 'out' partly filled. */
+struct svec;
+int sh_split(const char *line, struct svec *out, const char **why);
+
+#endif

@@ -1,0 +1,582 @@
+/*
+ * exec-play.c - plays: hosts and serial batches, the linear walk through blocks (a host that
+ * fails inside a block runs its rescue, then everybody runs always), handlers at flush points,
+ * meta actions, the recap counters, and the exit code.
+ */
+#include "pot.h"
+#include <string.h>
+#include "base/buf.h"
+#include "base/xalloc.h"
+#include "conn/conn.h"
+#include "exec/exec.h"
+#include "inventory/inv.h"
+#include "playbook/pb.h"
+#include "value/val.h"
+#include "value/val-yaml.h"
+
+static void run_list(struct exec_run *run, struct vec *list, struct vec *hosts);
+
+static bool host_active(const struct exec_host *h)
+{
+    return !h->failed && !h->unreachable && !h->ended;
+}
+
+static bool action_is(const struct pb_task *t, const char *name)
+{
+    return t->action && strcmp(pb_action_short(t->action), name) == 0;
+}
+
+static bool task_selected(struct exec_run *run, struct pb_task *t)
+{
+    if (val_dict_get(t->kw, "_implicit")) {
+        return true;
+    }
+    if (run->opts->start_at_task && !run->start_found) {
+        char *name = exec_task_name(t);
+
+        run->start_found = strcmp(name, run->opts->start_at_task) == 0 ||
+                           (t->name && strcmp(t->name, run->opts->start_at_task) == 0);
+        free(name);
+        if (!run->start_found) {
+            return false;
+        }
+    }
+    return exec_tags_match(t, &run->opts->tags, &run->opts->skip_tags);
+}
+
+static void count(struct exec_host *h, struct result *res, bool ignored)
+{
+    switch (res->status) {
+    case RESULT_OK:
+        h->stats.ok++;
+        break;
+    case RESULT_CHANGED:
+        h->stats.ok++;
+        h->stats.changed++;
+        break;
+    case RESULT_SKIPPED:
+        h->stats.skipped++;
+        break;
+    case RESULT_UNREACHABLE:
+        h->stats.unreachable++;
+        break;
+    case RESULT_FAILED:
+        if (ignored) {
+            h->stats.ok++;
+            h->stats.ignored++;
+        } else {
+            h->stats.failed++;
+        }
+        break;
+    }
+}
+
+static void register_result(struct exec_host *h, struct pb_task *t, struct result *res)
+{
+    struct val *reg = pb_kw_own(t, "register");
+    struct val *store = NULL;
+
+    if (!reg || !val_cstr(reg)) {
+        return;
+    }
+    store = val_copy(h->set_facts);
+    val_dict_set(store, val_cstr(reg), res->data);
+    val_unref(h->set_facts);
+    h->set_facts = store;
+}
+
+static void notify(struct exec_host *h, struct pb_task *t)
+{
+    struct val *n = pb_kw(t, "notify");
+
+    if (n && val_cstr(n)) {
+        if (!svec_contains(&h->notified, val_cstr(n))) {
+            svec_push(&h->notified, val_cstr(n));
+        }
+        return;
+    }
+    for (size_t i = 0; n && i < val_list_len(n); i++) {
+        const char *name = val_cstr(val_list_get(n, i));
+
+        if (name && !svec_contains(&h->notified, name)) {
+            svec_push(&h->notified, name);
+        }
+    }
+}
+
+static bool kw_true(struct pb_task *t, const char *name)
+{
+    struct val *v = pb_kw(t, name);
+
+    return v && val_truthy(v) && !(val_cstr(v) && strcmp(val_cstr(v), "false") == 0);
+}
+
+static void report(struct exec_run *run, struct pb_task *t, struct exec_host *h,
+                   struct result *res, bool ignored)
+{
+    struct out_event ev = { 0 };
+    bool is_loop = val_dict_has(res->data, "results");
+
+    ev.host = h->name;
+    ev.status = res->status;
+    ev.ignored = ignored;
+    ev.data = res->data;
+    ev.loop_summary = is_loop;
+    ev.is_debug = action_is(t, "debug");
+    ev.verbose = ev.is_debug || run->opts->verbosity > 0 ||
+                 val_dict_has(res->data, "_ansible_verbose_always");
+    out_host_result(run->out, &ev);
+}
+
+static void run_task_on(struct exec_run *run, struct pb_task *t, struct exec_host *h)
+{
+    struct result res;
+    bool ignored;
+
+    result_init(&res);
+    exec_task_on_host(run, t, h, &res);
+    ignored = res.status == RESULT_FAILED && kw_true(t, "ignore_errors");
+    report(run, t, h, &res, ignored);
+    count(h, &res, ignored);
+    register_result(h, t, &res);
+    if (res.status == RESULT_CHANGED) {
+        notify(h, t);
+    }
+    if (res.status == RESULT_FAILED && !ignored) {
+        h->failed = true;
+        if (kw_true(t, "any_errors_fatal")) {
+            for (size_t i = 0; i < run->batch.len; i++) {
+                ((struct exec_host *)run->batch.items[i])->failed = true;
+            }
+        }
+    }
+    if (res.status == RESULT_UNREACHABLE && !kw_true(t, "ignore_unreachable")) {
+        h->unreachable = true;
+    }
+    result_release(&res);
+}
+
+static void run_handlers(struct exec_run *run, struct vec *hosts);
+
+static void run_meta(struct exec_run *run, struct pb_task *t, struct vec *hosts)
+{
+    const char *what = val_dict_get_str(t->args, "_raw_params");
+
+    if (!what) {
+        return;
+    }
+    if (strcmp(what, "flush_handlers") == 0) {
+        run_handlers(run, hosts);
+    } else if (strcmp(what, "end_play") == 0) {
+        run->play_ended = true;
+    } else if (strcmp(what, "end_host") == 0) {
+        for (size_t i = 0; i < hosts->len; i++) {
+            ((struct exec_host *)hosts->items[i])->ended = true;
+        }
+    } else if (strcmp(what, "clear_host_errors") == 0) {
+        for (size_t i = 0; i < hosts->len; i++) {
+            ((struct exec_host *)hosts->items[i])->failed = false;
+        }
+    }
+}
+
+/* include_tasks: "included: FILE for h1, h2" and an ok per host. */
+static void announce_include(struct exec_run *run, struct pb_task *b, struct vec *hosts)
+{
+    struct buf line = BUF_INIT;
+    char *name = exec_task_name(b);
+    bool any = false;
+
+    if (!action_is(b, "include_tasks")) {
+        free(name);
+        return;
+    }
+    out_task_start(run->out, "TASK", name, false);
+    buf_addf(&line, "included: %s for ", val_dict_get_str(b->kw, "_include"));
+    for (size_t i = 0; i < hosts->len; i++) {
+        struct exec_host *h = hosts->items[i];
+
+        if (host_active(h)) {
+            buf_addf(&line, "%s%s", any ? ", " : "", h->name);
+            h->stats.ok++;
+            any = true;
+        }
+    }
+    if (any) {
+        out_message(run->out, line.ptr);
+    }
+    buf_release(&line);
+    free(name);
+}
+
+static void run_task(struct exec_run *run, struct pb_task *t, struct vec *hosts)
+{
+    char *name = NULL;
+    bool any = false;
+
+    if (action_is(t, "meta")) {
+        run_meta(run, t, hosts);
+        return;
+    }
+    for (size_t i = 0; i < hosts->len && !any; i++) {
+        any = host_active(hosts->items[i]);
+    }
+    if (!any || !task_selected(run, t)) {
+        return;
+    }
+    name = exec_task_name(t);
+    out_task_start(run->out, t->is_handler ? "RUNNING HANDLER" : "TASK", name, run->opts->check);
+    free(name);
+    for (size_t i = 0; i < hosts->len; i++) {
+        struct exec_host *h = hosts->items[i];
+
+        if (host_active(h)) {
+            run_task_on(run, t, h);
+            if (kw_true(t, "run_once")) {
+                break;
+            }
+        }
+    }
+}
+
+static void run_block(struct exec_run *run, struct pb_task *b, struct vec *hosts)
+{
+    struct vec entered = VEC_INIT;
+    struct vec failed = VEC_INIT;
+
+    for (size_t i = 0; i < hosts->len; i++) {
+        if (host_active(hosts->items[i])) {
+            vec_push(&entered, hosts->items[i]);
+        }
+    }
+    if (val_dict_has(b->kw, "_include")) {
+        announce_include(run, b, &entered);
+    }
+    run_list(run, &b->block, &entered);
+    for (size_t i = 0; i < entered.len; i++) {
+        struct exec_host *h = entered.items[i];
+
+        if (h->failed && !h->unreachable && b->rescue.len > 0) {
+            vec_push(&failed, h);
+            h->failed = false;
+            h->stats.failed--;
+            h->stats.rescued++;
+        }
+    }
+    if (failed.len > 0) {
+        run_list(run, &b->rescue, &failed);
+    }
+    if (b->always.len > 0) {
+        bool *was_failed = xcalloc(entered.len + 1, sizeof(*was_failed));
+
+        /* hosts that failed run always too, and stay failed afterwards */
+        for (size_t i = 0; i < entered.len; i++) {
+            struct exec_host *h = entered.items[i];
+
+            was_failed[i] = h->failed;
+            h->failed = false;
+        }
+        run_list(run, &b->always, &entered);
+        for (size_t i = 0; i < entered.len; i++) {
+            struct exec_host *h = entered.items[i];
+
+            h->failed = h->failed || was_failed[i];
+        }
+        free(was_failed);
+    }
+    vec_release(&failed);
+    vec_release(&entered);
+}
+
+static void run_list(struct exec_run *run, struct vec *list, struct vec *hosts)
+{
+    for (size_t i = 0; i < list->len && !run->play_ended; i++) {
+        struct pb_task *t = list->items[i];
+
+        if (t->kind == PB_BLOCK) {
+            run_block(run, t, hosts);
+        } else {
+            run_task(run, t, hosts);
+        }
+    }
+}
+
+static bool handler_notified(struct pb_task *hd, struct exec_host *h)
+{
+    struct val *listen = pb_kw_own(hd, "listen");
+    char *full = exec_task_name(hd);
+    bool yes = (hd->name && svec_contains(&h->notified, hd->name)) ||
+               svec_contains(&h->notified, full);
+
+    free(full);
+    if (!yes && listen && val_cstr(listen)) {
+        yes = svec_contains(&h->notified, val_cstr(listen));
+    }
+    for (size_t i = 0; !yes && listen && i < val_list_len(listen); i++) {
+        const char *topic = val_cstr(val_list_get(listen, i));
+
+        yes = topic && svec_contains(&h->notified, topic);
+    }
+    return yes;
+}
+
+static void collect_handlers(struct vec *list, struct vec *out)
+{
+    for (size_t i = 0; i < list->len; i++) {
+        struct pb_task *t = list->items[i];
+
+        if (t->kind == PB_BLOCK) {
+            collect_handlers(&t->block, out);
+        } else {
+            vec_push(out, t);
+        }
+    }
+}
+
+static void run_handlers(struct exec_run *run, struct vec *hosts)
+{
+    struct vec handlers = VEC_INIT;
+
+    collect_handlers(&run->play->handlers, &handlers);
+    for (size_t i = 0; i < handlers.len; i++) {
+        struct pb_task *hd = handlers.items[i];
+        struct vec who = VEC_INIT;
+
+        for (size_t j = 0; j < hosts->len; j++) {
+            struct exec_host *h = hosts->items[j];
+
+            if (host_active(h) && handler_notified(hd, h)) {
+                vec_push(&who, h);
+            }
+        }
+        if (who.len > 0) {
+            run_task(run, hd, &who);
+        }
+        vec_release(&who);
+    }
+    for (size_t j = 0; j < hosts->len; j++) {
+        struct exec_host *h = hosts->items[j];
+
+        svec_release(&h->notified);
+    }
+    vec_release(&handlers);
+}
+
+/* --- plays --- */
+
+static int64_t serial_size(struct exec_run *run, size_t nhosts)
+{
+    struct val *s = val_dict_get(run->play->kw, "serial");
+    int64_t n = 0;
+
+    if (!s) {
+        return (int64_t)nhosts;
+    }
+    if (s->type == VAL_INT) {
+        n = s->u.i;
+    } else if (val_cstr(s) && strchr(val_cstr(s), '%')) {
+        n = (int64_t)nhosts * strtoll(val_cstr(s), NULL, 10) / 100;
+    } else if (val_cstr(s)) {
+        n = strtoll(val_cstr(s), NULL, 10);
+    }
+    return n > 0 ? n : (int64_t)(n == 0 ? nhosts : 1);
+}
+
+static int load_vars_files(struct exec_run *run, struct err *err)
+{
+    for (size_t i = 0; i < run->play->vars_files.len; i++) {
+        char *path = xasprintf("%s/%s", run->play->dir,
+                               (const char *)run->play->vars_files.items[i]);
+        const char *file = run->play->vars_files.items[i];
+        struct val *v = val_from_yaml_file(file[0] == '/' ? file : path, err);
+
+        free(path);
+        if (!v) {
+            return -1;
+        }
+        for (size_t k = 0; v->type == VAL_DICT && k < val_dict_len(v); k++) {
+            val_dict_set(run->play->vars, val_dict_key_at(v, k), val_dict_value_at(v, k));
+        }
+        val_unref(v);
+    }
+    return 0;
+}
+
+static bool gather_facts_wanted(struct exec_run *run)
+{
+    struct val *g = val_dict_get(run->play->kw, "gather_facts");
+
+    return !g || val_truthy(g);
+}
+
+static void gather_facts(struct exec_run *run, struct vec *hosts)
+{
+    struct pb_task t = { 0 };
+
+    t.kind = PB_TASK;
+    t.action = "setup";
+    t.play = run->play;
+    t.dir = run->play->dir;
+    t.name = "Gathering Facts";
+    t.args = val_dict();
+    t.kw = val_dict();
+    val_dict_set_take(t.kw, "_implicit", val_bool(true));
+    out_task_start(run->out, "TASK", "Gathering Facts", run->opts->check);
+    for (size_t i = 0; i < hosts->len; i++) {
+        struct exec_host *h = hosts->items[i];
+        struct result res;
+
+        if (!host_active(h)) {
+            continue;
+        }
+        result_init(&res);
+        exec_task_on_host(run, &t, h, &res);
+        report(run, &t, h, &res, false);
+        count(h, &res, false);
+        if (res.status != RESULT_FAILED && val_dict_get(res.data, "ansible_facts")) {
+            val_unref(h->facts);
+            h->facts = val_ref(val_dict_get(res.data, "ansible_facts"));
+        } else if (res.status == RESULT_FAILED) {
+            h->failed = true;
+        }
+        result_release(&res);
+    }
+    val_unref(t.args);
+    val_unref(t.kw);
+}
+
+static int run_play(struct exec_run *run, struct pb_play *play, struct err *err)
+{
+    struct vec matched = VEC_INIT;
+    int64_t batch;
+    int ret = -1;
+
+    run->play = play;
+    run->play_ended = false;
+    vec_release(&run->play_hosts);
+    if (inv_match(run->inv, play->hosts, run->opts->limit, &matched, NULL, err) < 0 ||
+        load_vars_files(run, err) < 0) {
+        goto out;
+    }
+    out_play_start(run->out, play->name, run->opts->check);
+    for (size_t i = 0; i < matched.len; i++) {
+        for (size_t j = 0; j < run->hosts.len; j++) {
+            struct exec_host *h = run->hosts.items[j];
+
+            if (h->ih == matched.items[i] && !h->failed && !h->unreachable) {
+                h->ended = false;
+                vec_push(&run->play_hosts, h);
+            }
+        }
+    }
+    if (run->play_hosts.len == 0) {
+        out_message(run->out, "skipping: no hosts matched");
+        ret = 0;
+        goto out;
+    }
+    batch = serial_size(run, run->play_hosts.len);
+    for (size_t start = 0; start < run->play_hosts.len && !run->play_ended;
+         start += (size_t)batch) {
+        vec_release(&run->batch);
+        for (size_t i = start; i < run->play_hosts.len && i < start + (size_t)batch; i++) {
+            vec_push(&run->batch, run->play_hosts.items[i]);
+        }
+        if (gather_facts_wanted(run)) {
+            gather_facts(run, &run->batch);
+        }
+        run_list(run, &play->tasks, &run->batch);
+    }
+    ret = 0;
+out:
+    vec_release(&matched);
+    return ret;
+}
+
+static void add_hosts(struct exec_run *run)
+{
+    run->groups = inv_groups_dict(run->inv);
+    for (size_t i = 0; i < inv_host_count(run->inv); i++) {
+        struct exec_host *h = xcalloc(1, sizeof(*h));
+
+        h->ih = inv_host_at(run->inv, i);
+        h->name = h->ih->name;
+        h->inv_vars = inv_host_vars(run->inv, h->ih);
+        h->facts = val_dict();
+        h->set_facts = val_dict();
+        h->include_vars = val_dict();
+        h->stats.host = h->name;
+        vec_push(&run->hosts, h);
+    }
+}
+
+static int compare_stats(const void *a, const void *b)
+{
+    return strcmp(((const struct out_stats *)a)->host, ((const struct out_stats *)b)->host);
+}
+
+static int finish(struct exec_run *run)
+{
+    struct out_stats *stats = xcalloc(run->hosts.len + 1, sizeof(*stats));
+    size_t n = 0;
+    int rc = 0;
+
+    for (size_t i = 0; i < run->hosts.len; i++) {
+        struct exec_host *h = run->hosts.items[i];
+        const struct out_stats *s = &h->stats;
+
+        if (s->ok + s->changed + s->unreachable + s->failed + s->skipped + s->rescued +
+                s->ignored > 0) {
+            stats[n++] = *s;
+        }
+        if (h->unreachable && rc == 0) {
+            rc = 4;
+        }
+        if (s->failed > 0) {
+            rc = 2;
+        }
+    }
+    qsort(stats, n, sizeof(*stats), compare_stats);
+    out_recap(run->out, stats, n);
+    free(stats);
+    return rc;
+}
+
+static void release_run(struct exec_run *run)
+{
+    for (size_t i = 0; i < run->hosts.len; i++) {
+        struct exec_host *h = run->hosts.items[i];
+
+        val_unref(h->inv_vars);
+        val_unref(h->facts);
+        val_unref(h->set_facts);
+        val_unref(h->include_vars);
+        conn_free(h->conn);
+        svec_release(&h->notified);
+        free(h);
+    }
+    vec_release(&run->hosts);
+    vec_release(&run->play_hosts);
+    vec_release(&run->batch);
+    val_unref(run->groups);
+}
+
+int exec_run(struct playbook *pb, struct inventory *inv, const struct exec_opts *opts,
+             struct out *out, struct err *err)
+{
+    struct exec_run run = { .pb = pb, .inv = inv, .opts = opts, .out = out };
+    int rc = -1;
+
+    if (exec_check(pb, err) < 0) {
+        return -1;
+    }
+    add_hosts(&run);
+    for (size_t i = 0; i < pb->plays.len; i++) {
+        if (run_play(&run, pb->plays.items[i], err) < 0) {
+            goto out;
+        }
+    }
+    rc = finish(&run);
+out:
+    release_run(&run);
+    return rc;
+}

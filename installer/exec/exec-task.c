@@ -1,0 +1,686 @@
+/*
+ * exec-task.c - one task on one host: variables -> loop -> when -> arguments templated ->
+ * action or module -> until/retries -> changed_when/failed_when -> per-item results and the
+ * registered result. Reports loop item lines; the caller reports the host line.
+ */
+#include "pot.h"
+#include <string.h>
+#include <unistd.h>
+#include "base/buf.h"
+#include "base/xalloc.h"
+#include "conn/conn.h"
+#include "exec/exec.h"
+#include "inventory/inv.h"
+#include "modules/args.h"
+#include "playbook/pb.h"
+#include "value/val.h"
+
+#define NO_LOG_MSG                                                                           \
+    "the output has been hidden due to the fact that 'no_log: true' was specified for this "  \
+    "result"
+
+char *exec_task_name(const struct pb_task *task)
+{
+    const char *name = task->name ? task->name : pb_action_short(task->action);
+
+    if (task->role) {
+        return xasprintf("%s : %s", task->role->name, name);
+    }
+    return xstrdup(name);
+}
+
+static void merge_into(struct val *dst, const struct val *src)
+{
+    for (size_t i = 0; src && src->type == VAL_DICT && i < val_dict_len(src); i++) {
+        val_dict_set(dst, val_dict_key_at(src, i), val_dict_value_at(src, i));
+    }
+}
+
+static void add_block_vars(struct val *out, const struct pb_task *t)
+{
+    if (!t) {
+        return;
+    }
+    add_block_vars(out, t->parent);
+    merge_into(out, pb_kw_own(t, "vars"));
+}
+
+static void role_layers(struct exec_run *run, struct pb_task *task, struct val *defaults,
+                        struct val *vars)
+{
+    for (size_t i = 0; i < run->play->roles.len; i++) {
+        struct pb_role *r = run->play->roles.items[i];
+
+        merge_into(defaults, r->defaults);
+        merge_into(vars, r->vars);
+    }
+    if (task && task->role) {
+        merge_into(defaults, task->role->defaults);
+        merge_into(vars, task->role->vars);
+    }
+}
+
+static struct val *magic_vars(struct exec_run *run, struct pb_task *task, struct exec_host *h)
+{
+    struct val *m = val_dict();
+    struct val *play_hosts = val_list();
+    struct val *batch = val_list();
+
+    inv_add_magic_vars(run->inv, h->ih, m, run->groups);
+    for (size_t i = 0; i < run->play_hosts.len; i++) {
+        struct exec_host *p = run->play_hosts.items[i];
+
+        if (!p->failed && !p->unreachable) {
+            val_list_push_take(play_hosts, val_str(p->name));
+        }
+    }
+    for (size_t i = 0; i < run->batch.len; i++) {
+        struct exec_host *p = run->batch.items[i];
+
+        if (!p->failed && !p->unreachable) {
+            val_list_push_take(batch, val_str(p->name));
+        }
+    }
+    val_dict_set(m, "ansible_play_hosts", play_hosts);
+    val_dict_set_take(m, "ansible_play_hosts_all", play_hosts);
+    val_dict_set_take(m, "ansible_play_batch", batch);
+    val_dict_set_take(m, "ansible_check_mode", val_bool(run->opts->check));
+    val_dict_set_take(m, "ansible_diff_mode", val_bool(run->opts->diff));
+    val_dict_set_take(m, "ansible_verbosity", val_int(run->opts->verbosity));
+    val_dict_set_take(m, "playbook_dir", val_str(run->play->dir));
+    val_dict_set_take(m, "omit", val_str(VARS_OMIT));
+    val_dict_set_take(m, "ansible_play_name", val_str(run->play->name));
+    if (task && task->role) {
+        val_dict_set_take(m, "role_path", val_str(task->role->path));
+        val_dict_set_take(m, "role_name", val_str(task->role->name));
+    }
+    return m;
+}
+
+static struct val *build_hostvars(void *ctx)
+{
+    struct exec_run *run = ctx;
+    struct val *all = val_dict();
+
+    for (size_t i = 0; i < run->hosts.len; i++) {
+        struct exec_host *h = run->hosts.items[i];
+        struct val *hv = val_dict();
+
+        merge_into(hv, h->inv_vars);
+        vars_inject_facts(hv, h->facts);
+        merge_into(hv, h->include_vars);
+        merge_into(hv, h->set_facts);
+        inv_add_magic_vars(run->inv, h->ih, hv, run->groups);
+        val_dict_set_take(all, h->name, hv);
+    }
+    return all;
+}
+
+void exec_scope(struct exec_run *run, struct pb_task *task, struct exec_host *h,
+                struct vars_scope *scope)
+{
+    struct vars_layers l = { { NULL } };
+    struct val *defaults = val_dict();
+    struct val *role_vars = val_dict();
+    struct val *facts = val_dict();
+    struct val *blocks = val_dict();
+    struct val *magic = magic_vars(run, task, h);
+
+    role_layers(run, task, defaults, role_vars);
+    vars_inject_facts(facts, h->facts);
+    if (task) {
+        add_block_vars(blocks, task->parent);
+    }
+    l.layer[VARS_ROLE_DEFAULTS] = defaults;
+    l.layer[VARS_INVENTORY] = h->inv_vars;
+    l.layer[VARS_FACTS] = facts;
+    l.layer[VARS_PLAY] = run->play->vars;
+    l.layer[VARS_ROLE] = role_vars;
+    l.layer[VARS_BLOCK] = blocks;
+    l.layer[VARS_TASK] = task ? pb_kw_own(task, "vars") : NULL;
+    l.layer[VARS_INCLUDE] = h->include_vars;
+    l.layer[VARS_SET_FACT] = h->set_facts;
+    l.layer[VARS_ROLE_PARAMS] = task && task->role ? task->role->params : NULL;
+    l.layer[VARS_EXTRA] = run->opts->extra_vars;
+    l.layer[VARS_MAGIC] = magic;
+    vars_scope_init(scope, vars_merge(&l), task ? task->dir : run->play->dir);
+    scope->hostvars = build_hostvars;
+    scope->hostvars_ctx = run;
+    val_unref(defaults);
+    val_unref(role_vars);
+    val_unref(facts);
+    val_unref(blocks);
+    val_unref(magic);
+}
+
+/* --- conditions --- */
+
+static int eval_one(struct val *cond, struct vars_scope *scope, bool *ok, struct err *err)
+{
+    struct buf text = BUF_INIT;
+    int ret;
+
+    if (cond->type == VAL_BOOL) {
+        *ok = cond->u.b;
+        return 0;
+    }
+    val_to_pystr(cond, &text);
+    ret = tpl_eval_condition(text.ptr, &cond->pos, &scope->tpl, ok, err);
+    buf_release(&text);
+    return ret;
+}
+
+/* Evaluates a when-like value (scalar or list, all must hold). *failed_cond: the first false. */
+static int eval_conditions(struct val *conds, struct vars_scope *scope, bool *ok,
+                           struct val **false_cond, struct err *err)
+{
+    *ok = true;
+    if (!conds || conds->type == VAL_NULL) {
+        return 0;
+    }
+    if (conds->type != VAL_LIST) {
+        *false_cond = conds;
+        return eval_one(conds, scope, ok, err);
+    }
+    for (size_t i = 0; i < val_list_len(conds) && *ok; i++) {
+        *false_cond = val_list_get(conds, i);
+        if (eval_one(*false_cond, scope, ok, err) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int eval_when_chain(const struct pb_task *t, struct vars_scope *scope, bool *ok,
+                           struct val **false_cond, struct err *err)
+{
+    *ok = true;
+    if (t->parent && eval_when_chain(t->parent, scope, ok, false_cond, err) < 0) {
+        return -1;
+    }
+    if (!*ok) {
+        return 0;
+    }
+    return eval_conditions(pb_kw_own(t, "when"), scope, ok, false_cond, err);
+}
+
+/* --- one execution --- */
+
+static struct val *drop_omitted(struct val *args)
+{
+    struct val *out = val_dict();
+
+    for (size_t i = 0; i < val_dict_len(args); i++) {
+        struct val *v = val_dict_value_at(args, i);
+
+        if (!(val_cstr(v) && strcmp(val_cstr(v), VARS_OMIT) == 0)) {
+            val_dict_set(out, val_dict_key_at(args, i), v);
+        }
+    }
+    val_unref(args);
+    return out;
+}
+
+static void fail_from_err(struct result *res, const struct err *err)
+{
+    char msg[sizeof(err->msg) + 256];
+
+    err_format(err, msg, sizeof(msg));
+    result_fail(res, "%s", msg);
+}
+
+static int host_conn(struct exec_host *h, struct vars_scope *scope, struct err *err)
+{
+    struct conn_settings cs = { 0 };
+    struct val *vals[4] = { NULL };
+    int ret;
+
+    if (h->conn) {
+        return 0;
+    }
+    vals[0] = vars_get(scope, "ansible_connection", err);
+    vals[1] = vars_get(scope, "ansible_host", err);
+    vals[2] = vars_get(scope, "ansible_user", err);
+    cs.host_name = h->name;
+    cs.transport = vals[0] && val_cstr(vals[0]) ? val_cstr(vals[0]) : "ssh";
+    cs.address = vals[1] && val_cstr(vals[1]) ? val_cstr(vals[1]) : h->name;
+    cs.user = vals[2] ? val_cstr(vals[2]) : NULL;
+    cs.port = 22;
+    cs.host_key_checking = 1;
+    cs.connect_timeout_s = 10;
+    h->conn = conn_new(&cs, err);
+    ret = h->conn ? conn_open(h->conn, err) : -1;
+    for (size_t i = 0; i < ARRAY_SIZE(vals); i++) {
+        val_unref(vals[i]);
+    }
+    return ret;
+}
+
+static void run_module(struct exec_run *run, struct pb_task *task, struct exec_host *h,
+                       struct vars_scope *scope, struct val *args, struct result *res)
+{
+    const struct module *m = module_find(task->action);
+    struct margs margs = { 0 };
+    struct module_ctx ctx = { 0 };
+    struct err err = ERR_INIT;
+    struct val *check = pb_kw(task, "check_mode");
+    bool check_mode = check ? val_truthy(check) : run->opts->check;
+
+    if (check_mode && !(m->flags & MOD_CHECK_MODE)) {
+        res->status = RESULT_SKIPPED;
+        res->msg = xstrdup("skipped, running in check mode");
+        return;
+    }
+    if (margs_parse(m, args, &task->action_pos, &margs, &err) < 0) {
+        fail_from_err(res, &err);
+        return;
+    }
+    if (!(m->flags & MOD_LOCAL) && host_conn(h, scope, &err) < 0) {
+        res->status = RESULT_UNREACHABLE;
+        res->msg = xstrdup(err.msg);
+        margs_release(&margs);
+        return;
+    }
+    ctx.conn = h->conn;
+    ctx.host_name = h->name;
+    ctx.check_mode = check_mode;
+    ctx.diff_mode = run->opts->diff;
+    ctx.task_dir = task->role ? task->role->path : task->dir;
+    ctx.templates_dir = task->role ? task->role->path : task->dir;
+    ctx.vars = scope->flat;
+    ctx.scope = &scope->tpl;
+    if (m->run(&ctx, &margs, res, &err) < 0) {
+        res->status = RESULT_UNREACHABLE;
+        free(res->msg);
+        res->msg = xstrdup(err.msg);
+    }
+    margs_release(&margs);
+}
+
+static void run_action(struct exec_run *run, struct pb_task *task, struct exec_host *h,
+                       struct vars_scope *scope, struct result *res)
+{
+    struct err err = ERR_INIT;
+    struct val *args = tpl_template_value(task->args, &scope->tpl, &task->action_pos, &err);
+
+    if (!args) {
+        fail_from_err(res, &err);
+        return;
+    }
+    args = drop_omitted(args);
+    if (exec_is_special(task->action)) {
+        exec_special(run, task, h, scope, args, res);
+    } else {
+        run_module(run, task, h, scope, args, res);
+    }
+    val_unref(args);
+}
+
+/* Puts status, changed, failed and msg into res->data, as register stores them. */
+static void finish_data(struct result *res)
+{
+    if (!res->data) {
+        res->data = val_dict();
+    }
+    if (res->msg && !val_dict_has(res->data, "msg")) {
+        val_dict_set_take(res->data, "msg", val_str(res->msg));
+    }
+    val_dict_set_take(res->data, "changed", val_bool(res->status == RESULT_CHANGED));
+    if (res->status == RESULT_FAILED) {
+        val_dict_set_take(res->data, "failed", val_bool(true));
+    } else if (res->status == RESULT_SKIPPED) {
+        val_dict_set_take(res->data, "skipped", val_bool(true));
+    } else if (res->status == RESULT_UNREACHABLE) {
+        val_dict_set_take(res->data, "unreachable", val_bool(true));
+    } else {
+        val_dict_del(res->data, "failed");
+    }
+}
+
+/* changed_when / failed_when, with the result visible under the register name. */
+static void apply_when_overrides(struct pb_task *task, struct vars_scope *scope,
+                                 struct result *res)
+{
+    struct val *cw = pb_kw_own(task, "changed_when");
+    struct val *fw = pb_kw_own(task, "failed_when");
+    struct val *reg = pb_kw_own(task, "register");
+    struct val *overlay = scope->overlay ? val_copy(scope->overlay) : val_dict();
+    struct val *unused = NULL;
+    struct err err = ERR_INIT;
+    bool v;
+
+    if ((!cw && !fw) || res->status == RESULT_SKIPPED || res->status == RESULT_UNREACHABLE) {
+        val_unref(overlay);
+        return;
+    }
+    finish_data(res);
+    if (reg && val_cstr(reg)) {
+        val_dict_set(overlay, val_cstr(reg), res->data);
+    }
+    vars_scope_set_overlay(scope, overlay);
+    if (cw && res->status != RESULT_FAILED) {
+        if (eval_conditions(cw, scope, &v, &unused, &err) < 0) {
+            fail_from_err(res, &err);
+            return;
+        }
+        res->status = v ? RESULT_CHANGED : RESULT_OK;
+    }
+    if (fw) {
+        if (eval_conditions(fw, scope, &v, &unused, &err) < 0) {
+            fail_from_err(res, &err);
+            return;
+        }
+        if (v) {
+            res->status = RESULT_FAILED;
+        } else if (res->status == RESULT_FAILED) {
+            res->status = RESULT_OK;
+            free(res->msg);
+            res->msg = NULL;
+            val_dict_del(res->data, "msg");
+        }
+        val_dict_set_take(res->data, "failed_when_result", val_bool(v));
+    }
+}
+
+static int64_t kw_int(struct pb_task *task, struct vars_scope *scope, const char *name,
+                      int64_t def)
+{
+    struct val *v = pb_kw_own(task, name);
+    struct err err = ERR_INIT;
+    struct val *t = v ? tpl_template_value(v, &scope->tpl, &v->pos, &err) : NULL;
+    int64_t out = def;
+
+    if (t && t->type == VAL_INT) {
+        out = t->u.i;
+    } else if (t && val_cstr(t)) {
+        out = strtoll(val_cstr(t), NULL, 10);
+    }
+    val_unref(t);
+    return out;
+}
+
+/* Runs the action, repeating while `until` is false. */
+static void run_with_until(struct exec_run *run, struct pb_task *task, struct exec_host *h,
+                           struct vars_scope *scope, struct result *res)
+{
+    struct val *until = pb_kw_own(task, "until");
+    int64_t retries = until ? kw_int(task, scope, "retries", 3) : 0;
+    int64_t delay = kw_int(task, scope, "delay", 5);
+    struct val *base = scope->overlay ? val_ref(scope->overlay) : NULL;
+
+    for (int64_t attempt = 1;; attempt++) {
+        struct val *unused = NULL;
+        struct err err = ERR_INIT;
+        bool ok = true;
+
+        run_action(run, task, h, scope, res);
+        apply_when_overrides(task, scope, res);
+        if (!until || res->status == RESULT_UNREACHABLE) {
+            break;
+        }
+        finish_data(res);
+        val_dict_set_take(res->data, "attempts", val_int(attempt));
+        vars_scope_set_overlay(scope, base ? val_copy(base) : val_dict());
+        if (pb_kw_own(task, "register")) {
+            val_dict_set(scope->overlay, val_cstr(pb_kw_own(task, "register")), res->data);
+        }
+        if (eval_conditions(until, scope, &ok, &unused, &err) < 0) {
+            fail_from_err(res, &err);
+            break;
+        }
+        if (ok || attempt > retries) {
+            if (!ok) {
+                res->status = RESULT_FAILED;
+            }
+            break;
+        }
+        result_release(res);
+        result_init(res);
+        if (delay > 0) {
+            sleep((unsigned)delay);
+        }
+    }
+    if (base) {
+        vars_scope_set_overlay(scope, base);
+    }
+}
+
+static void skip_result(struct result *res, struct val *false_cond)
+{
+    struct buf text = BUF_INIT;
+
+    res->status = RESULT_SKIPPED;
+    res->data = val_dict();
+    val_dict_set_take(res->data, "skip_reason", val_str("Conditional result was False"));
+    if (false_cond) {
+        val_to_pystr(false_cond, &text);
+        val_dict_set_take(res->data, "false_condition", val_str(text.ptr));
+    }
+    buf_release(&text);
+}
+
+/* when, then the action; fills res. */
+static void run_once(struct exec_run *run, struct pb_task *task, struct exec_host *h,
+                     struct vars_scope *scope, struct result *res)
+{
+    struct val *false_cond = NULL;
+    struct err err = ERR_INIT;
+    bool ok;
+
+    if (eval_when_chain(task, scope, &ok, &false_cond, &err) < 0) {
+        fail_from_err(res, &err);
+    } else if (!ok) {
+        skip_result(res, false_cond);
+    } else {
+        run_with_until(run, task, h, scope, res);
+    }
+    finish_data(res);
+}
+
+/* --- loops --- */
+
+static struct val *loop_items(struct pb_task *task, struct vars_scope *scope, struct err *err)
+{
+    struct val *spec = pb_kw_own(task, "loop");
+    const char *kind = "loop";
+    struct val *items = NULL;
+
+    for (size_t i = 0; !spec && i < val_dict_len(task->kw); i++) {
+        if (strncmp(val_dict_key_at(task->kw, i), "with_", 5) == 0) {
+            kind = val_dict_key_at(task->kw, i);
+            spec = val_dict_value_at(task->kw, i);
+        }
+    }
+    if (!spec) {
+        return NULL;
+    }
+    items = tpl_template_value(spec, &scope->tpl, &spec->pos, err);
+    if (!items) {
+        return NULL;
+    }
+    if (items->type == VAL_DICT && strcmp(kind, "with_dict") == 0) {
+        struct val *list = val_list();
+
+        for (size_t i = 0; i < val_dict_len(items); i++) {
+            struct val *kv = val_dict();
+
+            val_dict_set_take(kv, "key", val_str(val_dict_key_at(items, i)));
+            val_dict_set(kv, "value", val_dict_value_at(items, i));
+            val_list_push_take(list, kv);
+        }
+        val_unref(items);
+        return list;
+    }
+    if (items->type == VAL_STR && strcmp(kind, "loop") != 0) {
+        struct val *list = val_list();
+
+        val_list_push_take(list, items);
+        return list;
+    }
+    if (items->type != VAL_LIST) {
+        err_at(err, ERR_TEMPLATE, &spec->pos,
+               "Invalid data passed to 'loop', it requires a list, got this instead: %s",
+               val_type_name(items->type));
+        val_unref(items);
+        return NULL;
+    }
+    if (strcmp(kind, "with_items") == 0) {
+        struct val *flat = val_list();
+
+        for (size_t i = 0; i < val_list_len(items); i++) {
+            struct val *it = val_list_get(items, i);
+
+            if (it->type == VAL_LIST) {
+                for (size_t j = 0; j < val_list_len(it); j++) {
+                    val_list_push(flat, val_list_get(it, j));
+                }
+            } else {
+                val_list_push(flat, it);
+            }
+        }
+        val_unref(items);
+        return flat;
+    }
+    return items;
+}
+
+static struct val *loop_overlay(struct val *lc, struct val *item, size_t i, size_t n)
+{
+    struct val *o = val_dict();
+    const char *var = lc ? val_dict_get_str(lc, "loop_var") : NULL;
+    const char *index_var = lc ? val_dict_get_str(lc, "index_var") : NULL;
+    struct val *al = val_dict();
+
+    val_dict_set(o, var ? var : "item", item);
+    val_dict_set_take(o, "ansible_loop_var", val_str(var ? var : "item"));
+    if (index_var) {
+        val_dict_set_take(o, index_var, val_int((int64_t)i));
+        val_dict_set_take(o, "ansible_index_var", val_str(index_var));
+    }
+    val_dict_set_take(al, "index", val_int((int64_t)i + 1));
+    val_dict_set_take(al, "index0", val_int((int64_t)i));
+    val_dict_set_take(al, "first", val_bool(i == 0));
+    val_dict_set_take(al, "last", val_bool(i + 1 == n));
+    val_dict_set_take(al, "length", val_int((int64_t)n));
+    val_dict_set_take(al, "revindex", val_int((int64_t)(n - i)));
+    val_dict_set_take(al, "revindex0", val_int((int64_t)(n - i - 1)));
+    val_dict_set_take(o, "ansible_loop", al);
+    return o;
+}
+
+static char *item_label(struct val *lc, struct val *item, struct vars_scope *scope)
+{
+    struct val *label = lc ? val_dict_get(lc, "label") : NULL;
+    struct err err = ERR_INIT;
+    struct val *t = label ? tpl_template_value(label, &scope->tpl, &label->pos, &err) : NULL;
+    struct buf b = BUF_INIT;
+
+    val_to_pystr(t ? t : item, &b);
+    val_unref(t);
+    return buf_detach(&b, NULL);
+}
+
+static void report_item(struct exec_run *run, struct pb_task *task, struct exec_host *h,
+                        struct result *r, const char *label, bool no_log)
+{
+    struct out_event ev = { 0 };
+
+    ev.host = h->name;
+    ev.status = r->status;
+    ev.item_label = no_log ? "None" : label;
+    ev.data = r->data;
+    ev.is_debug = strcmp(pb_action_short(task->action), "debug") == 0;
+    ev.verbose = ev.is_debug || run->opts->verbosity > 0;
+    out_host_result(run->out, &ev);
+}
+
+static void aggregate(struct result *res, struct val *results, bool any_failed, bool any_changed,
+                      bool all_skipped)
+{
+    res->data = val_dict();
+    val_dict_set_take(res->data, "results", results);
+    if (all_skipped) {
+        res->status = RESULT_SKIPPED;
+        val_dict_set_take(res->data, "msg", val_str("All items skipped"));
+    } else if (any_failed) {
+        res->status = RESULT_FAILED;
+        val_dict_set_take(res->data, "msg", val_str("One or more items failed"));
+    } else {
+        res->status = any_changed ? RESULT_CHANGED : RESULT_OK;
+        val_dict_set_take(res->data, "msg", val_str("All items completed"));
+    }
+    finish_data(res);
+}
+
+static void run_loop(struct exec_run *run, struct pb_task *task, struct exec_host *h,
+                     struct vars_scope *scope, struct val *items, struct result *res)
+{
+    struct val *lc = pb_kw_own(task, "loop_control");
+    struct val *results = val_list();
+    bool any_failed = false, any_changed = false, all_skipped = true;
+    bool no_log = pb_kw(task, "no_log") && val_truthy(pb_kw(task, "no_log"));
+    size_t n = val_list_len(items);
+
+    for (size_t i = 0; i < n; i++) {
+        struct val *item = val_list_get(items, i);
+        struct result r;
+        char *label;
+
+        result_init(&r);
+        vars_scope_set_overlay(scope, loop_overlay(lc, item, i, n));
+        run_once(run, task, h, scope, &r);
+        label = item_label(lc, item, scope);
+        val_dict_set(r.data, val_dict_get_str(scope->overlay, "ansible_loop_var"), item);
+        val_dict_set(r.data, "ansible_loop_var", val_dict_get(scope->overlay, "ansible_loop_var"));
+        report_item(run, task, h, &r, label, no_log);
+        any_failed = any_failed || r.status == RESULT_FAILED;
+        any_changed = any_changed || r.status == RESULT_CHANGED;
+        all_skipped = all_skipped && r.status == RESULT_SKIPPED;
+        val_list_push(results, r.data);
+        free(label);
+        result_release(&r);
+    }
+    aggregate(res, results, any_failed, any_changed, all_skipped && n > 0);
+    if (n == 0) {
+        res->status = RESULT_SKIPPED;
+        val_dict_set_take(res->data, "skipped_reason", val_str("No items in the list"));
+    }
+}
+
+static void censor(struct result *res)
+{
+    struct val *d = val_dict();
+
+    val_dict_set_take(d, "censored", val_str(NO_LOG_MSG));
+    val_dict_set_take(d, "changed", val_bool(res->status == RESULT_CHANGED));
+    if (res->status == RESULT_FAILED) {
+        val_dict_set_take(d, "failed", val_bool(true));
+    }
+    val_unref(res->data);
+    res->data = d;
+}
+
+void exec_task_on_host(struct exec_run *run, struct pb_task *task, struct exec_host *h,
+                       struct result *res)
+{
+    struct vars_scope scope;
+    struct err err = ERR_INIT;
+    struct val *items = NULL;
+    struct val *no_log = pb_kw(task, "no_log");
+
+    exec_scope(run, task, h, &scope);
+    items = loop_items(task, &scope, &err);
+    if (err.kind) {
+        fail_from_err(res, &err);
+        finish_data(res);
+    } else if (items) {
+        run_loop(run, task, h, &scope, items, res);
+    } else {
+        run_once(run, task, h, &scope, res);
+    }
+    if (no_log && val_truthy(no_log)) {
+        censor(res);
+    }
+    val_unref(items);
+    vars_scope_release(&scope);
+}

@@ -1,0 +1,543 @@
+/*
+ * inv-literal.c - the INI inventory's value conversion: Python's ast.literal_eval as the INI
+ * plugin's _parse_value uses it. Literals become values (1 -> int, '1' -> str, True, None,
+ * [..], (..), {..}, 0x1F, 1_000, 1e3, 'a' 'b', b'x', '# comments' after them); anything
+ * literal_eval rejects stays the text it was ("bar # c", "0777", "yes").
+ * Known gaps: complex numbers and integers beyond 64 bits stay text.
+ */
+#include "pot.h"
+#include <string.h>
+#include "base/buf.h"
+#include "base/strutil.h"
+#include "base/xalloc.h"
+#include "inventory/inv-impl.h"
+#include "value/val.h"
+
+#define MAX_NESTING 100
+
+struct lit {
+    const char *s;
+    size_t i;
+    int depth;
+};
+
+static struct val *parse_test(struct lit *p);
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_ident(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+           (unsigned char)c >= 0x80;
+}
+
+static int hex_value(char c)
+{
+    if (is_digit(c)) {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+/* Skips blanks and a '#' comment running to the end. */
+static void skip_space(struct lit *p)
+{
+    while (p->s[p->i] == ' ' || p->s[p->i] == '\t' || p->s[p->i] == '\f') {
+        p->i++;
+    }
+    if (p->s[p->i] == '#') {
+        p->i += strlen(p->s + p->i);
+    }
+}
+
+static bool accept(struct lit *p, char c)
+{
+    skip_space(p);
+    if (p->s[p->i] != c) {
+        return false;
+    }
+    p->i += c != '\0';
+    return true;
+}
+
+/* Digits with single underscores between them, in 'base'. Appends them to 'out' without the
+ * underscores; returns the count of digits or -1. */
+static int digit_part(struct lit *p, int base, struct buf *out)
+{
+    int count = 0;
+
+    while (true) {
+        char c = p->s[p->i];
+        int v = hex_value(c);
+
+        if (v >= 0 && v < base && (base == 16 || is_digit(c))) {
+            buf_addc(out, c);
+            count++;
+            p->i++;
+        } else if (c == '_' && count > 0 && hex_value(p->s[p->i + 1]) >= 0) {
+            p->i++;
+        } else {
+            return count;
+        }
+    }
+}
+
+static struct val *finish_number(struct lit *p, struct val *v)
+{
+    if (v && (is_ident(p->s[p->i]) || p->s[p->i] == '.')) {
+        val_unref(v);
+        return NULL; /* 1j (complex), 1x, 1.2.3: not a literal pot supports */
+    }
+    return v;
+}
+
+static struct val *radix_int(struct lit *p, int base)
+{
+    struct buf digits = BUF_INIT;
+    struct val *v = NULL;
+    char *end;
+    unsigned long long n;
+
+    p->i += 2;
+    if (digit_part(p, base, &digits) > 0) {
+        n = strtoull(digits.ptr, &end, base);
+        if (*end == '\0' && n <= INT64_MAX) {
+            v = val_int((int64_t)n);
+        }
+    }
+    buf_release(&digits);
+    return finish_number(p, v);
+}
+
+static struct val *parse_number(struct lit *p)
+{
+    struct buf text = BUF_INIT;
+    struct val *v = NULL;
+    char c1 = p->s[p->i + 1];
+    int64_t n;
+    double d;
+    bool is_float = false;
+
+    if (p->s[p->i] == '0' && strchr("xXoObB", c1) && c1) {
+        return radix_int(p, strchr("xX", c1) ? 16 : strchr("oO", c1) ? 8 : 2);
+    }
+    digit_part(p, 10, &text);
+    if (p->s[p->i] == '.') {
+        is_float = true;
+        buf_addc(&text, '.');
+        p->i++;
+        digit_part(p, 10, &text);
+    }
+    if ((p->s[p->i] == 'e' || p->s[p->i] == 'E') &&
+        (is_digit(p->s[p->i + 1]) ||
+         (strchr("+-", p->s[p->i + 1]) && p->s[p->i + 1] && is_digit(p->s[p->i + 2])))) {
+        is_float = true;
+        buf_addc(&text, 'e');
+        p->i++;
+        if (p->s[p->i] == '+' || p->s[p->i] == '-') {
+            buf_addc(&text, p->s[p->i++]);
+        }
+        digit_part(p, 10, &text);
+    }
+    if (is_float && parse_double(text.ptr, &d) == 0) {
+        v = val_double(d);
+    } else if (!is_float && (text.ptr[0] != '0' || strspn(text.ptr, "0") == text.len) &&
+               parse_int(text.ptr, &n) == 0) {
+        v = val_int(n);
+    }
+    buf_release(&text);
+    return finish_number(p, v);
+}
+
+static void add_utf8(struct buf *out, uint32_t cp)
+{
+    if (cp < 0x80) {
+        buf_addc(out, (char)cp);
+    } else if (cp < 0x800) {
+        buf_addc(out, (char)(0xC0 | (cp >> 6)));
+        buf_addc(out, (char)(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+        buf_addc(out, (char)(0xE0 | (cp >> 12)));
+        buf_addc(out, (char)(0x80 | ((cp >> 6) & 0x3F)));
+        buf_addc(out, (char)(0x80 | (cp & 0x3F)));
+    } else {
+        buf_addc(out, (char)(0xF0 | (cp >> 18)));
+        buf_addc(out, (char)(0x80 | ((cp >> 12) & 0x3F)));
+        buf_addc(out, (char)(0x80 | ((cp >> 6) & 0x3F)));
+        buf_addc(out, (char)(0x80 | (cp & 0x3F)));
+    }
+}
+
+/* \xhh, \uXXXX, \UXXXXXXXX: exactly 'count' hex digits. Returns -1 when malformed. */
+static int hex_escape(const char *s, int count, uint32_t *out)
+{
+    *out = 0;
+    for (int k = 0; k < count; k++) {
+        int v = hex_value(s[k]);
+
+        if (v < 0) {
+            return -1;
+        }
+        *out = *out * 16 + (uint32_t)v;
+    }
+    return 0;
+}
+
+/* One backslash escape at s[0] == '\\'. Appends its value; returns chars consumed or -1. */
+static int escape(const char *s, bool bytes, struct buf *out)
+{
+    static const char simple_in[] = "\\'\"abfnrtv";
+    static const char simple_out[] = "\\'\"\a\b\f\n\r\t\v";
+    const char *hit = s[1] ? strchr(simple_in, s[1]) : NULL;
+    uint32_t cp;
+    int n = 0;
+
+    if (hit) {
+        buf_addc(out, simple_out[hit - simple_in]);
+        return 2;
+    }
+    if (s[1] >= '0' && s[1] <= '7') {
+        for (cp = 0; n < 3 && s[1 + n] >= '0' && s[1 + n] <= '7'; n++) {
+            cp = cp * 8 + (uint32_t)(s[1 + n] - '0');
+        }
+        bytes ? buf_addc(out, (char)cp) : add_utf8(out, cp);
+        return 1 + n;
+    }
+    n = s[1] == 'x' ? 2 : (!bytes && s[1] == 'u') ? 4 : (!bytes && s[1] == 'U') ? 8 : 0;
+    if (n > 0) {
+        if (hex_escape(s + 2, n, &cp) < 0 || cp > 0x10FFFF) {
+            return -1;
+        }
+        bytes ? buf_addc(out, (char)cp) : add_utf8(out, cp);
+        return 2 + n;
+    }
+    if (!bytes && s[1] == 'N') {
+        return -1; /* \N{NAME}: pot has no Unicode name table */
+    }
+    buf_addc(out, '\\');
+    return 1;
+}
+
+/* One quoted string with optional r/u/b prefix. *bytes reports a b'' literal. */
+static int string_piece(struct lit *p, struct buf *out, bool *bytes)
+{
+    bool raw = false;
+    const char *s;
+    char quote;
+    size_t qlen;
+
+    *bytes = false;
+    for (int k = 0; k < 2 && strchr("rRbBuU", p->s[p->i]) && p->s[p->i]; k++) {
+        char c = p->s[p->i++];
+
+        raw |= c == 'r' || c == 'R';
+        *bytes |= c == 'b' || c == 'B';
+    }
+    quote = p->s[p->i];
+    if (quote != '\'' && quote != '"') {
+        return -1;
+    }
+    qlen = (p->s[p->i + 1] == quote && p->s[p->i + 2] == quote) ? 3 : 1;
+    p->i += qlen;
+    s = p->s;
+    while (s[p->i]) {
+        if (s[p->i] == quote && (qlen == 1 || (s[p->i + 1] == quote && s[p->i + 2] == quote))) {
+            p->i += qlen;
+            return 0;
+        }
+        if (*bytes && (unsigned char)s[p->i] >= 0x80) {
+            return -1;
+        }
+        if (s[p->i] == '\\' && raw) {
+            buf_add(out, s + p->i, s[p->i + 1] ? 2 : 1);
+            p->i += s[p->i + 1] ? 2 : 1;
+        } else if (s[p->i] == '\\') {
+            int used = escape(s + p->i, *bytes, out);
+
+            if (used < 0) {
+                return -1;
+            }
+            p->i += (size_t)used;
+        } else {
+            buf_addc(out, s[p->i++]);
+        }
+    }
+    return -1;
+}
+
+static bool starts_string(const struct lit *p)
+{
+    const char *s = p->s + p->i;
+    size_t k = 0;
+
+    while (k < 2 && s[k] && strchr("rRbBuU", s[k])) {
+        k++;
+    }
+    return s[k] == '\'' || s[k] == '"';
+}
+
+/* Adjacent string literals concatenate; bytes and str cannot mix. */
+static struct val *parse_strings(struct lit *p)
+{
+    struct buf out = BUF_INIT;
+    char *text;
+    size_t len;
+    bool first_bytes = false;
+    bool bytes;
+    bool first = true;
+
+    do {
+        if (string_piece(p, &out, &bytes) < 0 || (!first && bytes != first_bytes)) {
+            buf_release(&out);
+            return NULL;
+        }
+        first_bytes = first ? bytes : first_bytes;
+        first = false;
+        skip_space(p);
+    } while (starts_string(p));
+    text = buf_detach(&out, &len);
+    return val_str_take(text, len);
+}
+
+static struct val *parse_name(struct lit *p)
+{
+    static const char *const names[] = { "True", "False", "None" };
+    size_t len = 0;
+
+    while (is_ident(p->s[p->i + len])) {
+        len++;
+    }
+    for (size_t k = 0; k < ARRAY_SIZE(names); k++) {
+        if (strlen(names[k]) == len && strncmp(p->s + p->i, names[k], len) == 0) {
+            p->i += len;
+            return k == 2 ? val_null() : val_bool(k == 0);
+        }
+    }
+    return NULL;
+}
+
+/* Items up to 'close', comma separated, trailing comma allowed. *tuple_comma tells whether
+ * a comma was seen (for parentheses). Items go into 'list'. */
+static int parse_items(struct lit *p, char close, struct val *list, bool *saw_comma)
+{
+    *saw_comma = false;
+    while (!accept(p, close)) {
+        struct val *item = parse_test(p);
+
+        if (!item) {
+            return -1;
+        }
+        val_list_push_take(list, item);
+        if (accept(p, ',')) {
+            *saw_comma = true;
+        } else if (!accept(p, close)) {
+            return -1;
+        } else {
+            return 0;
+        }
+    }
+    return 0;
+}
+
+static struct val *parse_sequence(struct lit *p, char close)
+{
+    struct val *list = val_list();
+    bool comma;
+
+    if (parse_items(p, close, list, &comma) < 0) {
+        val_unref(list);
+        return NULL;
+    }
+    if (close == ')' && !comma && val_list_len(list) == 1) {
+        struct val *inner = val_ref(val_list_get(list, 0));
+
+        val_unref(list);
+        return inner;
+    }
+    return list;
+}
+
+/* JSON turns int, float, bool and None keys into strings as json.dumps does. */
+static char *key_string(const struct val *key)
+{
+    struct buf b = BUF_INIT;
+
+    switch (key->type) {
+    case VAL_STR:
+        return xstrdup(key->u.s.ptr);
+    case VAL_INT:
+    case VAL_DOUBLE:
+        val_to_pystr(key, &b);
+        return buf_detach(&b, NULL);
+    case VAL_BOOL:
+        return xstrdup(key->u.b ? "true" : "false");
+    case VAL_NULL:
+        return xstrdup("null");
+    default:
+        return NULL;
+    }
+}
+
+static int dict_entry(struct lit *p, struct val *key, struct val *dict)
+{
+    char *name = key_string(key);
+    struct val *value;
+
+    if (!name || !accept(p, ':')) {
+        free(name);
+        return -1;
+    }
+    value = parse_test(p);
+    if (!value) {
+        free(name);
+        return -1;
+    }
+    val_dict_set_take(dict, name, value);
+    free(name);
+    return 0;
+}
+
+/* {k: v, ...} or a set {a, b} (kept as a list). */
+static struct val *parse_braces(struct lit *p)
+{
+    struct val *dict = val_dict();
+    struct val *set = NULL;
+    bool comma;
+
+    if (accept(p, '}')) {
+        return dict;
+    }
+    while (true) {
+        struct val *key = parse_test(p);
+        int ret;
+
+        if (!key) {
+            break;
+        }
+        skip_space(p);
+        if (val_dict_len(dict) == 0 && p->s[p->i] != ':') {
+            set = val_list();
+            val_list_push_take(set, key);
+            if (!accept(p, '}') && (!accept(p, ',') || parse_items(p, '}', set, &comma) < 0)) {
+                val_unref(set);
+                set = NULL;
+            }
+            val_unref(dict);
+            return set;
+        }
+        ret = dict_entry(p, key, dict);
+        val_unref(key);
+        if (ret < 0) {
+            break;
+        }
+        if (accept(p, '}')) {
+            return dict;
+        }
+        if (!accept(p, ',')) {
+            break;
+        }
+        if (accept(p, '}')) {
+            return dict;
+        }
+    }
+    val_unref(dict);
+    return NULL;
+}
+
+static struct val *parse_atom(struct lit *p)
+{
+    struct val *v;
+    char c;
+
+    skip_space(p);
+    c = p->s[p->i];
+    if (starts_string(p)) {
+        return parse_strings(p);
+    }
+    if (is_digit(c) || (c == '.' && is_digit(p->s[p->i + 1]))) {
+        return parse_number(p);
+    }
+    if (c != '[' && c != '(' && c != '{') {
+        return is_ident(c) ? parse_name(p) : NULL;
+    }
+    if (p->depth >= MAX_NESTING) {
+        return NULL;
+    }
+    p->depth++;
+    p->i++;
+    v = c == '{' ? parse_braces(p) : parse_sequence(p, c == '[' ? ']' : ')');
+    p->depth--;
+    return v;
+}
+
+/* A signed number: one '+' or '-' before a numeric literal (possibly parenthesised). */
+static struct val *parse_test(struct lit *p)
+{
+    struct val *v;
+    char sign;
+
+    skip_space(p);
+    sign = p->s[p->i];
+    if (sign != '-' && sign != '+') {
+        return parse_atom(p);
+    }
+    p->i++;
+    v = parse_atom(p);
+    if (!v || (v->type != VAL_INT && v->type != VAL_DOUBLE)) {
+        val_unref(v);
+        return NULL;
+    }
+    if (sign == '-') {
+        struct val *neg = v->type == VAL_INT ? val_int(-v->u.i) : val_double(-v->u.d);
+
+        val_unref(v);
+        v = neg;
+    }
+    return v;
+}
+
+/* The whole expression: a bare "1, 2" is a tuple as in Python. */
+static struct val *parse_expr(struct lit *p)
+{
+    struct val *first = parse_test(p);
+    struct val *tuple;
+    bool comma;
+
+    if (!first || !accept(p, ',')) {
+        return first;
+    }
+    tuple = val_list();
+    val_list_push_take(tuple, first);
+    skip_space(p);
+    if (p->s[p->i] && parse_items(p, '\0', tuple, &comma) < 0) {
+        val_unref(tuple);
+        return NULL;
+    }
+    return tuple;
+}
+
+struct val *inv_literal_eval(const char *text)
+{
+    struct lit p = { text, 0, 0 };
+    struct val *v;
+
+    while (text[p.i] == ' ' || text[p.i] == '\t') {
+        p.i++;
+    }
+    v = parse_expr(&p);
+    skip_space(&p);
+    if (!v || text[p.i] != '\0') {
+        val_unref(v);
+        return val_str(text);
+    }
+    return v;
+}

@@ -1,0 +1,74 @@
+/*
+ * mod-util.h - what several modules need from the host, each in as few round trips as possible:
+ * run a command line with the task's become, stat a path (with checksum) in one exec, apply
+ * mode/owner/group only when they differ, back up a file, resolve octal and symbolic modes, and
+ * make the unified diff text shown by --diff.
+ */
+#ifndef MOD_UTIL_H
+#define MOD_UTIL_H
+
+#include <sys/types.h>
+#include "modules/module.h"
+
+/* One remote path as stat(2) sees it (lstat unless 'follow'). */
+struct mod_stat {
+    bool exists;
+    mode_t mode;       /* full st_mode: type and permission bits */
+    uid_t uid;
+    gid_t gid;
+    char *owner;       /* owned: user name ("UNKNOWN" when it has none) */
+    char *group;       /* owned */
+    int64_t size;
+    double mtime, atime, ctime;
+    int64_t inode, nlink, dev;
+    char *lnk_target;  /* owned: readlink text for a symlink, else NULL */
+    char *lnk_source;  /* owned: the fully resolved path of a symlink, else NULL */
+    bool readable, writeable, executable; /* for the connecting (or become) user */
+    char *checksum;    /* owned: hex digest of a regular readable file, when asked; else NULL */
+};
+
+/* Runs the sh command line 'cmd' on the host with ctx's become and env. 'out'/'errout' may be
+ * NULL. Returns 0 with *status set (see exec_result.status), -1 when the host is unreachable. */
+int mod_exec(struct module_ctx *ctx, const char *cmd, const char *stdin_data, size_t stdin_len,
+             struct buf *out, struct buf *errout, int *status, struct err *err);
+
+/* Stats 'path' in one exec. checksum_alg: NULL for none, or "sha1", "sha256", "md5", "sha224",
+ * "sha384", "sha512" (the coreutils <alg>sum tools). Returns 0 (st->exists false when absent),
+ * -1 when the host is unreachable or the probe failed (err set). Release with mod_stat_release. */
+int mod_stat(struct module_ctx *ctx, const char *path, bool follow, const char *checksum_alg,
+             struct mod_stat *st, struct err *err);
+void mod_stat_release(struct mod_stat *st);
+/* "file", "directory", "link", "hard" (a regular file with nlink > 1 is still "file"), "absent". */
+const char *mod_stat_state(const struct mod_stat *st);
+
+/* Resolves a mode given as octal text ("0644", "644") or symbolic ("u+rwx,g-w,o=", "a+X", "u=rw")
+ * against the current permission bits 'cur'. Returns 0 with *out set, or -1 when 'spec' is
+ * invalid. */
+int mod_mode_resolve(const char *spec, mode_t cur, bool is_dir, mode_t *out);
+
+/* Applies 'mode', 'owner', 'group' (each NULL to leave alone) to 'path' when they differ from
+ * 'st' (which must describe the path); in check mode only reports. Sets *changed when something
+ * differs. Returns 0; 1 when the module failed (res holds the message); -1 when unreachable. */
+int mod_set_attrs(struct module_ctx *ctx, const char *path, const struct mod_stat *st,
+                  const char *mode, const char *owner, const char *group, bool *changed,
+                  struct result *res, struct err *err);
+
+/* Returns Ansible's backup name "PATH.PID.YYYY-MM-DD@HH:MM:SS~" (local time). Caller frees. */
+char *mod_backup_name(const char *path, long pid);
+/* Copies 'path' to its backup name keeping attributes (cp -p). Returns 0 with *backup_file set
+ * (caller frees); 1 when the copy failed (res holds the message); -1 when unreachable. */
+int mod_backup(struct module_ctx *ctx, const char *path, char **backup_file, struct result *res,
+               struct err *err);
+
+/* Appends a unified diff (diff -u, 3 lines of context) of before -> after to 'out', with the
+ * headers "--- before: LABEL" / "+++ after: LABEL" ("--- before" alone when before_label is
+ * NULL, for a file that did not exist; "+++ after" alone when after_label is NULL, as for the
+ * file module's state dicts). Nothing is appended when the texts are equal. */
+int mod_diff(const char *before, size_t before_len, const char *after, size_t after_len,
+             const char *before_label, const char *after_label, struct buf *out,
+             struct err *err);
+
+/* Puts 'key' -> a new string in res->data. */
+void mod_set_str(struct result *res, const char *key, const char *value);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * tpl-filter.c - THE table of filters: the families of tpl-filter-<family>.c searched in order,
+ * with the optional 'ansible.builtin.' prefix accepted. Adding a filter: write it in its family
+ * file and add one line to that family's array.
+ */
+#include "pot.h"
+#include <string.h>
+#include "template/tpl-eval.h"
+
+static const struct tpl_filter *const families[] = {
+    tpl_filters_str, tpl_filters_list, tpl_filters_data, tpl_filters_regex, tpl_filters_net,
+};
+
+#define BUILTIN_PREFIX "ansible.builtin."
+
+const struct tpl_filter *tpl_filter_find(const char *name, size_t len)
+{
+    size_t plen = strlen(BUILTIN_PREFIX);
+
+    if (len > plen && memcmp(name, BUILTIN_PREFIX, plen) == 0) {
+        name += plen;
+        len -= plen;
+    }
+    for (size_t f = 0; f < ARRAY_SIZE(families); f++) {
+        for (const struct tpl_filter *e = families[f]; e->name; e++) {
+            if (strlen(e->name) == len && memcmp(e->name, name, len) == 0) {
+                return e;
+            }
+        }
+    }
+    return NULL;
+}

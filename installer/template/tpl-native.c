@@ -1,0 +1,150 @@
+/*
+ * tpl-native.c - Ansible's templating of values (Templar.template with ansible_eval_concat),
+ * bare expressions (when:, until:, that:) and conditionals (playbook/conditional.py of
+ * ansible-core 2.14).
+ */
+#include "pot.h"
+#include <string.h>
+#include "base/buf.h"
+#include "base/xalloc.h"
+#include "template/tpl-eval.h"
+
+static const struct tpl_opts value_opts = { .trim_blocks = true, .keep_trailing_newline = true };
+
+/* ansible_eval_concat: text that looks like a list, dict or bool becomes one when it is a
+ * Python literal. Takes 's' (a string value). */
+static struct val *eval_concat(struct val *s)
+{
+    const char *p = s->u.s.ptr;
+
+    if (p[0] == '[' || p[0] == '{' || strcmp(p, "True") == 0 || strcmp(p, "False") == 0) {
+        struct val *lit = tpl_literal_eval(p, s->u.s.len);
+
+        if (lit) {
+            val_unref(s);
+            return lit;
+        }
+    }
+    return s;
+}
+
+static struct val *template_string(struct val *v, const struct tpl_scope *scope,
+                                   const struct srcpos *pos, struct err *err)
+{
+    struct tpl_opts o = value_opts;
+    struct buf out = BUF_INIT;
+    struct tpl *t;
+
+    if ((v->flags & VAL_UNSAFE) || !tpl_is_template(v->u.s.ptr)) {
+        return val_ref(v);
+    }
+    o.name = pos && pos->file ? pos->file : v->pos.file;
+    o.first_line = pos && pos->line ? pos->line : v->pos.line;
+    o.first_col = pos && pos->line ? pos->col : v->pos.col;
+    t = tpl_compile(v->u.s.ptr, v->u.s.len, &o, err);
+    if (!t || tpl_render(t, scope, &out, err) < 0) {
+        tpl_free(t);
+        buf_release(&out);
+        return NULL;
+    }
+    tpl_free(t);
+    return eval_concat(tpl_str_from_buf(&out));
+}
+
+struct val *tpl_template_value(struct val *v, const struct tpl_scope *scope,
+                               const struct srcpos *pos, struct err *err)
+{
+    struct val *out, *item;
+
+    switch (v->type) {
+    case VAL_STR:
+        return template_string(v, scope, pos, err);
+    case VAL_LIST:
+        out = val_list();
+        for (size_t i = 0; i < val_list_len(v); i++) {
+            item = tpl_template_value(val_list_get(v, i), scope, NULL, err);
+            if (!item) {
+                val_unref(out);
+                return NULL;
+            }
+            val_list_push_take(out, item);
+        }
+        return out;
+    case VAL_DICT:
+        out = val_dict();
+        for (size_t i = 0; i < val_dict_len(v); i++) {
+            const char *key = val_dict_key_at(v, i);
+            struct val *k = NULL;
+
+            item = tpl_template_value(val_dict_value_at(v, i), scope, NULL, err);
+            if (item && tpl_is_template(key)) {
+                struct val *raw = val_str(key);
+
+                raw->pos = val_dict_value_at(v, i)->pos;
+                k = template_string(raw, scope, NULL, err);
+                val_unref(raw);
+                if (k && k->type != VAL_STR) {
+                    struct val *ks = tpl_to_str(k);
+
+                    val_unref(k);
+                    k = ks;
+                }
+            }
+            if (!item || (tpl_is_template(key) && !k)) {
+                val_unref(item);
+                val_unref(out);
+                return NULL;
+            }
+            val_dict_set_take(out, k ? k->u.s.ptr : key, item);
+            val_unref(k);
+        }
+        return out;
+    default:
+        return val_ref(v);
+    }
+}
+
+struct val *tpl_eval_expr(const char *expr, const struct srcpos *pos,
+                          const struct tpl_scope *scope, struct err *err)
+{
+    struct tpl *t = tpl_compile_expr(expr, pos, err);
+    struct val *v;
+
+    if (!t) {
+        return NULL;
+    }
+    v = tpl_eval_single(t, scope, err);
+    tpl_free(t);
+    return v;
+}
+
+int tpl_eval_condition(const char *expr, const struct srcpos *pos, const struct tpl_scope *scope,
+                       bool *result, struct err *err)
+{
+    struct val *v = NULL;
+    const char *text = expr;
+
+    if (tpl_is_template(expr)) {
+        struct val *raw = val_str(expr);
+
+        v = tpl_template_value(raw, scope, pos, err);
+        val_unref(raw);
+        if (!v) {
+            return -1;
+        }
+        if (v->type != VAL_STR || v->u.s.len == 0) {
+            *result = val_truthy(v);
+            val_unref(v);
+            return 0;
+        }
+        text = v->u.s.ptr;
+    }
+    struct val *r = tpl_eval_expr(text, pos, scope, err);
+    val_unref(v);
+    if (!r) {
+        return -1;
+    }
+    *result = val_truthy(r);
+    val_unref(r);
+    return 0;
+}
