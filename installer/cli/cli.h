@@ -24,8 +24,12 @@ int cmd_exec(int argc, char **argv, struct err *err);
 int cmd_help(int argc, char **argv, struct err *err);
 int cmd_play(int argc, char **argv, struct err *err);
 int cmd_images(int argc, char **argv, struct err *err);
+int cmd_install(int argc, char **argv, struct err *err);
 int cmd_inventory(int argc, char **argv, struct err *err);
+int cmd_logs(int argc, char **argv, struct err *err);
 int cmd_ping(int argc, char **argv, struct err *err);
+int cmd_status(int argc, char **argv, struct err *err);
+int cmd_template(int argc, char **argv, struct err *err);
 int cmd_version(int argc, char **argv, struct err *err);
 
 #endif

@@ -50,6 +50,36 @@ static const struct command commands[] = {
                  "exit codes: 0 ok, 1 error, 2 some images not written, 4 bad input, 5 bad options\n",
     },
     {
+        .name = "install",
+        .run = cmd_install,
+        .summary = "install TKEStack and the kit's services: host-init, tke.json, tke-installer",
+        .usage = "usage: pot install [-i INV] [--kit-dir DIR] [--data-dir DIR]\n"
+                 "                   [--resume | --from STAGE | --only STAGE | --reset]\n"
+                 "                   [--tags T] [--skip-tags T]\n"
+                 "                   [--check] [--mode full|tkestack|business]\n"
+                 "Runs the stages host-init, tke-config, tke-installer and post-install, each\n"
+                 "recorded in DATA/pot/journal with a hash of its inputs: a rerun skips stages\n"
+                 "done with the same inputs and reruns a failed one from its start; tke-installer\n"
+                 "is restarted so it resumes at tke.json's step. The mode is detected from the\n"
+                 "folders next to the kit: ../tkestack and KIT-images or KIT-tgz (full), only\n"
+                 "../tkestack (tkestack: Replicas 2), no ../tkestack (business: no tke-installer).\n"
+                 "  -i, --inventory INV       inventory (default KIT/hosts)\n"
+                 "      --kit-dir DIR         the kit: hooks/ playbooks/ templates/ (default cwd)\n"
+                 "      --data-dir DIR        tke-installer data (default /opt/tke-installer/data)\n"
+                 "      --resume              continue after a failure (what a rerun does anyway)\n"
+                 "      --from STAGE          rerun STAGE and the stages after it\n"
+                 "      --only STAGE          run only STAGE (unless done with the same inputs)\n"
+                 "      --reset               forget the recorded progress; tke.json step 0\n"
+                 "  -t, --tags T              only playbook tasks tagged T (repeatable)\n"
+                 "      --skip-tags T         skip playbook tasks tagged T (repeatable)\n"
+                 "  -C, --check               show what would be done; change nothing\n"
+                 "      --mode MODE           full, tkestack or business instead of detecting it\n"
+                 "      --installer-image REF tke-installer image (tkestack/tke-installer:v1.2.4)\n"
+                 "      --container NAME      its container name (tke-installer)\n"
+                 "Environment: POT_TKE_PORT, the installer's progress port (default 8080).\n"
+                 "exit codes: 0 ok, 1 error, 2 a stage failed, 5 bad options\n",
+    },
+    {
         .name = "inventory",
         .run = cmd_inventory,
         .summary = "show the inventory as ansible-inventory does (--list, --host, --graph)",
@@ -62,6 +92,14 @@ static const struct command commands[] = {
                  "      --graph [GROUP]   the group tree below GROUP (default all)\n"
                  "  -l, --limit PATTERN   only hosts matching PATTERN (Ansible host pattern)\n\n"
                  "exit codes: 0 ok, 4 inventory parse error, 5 bad options\n",
+    },
+    {
+        .name = "logs",
+        .run = cmd_logs,
+        .summary = "print tke-installer's tke.log and pot's install log (-f: keep following)",
+        .usage = "usage: pot logs [-f] [--data-dir DIR]\n"
+                 "  -f, --follow          keep printing what is appended\n"
+                 "      --data-dir DIR    tke-installer data (default /opt/tke-installer/data)\n",
     },
     {
         .name = "ping",
@@ -79,6 +117,33 @@ static const struct command commands[] = {
                   "      --become-password-file FILE  become password (else ansible_become_password)\n"
                   "  -v, --verbose             more diagnostics (-vvv: debug)\n"
 ,
+    },
+    {
+        .name = "play",
+        .run = cmd_play,
+        .summary = "run Ansible playbooks against an inventory",
+        .usage = "usage: pot play -i INVENTORY [options] PLAYBOOK...\n"
+                 "  -e k=v|@file  --tags T  --skip-tags T  --limit P  --check  --diff\n"
+                 "  -f FORKS  --start-at-task NAME  --list-tasks  --list-hosts  --list-tags\n"
+                 "  --syntax-check  -v  --json-events FILE\n",
+    },
+    {
+        .name = "status",
+        .run = cmd_status,
+        .summary = "show the install stages, tke-installer's step and the last error",
+        .usage = "usage: pot status [--data-dir DIR]\n"
+                 "      --data-dir DIR    tke-installer data (default /opt/tke-installer/data)\n",
+    },
+    {
+        .name = "template",
+        .run = cmd_template,
+        .summary = "render a Jinja2 template with Ansible's template-module settings",
+        .usage = "usage: pot template [-i INVENTORY --host NAME]\n"
+                 "                    [-e k=v | -e @vars.json | -e @vars.yml]... TEMPLATE\n"
+                 "Renders TEMPLATE to stdout (trim_blocks, trailing newlines kept).\n"
+                 "With -i/--host the host's inventory variables, groups, group_names and\n"
+                 "hostvars are in scope; -e variables win over them.\n"
+                 "Exit 0; 4 on a template syntax error; 1 when rendering fails.\n",
     },
     {
         .name = "version",

@@ -115,9 +115,13 @@ static void do_assert(struct exec_run *run, struct pb_task *task, struct exec_ho
     }
     if (res->status == RESULT_OK) {
         struct val *success = val_dict_get(args, "success_msg");
+        struct val *quiet = val_dict_get(args, "quiet");
 
         val_dict_set_take(res->data, "msg",
                           success ? val_ref(success) : val_str("All assertions passed"));
+        if (!quiet || !val_truthy(quiet)) {
+            val_dict_set_take(res->data, "_ansible_verbose_always", val_bool(true));
+        }
     }
     val_unref(list);
 }

@@ -62,8 +62,11 @@ static void count(struct exec_host *h, struct result *res, bool ignored)
         break;
     case RESULT_FAILED:
         if (ignored) {
+            struct val *changed = val_dict_get(res->data, "changed");
+
             h->stats.ok++;
             h->stats.ignored++;
+            h->stats.changed += changed && val_truthy(changed);
         } else {
             h->stats.failed++;
         }

@@ -325,7 +325,9 @@ static void finish_data(struct result *res)
     if (res->msg && !val_dict_has(res->data, "msg")) {
         val_dict_set_take(res->data, "msg", val_str(res->msg));
     }
-    val_dict_set_take(res->data, "changed", val_bool(res->status == RESULT_CHANGED));
+    if (res->status != RESULT_FAILED || !val_dict_has(res->data, "changed")) {
+        val_dict_set_take(res->data, "changed", val_bool(res->status == RESULT_CHANGED));
+    }
     if (res->status == RESULT_FAILED) {
         val_dict_set_take(res->data, "failed", val_bool(true));
     } else if (res->status == RESULT_SKIPPED) {
@@ -335,6 +337,13 @@ static void finish_data(struct result *res)
     } else {
         val_dict_del(res->data, "failed");
     }
+}
+
+static bool data_changed(const struct result *res)
+{
+    struct val *changed = val_dict_get(res->data, "changed");
+
+    return changed && val_truthy(changed);
 }
 
 /* changed_when / failed_when, with the result visible under the register name. */
@@ -347,7 +356,7 @@ static void apply_when_overrides(struct pb_task *task, struct vars_scope *scope,
     struct val *overlay = scope->overlay ? val_copy(scope->overlay) : val_dict();
     struct val *unused = NULL;
     struct err err = ERR_INIT;
-    bool v;
+    bool v, changed, failed;
 
     if ((!cw && !fw) || res->status == RESULT_SKIPPED || res->status == RESULT_UNREACHABLE) {
         val_unref(overlay);
@@ -358,28 +367,24 @@ static void apply_when_overrides(struct pb_task *task, struct vars_scope *scope,
         val_dict_set(overlay, val_cstr(reg), res->data);
     }
     vars_scope_set_overlay(scope, overlay);
-    if (cw && res->status != RESULT_FAILED) {
-        if (eval_conditions(cw, scope, &v, &unused, &err) < 0) {
+    changed = data_changed(res);
+    failed = res->status == RESULT_FAILED;
+    if (cw) {
+        if (eval_conditions(cw, scope, &changed, &unused, &err) < 0) {
             fail_from_err(res, &err);
             return;
         }
-        res->status = v ? RESULT_CHANGED : RESULT_OK;
     }
     if (fw) {
         if (eval_conditions(fw, scope, &v, &unused, &err) < 0) {
             fail_from_err(res, &err);
             return;
         }
-        if (v) {
-            res->status = RESULT_FAILED;
-        } else if (res->status == RESULT_FAILED) {
-            res->status = RESULT_OK;
-            free(res->msg);
-            res->msg = NULL;
-            val_dict_del(res->data, "msg");
-        }
+        failed = v;
         val_dict_set_take(res->data, "failed_when_result", val_bool(v));
     }
+    res->status = failed ? RESULT_FAILED : changed ? RESULT_CHANGED : RESULT_OK;
+    val_dict_set_take(res->data, "changed", val_bool(changed));
 }
 
 static int64_t kw_int(struct pb_task *task, struct vars_scope *scope, const char *name,

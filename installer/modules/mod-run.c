@@ -98,6 +98,8 @@ int mod_run(struct module_ctx *ctx, const char *cmdline, const struct mod_run_op
         val_dict_set_take(res->data, "delta", format_delta(&start, &end));
     }
     res->status = RESULT_CHANGED;
+    /* Ansible reports changed=true even when the command failed */
+    val_dict_set_take(res->data, "changed", val_bool(true));
     if (er.status != 0) {
         result_fail(res, "non-zero return code");
     }

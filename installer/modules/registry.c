@@ -7,22 +7,36 @@
 #include "base/strutil.h"
 #include "modules/module.h"
 
+extern const struct module module_blockinfile;
 extern const struct module module_command;
 extern const struct module module_copy;
+extern const struct module module_fetch;
+extern const struct module module_file;
 extern const struct module module_lineinfile;
 extern const struct module module_raw;
+extern const struct module module_script;
+extern const struct module module_setup;
 extern const struct module module_shell;
 extern const struct module module_slurp;
 extern const struct module module_stat;
+extern const struct module module_template;
+extern const struct module module_wait_for;
 
 static const struct module *const modules[] = {
+    &module_blockinfile,
     &module_command,
     &module_copy,
+    &module_fetch,
+    &module_file,
     &module_lineinfile,
     &module_raw,
+    &module_script,
+    &module_setup,
     &module_shell,
     &module_slurp,
     &module_stat,
+    &module_template,
+    &module_wait_for,
     NULL,
 };
 

@@ -6,6 +6,7 @@
  */
 #include "pot.h"
 #include <string.h>
+#include <unistd.h>
 #include "base/buf.h"
 #include "base/fs.h"
 #include "base/strutil.h"
@@ -635,21 +636,60 @@ out:
     return ret;
 }
 
+/* Python's os.path.abspath: cwd prepended to a relative path, "." and ".." folded away.
+ * Ansible reports playbook_dir and included files with absolute paths. Returns a new string. */
+static char *abs_path(const char *path)
+{
+    char cwd[4096];
+    struct svec parts = SVEC_INIT;
+    struct svec kept = SVEC_INIT;
+    struct buf out = BUF_INIT;
+
+    if (path[0] != '/' && getcwd(cwd, sizeof(cwd))) {
+        svec_split(&parts, cwd, '/');
+    }
+    svec_split(&parts, path, '/');
+    for (size_t i = 0; i < parts.len; i++) {
+        const char *p = parts.items[i];
+
+        if (strcmp(p, "..") == 0 && kept.len > 0) {
+            free(kept.items[--kept.len]);
+            kept.items[kept.len] = NULL;
+        } else if (p[0] && strcmp(p, ".") != 0 && strcmp(p, "..") != 0) {
+            svec_push(&kept, p);
+        }
+    }
+    for (size_t i = 0; i < kept.len; i++) {
+        buf_addf(&out, "/%s", kept.items[i]);
+    }
+    if (out.len == 0) {
+        buf_addc(&out, '/');
+    }
+    svec_release(&parts);
+    svec_release(&kept);
+    return buf_detach(&out, NULL);
+}
+
 int pb_load_more(struct playbook *pb, const char *path, const char *roles_path, struct err *err)
 {
     struct loader ld = { .pb = pb, .roles_path = roles_path };
+    char *abs = abs_path(path);
+    int ret = load_file(&ld, abs, err);
 
-    return load_file(&ld, path, err);
+    free(abs);
+    return ret;
 }
 
 struct playbook *pb_load(const char *path, const char *roles_path, struct err *err)
 {
     struct playbook *pb = xcalloc(1, sizeof(*pb));
-    char *dir = fs_dirname(path);
+    char *abs = abs_path(path);
+    char *dir = fs_dirname(abs);
 
     pb->path = arena_strdup(&pb->arena, path);
     pb->dir = arena_strdup(&pb->arena, dir);
     free(dir);
+    free(abs);
     if (pb_load_more(pb, path, roles_path, err) < 0) {
         pb_free(pb);
         return NULL;

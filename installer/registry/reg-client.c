@@ -202,9 +202,11 @@ static struct curl_slist *setup_request(struct reg *r, struct req *rq, struct re
     return h;
 }
 
-static const char *url_path(const struct reg *r, const char *url)
+/* The URL without scheme, host and query (upload URLs carry long state tokens). */
+static int url_path_len(const struct reg *r, const char *url, const char **path)
 {
-    return str_starts_with(url, r->base) ? url + strlen(r->base) : url;
+    *path = str_starts_with(url, r->base) ? url + strlen(r->base) : url;
+    return (int)strcspn(*path, "?");
 }
 
 /* One request, retried once after a 401 challenge. Fills 'rs'; returns 0 when an HTTP answer
@@ -212,6 +214,8 @@ static const char *url_path(const struct reg *r, const char *url)
 static int perform(struct reg *r, struct req *rq, struct resp *rs, struct err *err)
 {
     char cerr[CURL_ERROR_SIZE];
+    const char *path;
+    int path_len = url_path_len(r, rq->url, &path);
 
     if (rq->repo && reg_auth_for_repo(r, rq->repo, err) < 0) {
         return -1;
@@ -228,8 +232,8 @@ static int perform(struct reg *r, struct req *rq, struct resp *rs, struct err *e
         rc = curl_easy_perform(r->curl);
         curl_slist_free_all(h);
         if (rc != CURLE_OK) {
-            return err_set(err, ERR_UNREACHABLE, "registry '%s': %s %s: %s", r->opts.host,
-                           rq->method, url_path(r, rq->url),
+            return err_set(err, ERR_UNREACHABLE, "registry '%s': %s %.*s: %s", r->opts.host,
+                           rq->method, path_len, path,
                            cerr[0] ? cerr : curl_easy_strerror(rc));
         }
         curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &rs->status);

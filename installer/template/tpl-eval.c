@@ -13,7 +13,7 @@
 #include "template/tpl-eval.h"
 
 #define MAX_CALL_DEPTH 100
-#define MAX_ITERATIONS 10000000L
+#define MAX_ITERATIONS 2000000L /* loop iterations plus macro calls in one render */
 #define MAX_RESULT_BYTES (64u << 20)
 
 struct local {
@@ -232,7 +232,10 @@ static struct val *lookup_name(struct tpl_ctx *c, const struct tpl_node *n)
         return v;
     }
     if (c->err->kind != ERR_NONE) {
-        err_prefix(c->err, "while resolving '%s': ", n->str);
+        /* A variable cycle is reported where the outermost template uses it. */
+        if (c->err->pos.line == 0 || strncmp(c->err->msg, TPL_CYCLE_MSG, strlen(TPL_CYCLE_MSG)) == 0) {
+            c->err->pos = (struct srcpos){ c->t->name, n->line, n->col };
+        }
         return NULL;
     }
     return tpl_undefined(c, "'%s' is undefined", n->str);
@@ -276,12 +279,7 @@ static struct val *loop_value(struct tpl_ctx *c, const struct loop *lp, const ch
         return val_int((int64_t)len);
     }
     if (strcmp(attr, "depth") == 0 || strcmp(attr, "depth0") == 0) {
-        int64_t d = attr[5] == '0' ? 0 : 1;
-
-        for (const struct loop *p = lp->parent; p; p = p->parent) {
-            d++;
-        }
-        return val_int(d);
+        return val_int(attr[5] == '0' ? 0 : 1); /* counts recursive loops only */
     }
     if (strcmp(attr, "previtem") == 0) {
         return i > 0 ? val_ref(val_list_get(lp->items, i - 1))
@@ -309,7 +307,8 @@ static bool is_method_name(const struct val *obj, const char *name)
         "split", "strip", "lstrip", "rstrip", "startswith", "endswith", "replace", "lower",
         "upper", "format", "join", "find", "count", "capitalize", "title", "splitlines",
         "isdigit", "isalpha", "index", NULL };
-    static const char *const list_methods[] = { "index", "count", "copy", NULL };
+    static const char *const list_methods[] = { "index", "count", "copy", "append", "extend",
+                                                NULL };
     const char *const *m = obj->type == VAL_DICT ? dict_methods
                            : obj->type == VAL_STR ? str_methods
                            : obj->type == VAL_LIST ? list_methods : NULL;
@@ -574,9 +573,9 @@ static double py_fmod(double a, double b)
     return m;
 }
 
-static struct val *int_result(struct tpl_ctx *c, bool overflow, int64_t r)
+static struct val *int_result(struct tpl_ctx *c, bool overflow, const int64_t *r)
 {
-    return overflow ? tpl_fail(c, "integer overflow") : val_int(r);
+    return overflow ? tpl_fail(c, "integer overflow") : val_int(*r);
 }
 
 static struct val *arith_int(struct tpl_ctx *c, int op, int64_t x, int64_t y)
@@ -585,11 +584,11 @@ static struct val *arith_int(struct tpl_ctx *c, int op, int64_t x, int64_t y)
 
     switch (op) {
     case OP_ADD:
-        return int_result(c, __builtin_add_overflow(x, y, &r), r);
+        return int_result(c, __builtin_add_overflow(x, y, &r), &r);
     case OP_SUB:
-        return int_result(c, __builtin_sub_overflow(x, y, &r), r);
+        return int_result(c, __builtin_sub_overflow(x, y, &r), &r);
     case OP_MUL:
-        return int_result(c, __builtin_mul_overflow(x, y, &r), r);
+        return int_result(c, __builtin_mul_overflow(x, y, &r), &r);
     case OP_FLOORDIV:
     case OP_MOD:
         if (y == 0) {
@@ -662,17 +661,28 @@ struct val *tpl_to_str(struct val *v)
     return val_str_take(s, n);
 }
 
+static int compare(struct tpl_ctx *c, int op, struct val *a, struct val *b, bool *res);
+
 struct val *tpl_binop(struct tpl_ctx *c, int op, struct val *a, struct val *b)
 {
-    if (tpl_is_undefined(a) || tpl_is_undefined(b)) {
-        return tpl_fail_undefined(c, tpl_is_undefined(a) ? a : b);
-    }
+    bool res;
+
     if (op == OP_CONCAT) {
-        struct val *sa = tpl_to_str(a), *sb = tpl_to_str(b), *r = concat2(sa, sb);
+        struct val *sa = a->flags & TPL_LENIENT ? val_str("") : tpl_to_str(a);
+        struct val *sb = b->flags & TPL_LENIENT ? val_str("") : tpl_to_str(b);
+        struct val *r = tpl_is_undefined(sa) || tpl_is_undefined(sb)
+                            ? tpl_fail_undefined(c, tpl_is_undefined(sa) ? sa : sb)
+                            : concat2(sa, sb);
 
         val_unref(sa);
         val_unref(sb);
         return r;
+    }
+    if (tpl_is_undefined(a) || tpl_is_undefined(b)) {
+        return tpl_fail_undefined(c, tpl_is_undefined(a) ? a : b);
+    }
+    if (op >= OP_EQ) {
+        return compare(c, op, a, b, &res) < 0 ? NULL : val_bool(res);
     }
     if (is_num(a) && is_num(b)) {
         if (a->type != VAL_DOUBLE && b->type != VAL_DOUBLE && op != OP_DIV) {
@@ -766,7 +776,14 @@ static struct val *eval_defined(struct tpl_ctx *c, const struct tpl_node *n)
 
 static int eval_truth(struct tpl_ctx *c, const struct tpl_node *n, bool *res)
 {
-    struct val *v = eval_defined(c, n);
+    struct val *v = eval(c, n);
+
+    if (v && (v->flags & TPL_LENIENT)) {
+        val_unref(v);
+        *res = false;
+        return 0;
+    }
+    v = v ? defined_or_fail(c, v) : NULL;
 
     if (!v) {
         return -1;
@@ -819,12 +836,12 @@ static struct val *eval_dict(struct tpl_ctx *c, const struct tpl_node *n)
 
 static struct val *eval_binop(struct tpl_ctx *c, const struct tpl_node *n)
 {
-    struct val *a = eval_defined(c, n->a), *b, *r;
+    struct val *a = n->op == OP_CONCAT ? eval(c, n->a) : eval_defined(c, n->a), *b, *r;
 
     if (!a) {
         return NULL;
     }
-    b = eval_defined(c, n->b);
+    b = n->op == OP_CONCAT ? eval(c, n->b) : eval_defined(c, n->b);
     if (!b) {
         val_unref(a);
         return NULL;
@@ -918,8 +935,10 @@ static struct val *eval_condexpr(struct tpl_ctx *c, const struct tpl_node *n)
         return eval(c, n->c);
     }
     c->node = n;
-    return tpl_undefined(c, "the inline if-expression on line %d evaluated to false and no else "
-                            "section was defined", n->line);
+    struct val *u = tpl_undefined(c, "the inline if-expression on line %d evaluated to false and "
+                                     "no else section was defined", n->line);
+    u->flags |= TPL_LENIENT;
+    return u;
 }
 
 static struct val *eval_getitem(struct tpl_ctx *c, const struct tpl_node *n)
@@ -1141,6 +1160,9 @@ static struct val *call_macro(struct tpl_ctx *c, const struct local *m, const st
     if (c->call_depth >= MAX_CALL_DEPTH) {
         return tpl_fail(c, "macro calls nested too deeply");
     }
+    if (++c->iterations > MAX_ITERATIONS) {
+        return tpl_fail(c, "more than %ld loop iterations and macro calls", MAX_ITERATIONS);
+    }
     for (size_t i = 0; i < def->nkw; i++) {
         struct val *v = tpl_arg(a, i, def->kwnames[i]);
 
@@ -1264,8 +1286,14 @@ static struct val *eval(struct tpl_ctx *c, const struct tpl_node *n)
         return val_ref(n->cval);
     case TN_NAME:
         return lookup_name(c, n);
-    case TN_LIST:
-        return eval_seq(c, n);
+    case TN_LIST: {
+        struct val *l = eval_seq(c, n);
+
+        if (l) {
+            l->flags |= TPL_MUTABLE;
+        }
+        return l;
+    }
     case TN_TUPLE: {
         struct val *t = eval_seq(c, n);
 
@@ -1309,6 +1337,12 @@ struct val *tpl_iter_list(struct tpl_ctx *c, struct val *v)
 {
     struct val *list;
 
+    if (v->flags & TPL_LENIENT) {
+        return val_list();
+    }
+    if (tpl_is_undefined(v)) {
+        return tpl_fail_undefined(c, v);
+    }
     switch (v->type) {
     case VAL_LIST:
         return val_ref(v);
@@ -1331,9 +1365,6 @@ struct val *tpl_iter_list(struct tpl_ctx *c, struct val *v)
         }
         return list;
     default:
-        if (tpl_is_undefined(v)) {
-            return tpl_fail_undefined(c, v);
-        }
         return tpl_fail(c, "'%s' object is not iterable", type_name(v));
     }
 }
@@ -1367,6 +1398,9 @@ static int assign(struct tpl_ctx *c, const struct tpl_node *target, struct val *
 /* Appends the printed form of an output value (Ansible's finalize: None prints nothing). */
 static int emit(struct tpl_ctx *c, struct val *v, struct buf *out)
 {
+    if (v->flags & TPL_LENIENT) {
+        return 0;
+    }
     if (tpl_is_undefined(v)) {
         tpl_fail_undefined(c, v);
         return -1;
@@ -1465,7 +1499,7 @@ static int render_for(struct tpl_ctx *c, const struct tpl_node *n, struct buf *o
     for (size_t i = 0; i < val_list_len(items) && rc == 0; i++) {
         if (++c->iterations > MAX_ITERATIONS) {
             c->node = n;
-            rc = tpl_failn(c, "more than %ld loop iterations", MAX_ITERATIONS);
+            rc = tpl_failn(c, "more than %ld loop iterations and macro calls", MAX_ITERATIONS);
             break;
         }
         lp.index0 = i;

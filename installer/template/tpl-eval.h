@@ -16,6 +16,9 @@
 
 #define TPL_UNDEFINED (1u << 15) /* in val->flags: see above */
 #define TPL_TUPLE (1u << 14)     /* in val->flags: a list that Python would hold as a tuple */
+#define TPL_LENIENT (1u << 13)   /* with TPL_UNDEFINED: Jinja2's plain Undefined of an inline if
+                                    without else: prints as '', is false, iterates as empty */
+#define TPL_MUTABLE (1u << 12)   /* a list made by a literal in this render: append() allowed */
 
 struct tpl_ctx;
 
@@ -129,6 +132,19 @@ int tpl_regex_test(struct tpl_ctx *c, struct val *v, const struct tpl_args *a, i
                    bool *result);
 /* tpl-filter-net.c: the ansible.utils.in_network test. */
 int tpl_in_network_test(struct tpl_ctx *c, struct val *v, const struct tpl_args *a, bool *result);
+
+/* tpl-scope.c: the start of a variable-cycle error (positioned by the outermost use). */
+#define TPL_CYCLE_MSG "recursive loop detected in variables: "
+
+/* tpl-case.c: Unicode case mapping; returns a new string. */
+enum tpl_case {
+    TPL_CASE_LOWER,
+    TPL_CASE_UPPER,
+    TPL_CASE_CAPITALIZE, /* first character upper, the rest lower */
+    TPL_CASE_TITLE_PY,   /* str.title(): words start after any non-letter */
+    TPL_CASE_TITLE_JINJA /* the title filter: words start after whitespace or -({[< */
+};
+struct val *tpl_str_case(const struct val *s, enum tpl_case mode);
 
 /* tpl-pyformat.c: Python's "fmt % args" and "fmt".format(...). */
 struct val *tpl_percent_format(struct tpl_ctx *c, struct val *fmt, struct val *args);

@@ -103,7 +103,11 @@ static struct val *dump_yaml(struct tpl_ctx *c, struct val *v, const struct tpl_
     if (sk) {
         o.sort_keys = val_truthy(sk);
     }
-    val_to_yaml(v, &b, &o);
+    if (val_to_yaml(v, &b, &o) < 0) {
+        buf_release(&b);
+        return tpl_fail(c, "%s: the value cannot be written as YAML (invalid UTF-8?)",
+                        nice ? "to_nice_yaml" : "to_yaml");
+    }
     return tpl_str_from_buf(&b);
 }
 

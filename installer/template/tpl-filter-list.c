@@ -1,7 +1,7 @@
 /*
  * tpl-filter-list.c - filters over lists and dicts: first, last, min, max, sum, sort, unique,
  * reverse, list, join, map, select/reject, selectattr/rejectattr, dict2items, items2dict, combine,
- * zip, flatten, product, union/intersect/difference.
+ * zip, flatten, product, union/intersect/difference, extract.
  */
 #include "pot.h"
 #include <string.h>
@@ -735,10 +735,34 @@ static struct val *f_difference(struct tpl_ctx *c, struct val *v, const struct t
     return set_op(c, v, a, 2);
 }
 
+/* extract(container, morekeys=None): container[item][key]... */
+static struct val *f_extract(struct tpl_ctx *c, struct val *v, const struct tpl_args *a)
+{
+    struct val *container = tpl_arg(a, 0, "container"), *more = tpl_arg(a, 1, "morekeys"), *cur;
+
+    if (!container) {
+        return tpl_fail(c, "extract needs a container");
+    }
+    cur = tpl_getitem(c, container, v);
+    if (cur && more && more->type != VAL_NULL) {
+        size_t n = more->type == VAL_LIST ? val_list_len(more) : 1;
+
+        for (size_t i = 0; i < n && cur; i++) {
+            struct val *next = tpl_getitem(c, cur, more->type == VAL_LIST ? val_list_get(more, i)
+                                                                           : more);
+
+            val_unref(cur);
+            cur = next;
+        }
+    }
+    return cur;
+}
+
 const struct tpl_filter tpl_filters_list[] = {
     { "combine", f_combine, 0 },
     { "dict2items", f_dict2items, 0 },
     { "difference", f_difference, 0 },
+    { "extract", f_extract, 0 },
     { "first", f_first, 0 },
     { "flatten", f_flatten, 0 },
     { "intersect", f_intersect, 0 },

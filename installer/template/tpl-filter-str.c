@@ -22,74 +22,38 @@ static bool ascii_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-static struct val *map_chars(struct val *v, int (*fn)(int))
+static struct val *recase(struct tpl_ctx *c, struct val *v, const struct tpl_args *a,
+                          const char *name, enum tpl_case mode)
 {
-    struct val *s = as_str(v), *r;
-    struct buf b = BUF_INIT;
+    struct val *s, *r;
 
-    for (size_t i = 0; i < s->u.s.len; i++) {
-        unsigned char ch = (unsigned char)s->u.s.ptr[i];
-
-        buf_addc(&b, ch < 0x80 ? (char)fn(ch) : (char)ch);
+    if (tpl_check_args(c, name, a, 0, NULL) < 0) {
+        return NULL;
     }
-    r = tpl_str_from_buf(&b);
+    s = as_str(v);
+    r = tpl_str_case(s, mode);
     val_unref(s);
     return r;
 }
 
-static int to_lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-static int to_upper(int c)
-{
-    return c >= 'a' && c <= 'z' ? c - 32 : c;
-}
-
 static struct val *f_lower(struct tpl_ctx *c, struct val *v, const struct tpl_args *a)
 {
-    return tpl_check_args(c, "lower", a, 0, NULL) < 0 ? NULL : map_chars(v, to_lower);
+    return recase(c, v, a, "lower", TPL_CASE_LOWER);
 }
 
 static struct val *f_upper(struct tpl_ctx *c, struct val *v, const struct tpl_args *a)
 {
-    return tpl_check_args(c, "upper", a, 0, NULL) < 0 ? NULL : map_chars(v, to_upper);
+    return recase(c, v, a, "upper", TPL_CASE_UPPER);
 }
 
 static struct val *f_capitalize(struct tpl_ctx *c, struct val *v, const struct tpl_args *a)
 {
-    struct val *r;
-
-    if (tpl_check_args(c, "capitalize", a, 0, NULL) < 0) {
-        return NULL;
-    }
-    r = map_chars(v, to_lower);
-    if (r->u.s.len) {
-        r->u.s.ptr[0] = (char)to_upper((unsigned char)r->u.s.ptr[0]);
-    }
-    return r;
+    return recase(c, v, a, "capitalize", TPL_CASE_CAPITALIZE);
 }
 
-/* Jinja2's title: words start after whitespace, '-', '(', '{', '[' or '<'. */
 static struct val *f_title(struct tpl_ctx *c, struct val *v, const struct tpl_args *a)
 {
-    struct val *r;
-    bool start = true;
-
-    if (tpl_check_args(c, "title", a, 0, NULL) < 0) {
-        return NULL;
-    }
-    r = map_chars(v, to_lower);
-    for (size_t i = 0; i < r->u.s.len; i++) {
-        char ch = r->u.s.ptr[i];
-
-        if (start) {
-            r->u.s.ptr[i] = (char)to_upper((unsigned char)ch);
-        }
-        start = ascii_space(ch) || strchr("-({[<", ch) != NULL;
-    }
-    return r;
+    return recase(c, v, a, "title", TPL_CASE_TITLE_JINJA);
 }
 
 static struct val *f_trim(struct tpl_ctx *c, struct val *v, const struct tpl_args *a)
@@ -199,7 +163,7 @@ static struct val *f_indent(struct tpl_ctx *c, struct val *v, const struct tpl_a
     if (first && val_truthy(first)) {
         buf_add(&out, ind.ptr, ind.len);
     }
-    while (i < s->u.s.len) {
+    for (;;) { /* the lines of (s + "\n").splitlines(), i.e. s split on every '\n' */
         const char *nl = memchr(s->u.s.ptr + i, '\n', s->u.s.len - i);
         size_t end = nl ? (size_t)(nl - s->u.s.ptr) : s->u.s.len;
 
@@ -210,8 +174,11 @@ static struct val *f_indent(struct tpl_ctx *c, struct val *v, const struct tpl_a
             }
         }
         buf_add(&out, s->u.s.ptr + i, end - i);
-        i = end + 1;
         line++;
+        if (!nl) {
+            break;
+        }
+        i = end + 1;
     }
     val_unref(s);
     buf_release(&ind);
@@ -395,8 +362,8 @@ static struct val *f_bool(struct tpl_ctx *c, struct val *v, const struct tpl_arg
 {
     (void)c;
     (void)a;
-    if (v->type == VAL_BOOL) {
-        return val_ref(v);
+    if (v->type == VAL_BOOL || v->type == VAL_NULL) {
+        return val_ref(v); /* Ansible's bool filter passes None through */
     }
     if (v->type == VAL_STR) {
         static const char *const yes[] = { "yes", "on", "1", "true" };

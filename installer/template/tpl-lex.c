@@ -6,6 +6,7 @@
  * not the end of the tag). Columns count characters, not bytes.
  */
 #include "pot.h"
+#include <errno.h>
 #include <string.h>
 #include "base/buf.h"
 #include "base/xalloc.h"
@@ -323,14 +324,61 @@ static size_t scan_digits(const char *s, size_t i, size_t len, struct buf *b)
     return i;
 }
 
+/* 0x1F, 0o17, 0b101 (with '_' separators); returns the end offset or 0 when not one. */
+static size_t scan_prefixed(const struct lexer *lx, size_t start, int *base)
+{
+    const char *s = lx->s;
+    size_t i = start + 2;
+    char p = start + 1 < lx->len ? (char)(s[start + 1] | 0x20) : 0;
+
+    *base = p == 'x' ? 16 : p == 'o' ? 8 : p == 'b' ? 2 : 0;
+    if (s[start] != '0' || !*base) {
+        return 0;
+    }
+    while (i < lx->len) {
+        char c = s[i] == '_' && i + 1 < lx->len ? s[i + 1] : s[i];
+        bool ok = *base == 16 ? ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'))
+                              : (c >= '0' && c < '0' + *base);
+
+        if (!ok) {
+            break;
+        }
+        i += s[i] == '_' ? 2 : 1;
+    }
+    return i > start + 2 ? i : 0;
+}
+
 static int lex_number(struct lexer *lx)
 {
     size_t start = lx->pos, i;
     struct buf b = BUF_INIT;
     bool is_float = false;
     struct tpl_tok *tk;
+    int base;
 
-    i = scan_digits(lx->s, start, lx->len, &b);
+    if ((i = scan_prefixed(lx, start, &base)) != 0) {
+        for (size_t k = start + 2; k < i; k++) {
+            if (lx->s[k] != '_') {
+                buf_addc(&b, lx->s[k]);
+            }
+        }
+        tk = push(lx, TK_INT, start, i);
+        errno = 0;
+        tk->i = strtoll(b.ptr, NULL, base);
+        buf_release(&b);
+        lx->pos = i;
+        return errno == ERANGE ? fail_at(lx, start, "integer literal out of range") : 0;
+    }
+    if (lx->s[start] == '0') { /* Jinja2 reads 007 as 00 then 7 */
+        i = start + 1;
+        while (i < lx->len && (lx->s[i] == '0' || (lx->s[i] == '_' && i + 1 < lx->len &&
+                                                    lx->s[i + 1] == '0'))) {
+            i++;
+        }
+        buf_addc(&b, '0');
+    } else {
+        i = scan_digits(lx->s, start, lx->len, &b);
+    }
     if (i + 1 < lx->len && lx->s[i] == '.' && is_digit(lx->s[i + 1])) {
         is_float = true;
         buf_addc(&b, '.');
@@ -369,7 +417,15 @@ static const char *const operators[] = {
     "(", ")", "[", "]", "{", "}", ",", ".", ":", "|", NULL,
 };
 
-static int lex_operator(struct lexer *lx, int *depth)
+#define MAX_NESTING 128
+
+/* Bracket balancing like Jinja2's lexer: 'stack' holds the expected closers. */
+struct brackets {
+    char stack[MAX_NESTING];
+    int depth;
+};
+
+static int lex_operator(struct lexer *lx, struct brackets *br)
 {
     size_t start = lx->pos;
 
@@ -380,15 +436,23 @@ static int lex_operator(struct lexer *lx, int *depth)
             char c = (*op)[0];
 
             if (n == 1 && (c == '(' || c == '[' || c == '{')) {
-                (*depth)++;
+                if (br->depth == MAX_NESTING) {
+                    return fail_at(lx, start, "brackets nested too deeply");
+                }
+                br->stack[br->depth++] = c == '(' ? ')' : c == '[' ? ']' : '}';
             } else if (n == 1 && (c == ')' || c == ']' || c == '}')) {
-                if (*depth == 0) {
-                    char msg[64];
+                char msg[64];
 
+                if (br->depth == 0) {
                     snprintf(msg, sizeof(msg), "unexpected '%c'", c);
                     return fail_at(lx, start, msg);
                 }
-                (*depth)--;
+                if (br->stack[br->depth - 1] != c) {
+                    snprintf(msg, sizeof(msg), "unexpected '%c', expected '%c'", c,
+                             br->stack[br->depth - 1]);
+                    return fail_at(lx, start, msg);
+                }
+                br->depth--;
             }
             push(lx, TK_OP, start, start + n)->str = *op;
             lx->pos = start + n;
@@ -421,7 +485,7 @@ static size_t match_close(const struct lexer *lx, bool block, char *sign)
 /* Lexes the inside of a {{ }} or {% %} tag; lx->pos is just past the opening delimiter. */
 static int lex_tag(struct lexer *lx, size_t tag_start, bool block)
 {
-    int depth = 0;
+    struct brackets br = { .depth = 0 };
 
     for (;;) {
         char sign, c;
@@ -434,7 +498,7 @@ static int lex_tag(struct lexer *lx, size_t tag_start, bool block)
             return fail_at(lx, tag_start, block ? "unexpected end of template, expected '%}'"
                                                 : "unexpected end of template, expected '}}'");
         }
-        n = depth == 0 ? match_close(lx, block, &sign) : 0;
+        n = br.depth == 0 ? match_close(lx, block, &sign) : 0;
         if (n) {
             push(lx, block ? TK_BLOCK_END : TK_VAR_END, lx->pos, lx->pos + n);
             lx->pos += n;
@@ -465,7 +529,7 @@ static int lex_tag(struct lexer *lx, size_t tag_start, bool block)
                 lx->pos++;
             }
             push(lx, TK_NAME, start, lx->pos);
-        } else if (lex_operator(lx, &depth) < 0) {
+        } else if (lex_operator(lx, &br) < 0) {
             return -1;
         }
     }

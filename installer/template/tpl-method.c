@@ -1,7 +1,7 @@
 /*
  * tpl-method.c - Python methods called from templates: str (split, strip, startswith, replace,
  * format, join, find, count...), dict (items, keys, values, get, copy) and list (index, count,
- * copy). Methods that would mutate a shared value are not offered.
+ * copy, and append/extend on lists the template itself created).
  */
 #include "pot.h"
 #include <string.h>
@@ -116,27 +116,6 @@ static struct val *s_affix(struct tpl_ctx *c, struct val *s, const struct tpl_ar
     return val_bool(false);
 }
 
-static struct val *s_case(struct val *s, int mode)
-{
-    struct buf b = BUF_INIT;
-    bool start = true;
-
-    for (size_t i = 0; i < s->u.s.len; i++) {
-        char ch = s->u.s.ptr[i];
-        bool up = mode == 1 || (mode >= 2 && start);
-        bool alpha = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-
-        if (up && ch >= 'a' && ch <= 'z') {
-            ch = (char)(ch - 32);
-        } else if (!up && ch >= 'A' && ch <= 'Z') {
-            ch = (char)(ch + 32);
-        }
-        buf_addc(&b, ch);
-        start = mode == 2 ? false : !alpha; /* 2 = capitalize, 3 = title */
-    }
-    return tpl_str_from_buf(&b);
-}
-
 static struct val *s_find(struct tpl_ctx *c, struct val *s, const struct tpl_args *a, bool index)
 {
     struct val *x = tpl_arg(a, 0, NULL);
@@ -248,7 +227,10 @@ static struct val *str_method(struct tpl_ctx *c, struct val *s, const char *m,
     }
     if (strcmp(m, "lower") == 0 || strcmp(m, "upper") == 0 || strcmp(m, "capitalize") == 0 ||
         strcmp(m, "title") == 0) {
-        return s_case(s, m[0] == 'l' ? 0 : m[0] == 'u' ? 1 : m[0] == 'c' ? 2 : 3);
+        return tpl_str_case(s, m[0] == 'l'   ? TPL_CASE_LOWER
+                               : m[0] == 'u' ? TPL_CASE_UPPER
+                               : m[0] == 'c' ? TPL_CASE_CAPITALIZE
+                                             : TPL_CASE_TITLE_PY);
     }
     if (strcmp(m, "format") == 0) {
         return tpl_str_format(c, s, a);
@@ -308,6 +290,31 @@ static struct val *dict_method(struct tpl_ctx *c, struct val *d, const char *m,
     return out;
 }
 
+/* append/extend: only lists made by a literal in this render may change (see TPL_MUTABLE). */
+static struct val *list_grow(struct tpl_ctx *c, struct val *l, const char *m, struct val *x)
+{
+    if (!(l->flags & TPL_MUTABLE)) {
+        return tpl_fail(c, "pot only lets %s() change a list written as a literal in this "
+                           "template", m);
+    }
+    if (!x) {
+        return tpl_fail(c, "%s() takes exactly one argument", m);
+    }
+    if (m[0] == 'a') {
+        val_list_push(l, x);
+        return val_null();
+    }
+    struct val *items = tpl_iter_list(c, x);
+    if (!items) {
+        return NULL;
+    }
+    for (size_t i = 0; i < val_list_len(items); i++) {
+        val_list_push(l, val_list_get(items, i));
+    }
+    val_unref(items);
+    return val_null();
+}
+
 static struct val *list_method(struct tpl_ctx *c, struct val *l, const char *m,
                                const struct tpl_args *a, bool *found)
 {
@@ -317,6 +324,9 @@ static struct val *list_method(struct tpl_ctx *c, struct val *l, const char *m,
     *found = true;
     if (strcmp(m, "copy") == 0) {
         return val_copy(l);
+    }
+    if (strcmp(m, "append") == 0 || strcmp(m, "extend") == 0) {
+        return list_grow(c, l, m, x);
     }
     if (strcmp(m, "index") && strcmp(m, "count")) {
         *found = false;

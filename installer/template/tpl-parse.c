@@ -6,6 +6,7 @@
  */
 #include "pot.h"
 #include <string.h>
+#include "base/buf.h"
 #include "base/xalloc.h"
 #include "template/tpl-eval.h"
 
@@ -804,8 +805,9 @@ static struct tpl_node *parse_expr(struct parser *p)
     return n;
 }
 
-/* expr [',' expr]* -> one node or a TN_TUPLE ('a, b' in for targets and output). */
-static struct tpl_node *parse_tuple(struct parser *p, bool names_only)
+/* expr [',' expr]* -> one node or a TN_TUPLE ('a, b' in for targets and output). The iterable
+ * of a for loop takes no inline if ('for x in xs if cond' filters). */
+static struct tpl_node *parse_tuple(struct parser *p, bool names_only, bool with_condexpr)
 {
     const struct tpl_tok *at = peek(p);
     struct nodelist items = { 0 };
@@ -828,7 +830,7 @@ static struct tpl_node *parse_tuple(struct parser *p, bool names_only)
                 fail_tok(p, tk, "cannot assign to %s", NULL);
                 return NULL;
             }
-        } else if (!(e = parse_expr(p))) {
+        } else if (!(e = with_condexpr ? parse_expr(p) : parse_or(p))) {
             free(items.items);
             return NULL;
         }
@@ -865,7 +867,7 @@ static struct tpl_node *parse_if(struct parser *p, const struct tpl_tok *at)
     static const char *const ends[] = { "elif", "else", "endif", NULL };
     struct tpl_node *n = node_new(p, TN_IF, at);
 
-    n->a = parse_tuple(p, false);
+    n->a = parse_tuple(p, false, true);
     if (!n->a || expect_block_end(p) < 0) {
         return NULL;
     }
@@ -903,7 +905,7 @@ static struct tpl_node *parse_for(struct parser *p, const struct tpl_tok *at)
     static const char *const endfor[] = { "endfor", NULL };
     struct tpl_node *n = node_new(p, TN_FOR, at);
 
-    n->a = parse_tuple(p, true);
+    n->a = parse_tuple(p, true, false);
     if (!n->a) {
         return NULL;
     }
@@ -911,7 +913,7 @@ static struct tpl_node *parse_for(struct parser *p, const struct tpl_tok *at)
         fail_tok(p, peek(p), "expected 'in', got %s", NULL);
         return NULL;
     }
-    n->b = parse_tuple(p, false);
+    n->b = parse_tuple(p, false, false);
     if (!n->b) {
         return NULL;
     }
@@ -946,12 +948,12 @@ static struct tpl_node *parse_set(struct parser *p, const struct tpl_tok *at)
 {
     struct tpl_node *n = node_new(p, TN_SET, at);
 
-    n->a = parse_tuple(p, true);
+    n->a = parse_tuple(p, true, false);
     if (!n->a) {
         return NULL;
     }
     if (accept_op(p, "=")) {
-        n->b = parse_tuple(p, false);
+        n->b = parse_tuple(p, false, true);
         return n->b && expect_block_end(p) == 0 ? n : NULL;
     }
     static const char *const ends[] = { "endset", NULL };
@@ -1099,10 +1101,24 @@ static struct tpl_node *parse_filter_block(struct parser *p, const struct tpl_to
     return expect_block_end(p) < 0 ? NULL : n;
 }
 
+static struct tpl_node *parse_statement_at(struct parser *p, const struct tpl_tok *tk);
+
 static struct tpl_node *parse_statement(struct parser *p)
 {
     const struct tpl_tok *tk = advance(p);
+    struct tpl_node *n;
 
+    if (++p->depth > MAX_DEPTH) {
+        fail_tok(p, tk, "statements nested too deeply at %s", NULL);
+        return NULL;
+    }
+    n = parse_statement_at(p, tk);
+    p->depth--;
+    return n;
+}
+
+static struct tpl_node *parse_statement_at(struct parser *p, const struct tpl_tok *tk)
+{
     if (is_name(tk, "if")) {
         return parse_if(p, tk);
     }
@@ -1173,7 +1189,7 @@ static struct tpl_node *parse_body(struct parser *p, const char *const *ends)
             n->len = tk->len;
         } else if (tk->kind == TK_VAR_BEGIN) {
             n = node_new(p, TN_OUTPUT, tk);
-            n->a = parse_tuple(p, false);
+            n->a = parse_tuple(p, false, true);
             if (!n->a) {
                 return NULL;
             }

@@ -28,7 +28,7 @@ static struct val *dict_scope_lookup(void *ctx, const char *name, struct err *er
             buf_addf(&chain, "'%s' -> ", s->resolving.items[i]);
         }
         buf_addf(&chain, "'%s'", name);
-        err_set(err, ERR_TEMPLATE, "recursive loop detected in variables: %s", chain.ptr);
+        err_set(err, ERR_TEMPLATE, TPL_CYCLE_MSG "%s", chain.ptr);
         buf_release(&chain);
         return NULL;
     }
@@ -37,8 +37,9 @@ static struct val *dict_scope_lookup(void *ctx, const char *name, struct err *er
     free(s->resolving.items[--s->resolving.len]);
     s->resolving.items[s->resolving.len] = NULL;
     if (!v) {
-        if (!strstr(err->msg, "while templating variable")) {
-            err_prefix(err, "while templating variable '%s': ", name);
+        if (err->pos.line != 0 && !strstr(err->msg, "while templating variable") &&
+            strncmp(err->msg, TPL_CYCLE_MSG, strlen(TPL_CYCLE_MSG)) != 0) {
+            err_prefix(err, "while templating variable '%s': ", name); /* pos is in the vars */
         }
         return NULL;
     }

@@ -400,6 +400,12 @@ static int t_superset(struct tpl_ctx *c, struct val *v, const struct tpl_args *a
 }
 
 static const struct tpl_test tests[] = {
+    { "!=", t_ne, 0 },
+    { "<", t_lt, 0 },
+    { "<=", t_le, 0 },
+    { "==", t_eq, 0 },
+    { ">", t_gt, 0 },
+    { ">=", t_ge, 0 },
     { "ansible.utils.in_network", tpl_in_network_test, 0 },
     { "boolean", t_boolean, TPL_UNDEF_OK },
     { "change", t_changed, 0 },

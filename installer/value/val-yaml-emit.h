@@ -1,8 +1,8 @@
 /*
- * val-yaml-emit.h - struct val -> YAML text exactly as PyYAML's yaml.dump() writes it (what
- * Ansible's to_yaml and to_nice_yaml return): same scalar style choice (plain, single or double
- * quoted), line folding at 'width', indentless sequences in mappings, flow style for collections
- * of scalars when flow is -1, sorted keys, and the '...' end marker after a plain root scalar.
+ * val-yaml-emit.h - struct val -> YAML text exactly as Ansible's to_yaml and to_nice_yaml write it
+ * (yaml.dump with AnsibleDumper: PyYAML's representer over libyaml's emitter): same scalar style
+ * choice (plain, single or double quoted), folding at 'width', indentless sequences in mappings,
+ * flow style for collections of scalars when flow is -1, sorted keys.
  */
 #ifndef VAL_YAML_EMIT_H
 #define VAL_YAML_EMIT_H
@@ -17,7 +17,8 @@ struct val_yaml_emit_opts {
     bool sort_keys; /* yaml.dump(sort_keys=): true by default */
 };
 
-/* Appends the YAML document for 'v' (allow_unicode=True). */
-void val_to_yaml(const struct val *v, struct buf *out, const struct val_yaml_emit_opts *opts);
+/* Appends the YAML document for 'v' (allow_unicode=True). Returns 0, or -1 when libyaml refuses
+ * the data (a string that is not valid UTF-8); 'out' may then hold a partial document. */
+int val_to_yaml(const struct val *v, struct buf *out, const struct val_yaml_emit_opts *opts);
 
 #endif

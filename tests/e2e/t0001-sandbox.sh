@@ -9,11 +9,11 @@
 SB=$TOP/tests/sandbox/sandbox.sh
 DOCKER=/usr/bin/docker
 
-# first_free_subnet: a 172.30.X.0/24 no interface of this machine routes yet, from .98 down.
+# first_free_subnet: a 172.30.X.0/24 that no route but the default covers, from .98 down.
 first_free_subnet() {
     local x
     for ((x = 98; x >= 80; x--)); do
-        if [ -z "$(ip -4 -o route show exact "172.30.$x.0/24")" ]; then
+        if ! ip -4 -o route show match "172.30.$x.1" | grep -qv '^default '; then
             echo "172.30.$x.0/24"
             return 0
         fi

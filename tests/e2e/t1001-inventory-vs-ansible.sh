@@ -233,7 +233,8 @@ expect_success 'bad: unterminated quote' \
 expect_success 'bad: malformed YAML inventory' \
     'bad "all:\n  hosts:\n    h1: {a: 1\n  vars: x\n" inv.yml 4 "invalid YAML"'
 expect_success 'bad: YAML hosts section is a list' \
-    'bad "all:\n  hosts:\n    - h1\n" list.yml 3 "'\''hosts'\'' of group '\''all'\'' must be a mapping"'
+    'bad "all:\n  hosts:\n    - h1\n" list.yml 3 \
+        "'\''hosts'\'' of group '\''all'\'' must be a mapping"'
 expect_success 'bad: missing inventory file' '
     assert_exit 1 "$POT" inventory -i nosuch/hosts --list 2>e.err &&
     assert_contains e.err "inventory source '\''nosuch/hosts'\'' does not exist"
@@ -242,5 +243,15 @@ expect_success 'bad options exit 5' '
     assert_exit 5 "$POT" inventory -i "$FIXTURE" 2>o.err &&
     assert_contains o.err "give exactly one of --list, --host NAME or --graph" &&
     assert_exit 5 "$POT" inventory -i "$FIXTURE" --host nosuch
+'
+expect_success 'pot template -i --host sees inventory variables' '
+    printf "%s\n" "{{ inventory_hostname }} {{ inventory_hostname_short }} {{ group_names }}" \
+        "{{ groups[\"k8s\"] }} {{ hostvars[\"10.0.0.6\"][\"deploy_mysql\"] }} {{ deploy_redis }}" \
+        >t.j2 &&
+    pot template -i "$FIXTURE" --host 10.0.0.4 t.j2 >t.out &&
+    q="\x27%s\x27" &&
+    names=$(printf "[$q, $q, $q, $q, $q, $q, $q]" ingress k8s logs masters minio redis sgikes) &&
+    assert_contains t.out "10.0.0.4 10.0.0.4 $names" &&
+    assert_contains t.out "true true"
 '
 test_done

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# install-offline-pot.sh - the original kit's entry point, now a thin wrapper over `pot install`.
+#
+#   ./install-offline-pot.sh [-f FUNCTION] [--resume | --from STAGE] [--tags T] [--skip-tags T]
+#                            [--check] [pot install options...]
+#
+# FUNCTION (as in the original kit):
+#   default (old spelling 'defaut' accepted)  detect the mode from the folders next to the kit
+#   all_func              the same: host init and checks, then the install
+#   init_and_check        only the host-init stage (host-init.yml + host-check.yml)
+#   dpl_offline_pot       the install without host init: tke.json, tke-installer, post-install
+#   only_install_tkestack TKEStack only (Replicas 2, host-init subset, no business)
+# pot is looked for next to this script (build/pot, pot), then in PATH. Everything else is passed
+# to `pot install` with --kit-dir set to this script's directory.
+set -euo pipefail
+
+kit=$(cd "$(dirname "$0")" && pwd)
+func=default
+args=()
+
+while [ $# -gt 0 ]; do
+    case $1 in
+    -f)
+        [ $# -ge 2 ] || { echo "install-offline-pot.sh: -f needs a function name" >&2; exit 5; }
+        func=$2
+        shift 2
+        ;;
+    -h | --help)
+        sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+        exit 0
+        ;;
+    *)
+        args+=("$1")
+        shift
+        ;;
+    esac
+done
+
+pot=""
+for candidate in "$kit/build/pot" "$kit/pot"; do
+    if [ -x "$candidate" ]; then
+        pot=$candidate
+        break
+    fi
+done
+if [ -z "$pot" ]; then
+    pot=$(command -v pot || true)
+fi
+if [ -z "$pot" ]; then
+    echo "install-offline-pot.sh: pot not found in $kit/build, $kit or PATH" >&2
+    exit 1
+fi
+
+case $func in
+default | defaut | all_func) ;;
+init_and_check) args+=(--only host-init) ;;
+dpl_offline_pot) args+=(--from tke-config) ;;
+only_install_tkestack) args+=(--mode tkestack) ;;
+*)
+    echo "install-offline-pot.sh: unknown function '$func'; use default, all_func," \
+        "init_and_check, dpl_offline_pot or only_install_tkestack" >&2
+    exit 5
+    ;;
+esac
+
+exec "$pot" install --kit-dir "$kit" ${args[@]+"${args[@]}"}

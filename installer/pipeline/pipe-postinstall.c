@@ -1,0 +1,161 @@
+/*
+ * pipe-postinstall.c - stage post-install: pushes the kit's images (<kit>-images) into the
+ * cluster registry with `pot images push`, then runs playbooks/post-install.yml through
+ * `pot play` (base components and business releases live in that playbook).
+ *
+ * Registry settings are installer-host variables: registry_domain (default registry.tke.com),
+ * tke_admin_user (default admin) and tke_pwd; the CA is /etc/docker/certs.d/<domain>/ca.crt when
+ * the installer wrote one; pot_registry_insecure='true' talks plain HTTP (test registries).
+ */
+#include "pot.h"
+#include <string.h>
+#include <unistd.h>
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/log.h"
+#include "base/vec.h"
+#include "base/xalloc.h"
+#include "inventory/inv.h"
+#include "pipeline/pipe.h"
+#include "tke/tke-config.h"
+
+static char *playbook(const struct pipe_ctx *c)
+{
+    return xasprintf("%s/playbooks/post-install.yml", c->opts->kit_dir);
+}
+
+void pipe_postinstall_inputs(struct pipe_ctx *c, struct buf *text)
+{
+    char *pb = playbook(c);
+
+    pipe_hash_file(text, "inventory", c->inventory);
+    pipe_hash_file(text, "playbook", pb);
+    pipe_hash_dir(text, "images", c->images_dir);
+    free(pb);
+}
+
+/* A variable with a default; NULL only when resolving failed (err set). */
+static char *var_or(const struct inventory *inv, const char *name, const char *def,
+                    struct err *err)
+{
+    char *v = tke_installer_var(inv, name, err);
+
+    return v || err->kind != ERR_NONE ? v : (def ? xstrdup(def) : NULL);
+}
+
+/* Adds the registry options of `pot images push` to 'args'; the password goes to 'pwfile'. */
+static int registry_args(struct pipe_ctx *c, const struct inventory *inv, const char *pwfile,
+                         struct svec *args, struct err *err)
+{
+    char *domain = var_or(inv, "registry_domain", "registry.tke.com", err);
+    char *user = domain ? var_or(inv, "tke_admin_user", "admin", err) : NULL;
+    char *pwd = user ? var_or(inv, "tke_pwd", NULL, err) : NULL;
+    char *insecure = pwd ? var_or(inv, "pot_registry_insecure", "false", err) : NULL;
+    char *ca = domain ? xasprintf("/etc/docker/certs.d/%s/ca.crt", domain) : NULL;
+    int ret = -1;
+
+    if (!pwd && err->kind == ERR_NONE) {
+        err_set(err, ERR_USAGE, "inventory: variable 'tke_pwd' is not set for the installer host "
+                "(the registry password)");
+    }
+    if (!insecure) {
+        goto out;
+    }
+    log_add_secret(pwd);
+    if (fs_write_atomic(pwfile, pwd, strlen(pwd), 0600, err) < 0) {
+        goto out;
+    }
+    svec_push(args, "--registry");
+    svec_push(args, domain);
+    svec_push(args, "--namespace");
+    svec_push(args, "library");
+    svec_push(args, "--user");
+    svec_push(args, user);
+    svec_push(args, "--password-file");
+    svec_push(args, pwfile);
+    if (strcmp(insecure, "true") == 0) {
+        svec_push(args, "--insecure");
+    } else if (fs_exists(ca)) {
+        svec_push(args, "--ca");
+        svec_push(args, ca);
+    }
+    ret = 0;
+out:
+    free(ca);
+    free(insecure);
+    free(pwd);
+    free(user);
+    free(domain);
+    return ret;
+}
+
+static int push_images(struct pipe_ctx *c, struct err *err)
+{
+    struct inventory *inv = inv_new();
+    struct svec args = SVEC_INIT;
+    char *pwfile = fs_join(c->pot_dir, "registry.password");
+    int ret = -1;
+
+    svec_push(&args, "images");
+    svec_push(&args, c->opts->check ? "verify" : "push");
+    if (inv_load(inv, c->inventory, err) == 0 && inv_finish(inv, err) == 0 &&
+        registry_args(c, inv, pwfile, &args, err) == 0) {
+        svec_push(&args, c->images_dir);
+        pipe_say(c, "post-install: pot images %s %s", args.items[1], c->images_dir);
+        ret = pipe_child_pot(c, "pot images push", &args, err);
+    }
+    unlink(pwfile);
+    free(pwfile);
+    svec_release(&args);
+    inv_free(inv);
+    return ret;
+}
+
+static int run_playbook(struct pipe_ctx *c, const char *path, struct err *err)
+{
+    struct svec args = SVEC_INIT;
+    int ret;
+
+    svec_push(&args, "play");
+    svec_push(&args, "-i");
+    svec_push(&args, c->inventory);
+    if (c->opts->check) {
+        svec_push(&args, "--check");
+    }
+    for (size_t i = 0; i < c->opts->tags.len; i++) {
+        svec_push(&args, "--tags");
+        svec_push(&args, c->opts->tags.items[i]);
+    }
+    for (size_t i = 0; i < c->opts->skip_tags.len; i++) {
+        svec_push(&args, "--skip-tags");
+        svec_push(&args, c->opts->skip_tags.items[i]);
+    }
+    svec_push(&args, path);
+    pipe_say(c, "post-install: pot play %s", path);
+    ret = pipe_child_pot(c, "pot play post-install.yml", &args, err);
+    svec_release(&args);
+    return ret;
+}
+
+int pipe_postinstall_run(struct pipe_ctx *c, struct err *err)
+{
+    char *pb = playbook(c);
+    bool work = false;
+    int ret = 0;
+
+    if (fs_is_dir(c->images_dir)) {
+        work = true;
+        ret = push_images(c, err);
+    }
+    if (ret == 0 && fs_exists(pb)) {
+        work = true;
+        ret = run_playbook(c, pb, err);
+    }
+    if (!work) {
+        pipe_say(c, "post-install: no %s and no playbooks/post-install.yml; nothing to run",
+                 c->images_dir);
+    }
+    free(pb);
+    return ret;
+}

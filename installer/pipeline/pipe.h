@@ -1,0 +1,132 @@
+/*
+ * pipe.h - `pot install`: the install pipeline of the offline-pot kit as named, journalled stages.
+ *
+ *   host-init      playbooks/host-init.yml + host-check.yml through `pot play` (a child process)
+ *   tke-config     <data-dir>/tke.json from the templates in templates/tke (tke/tke-config.h)
+ *   tke-installer  the tke-installer container: .run checksum, image load, (re)create or restart,
+ *                  then follow its progress to Success, answering hook requests meanwhile
+ *   post-install   `pot images push` of the kit's images, then playbooks/post-install.yml; also run
+ *                  when the post-install hook asks for it (hooks/pot-hook.sh protocol)
+ *
+ * Modes (auto-detected from the folders next to the kit, like install-offline-pot.sh):
+ *   full      <kit>/../tkestack exists and so does <kit>-images or <kit>-tgz
+ *   tkestack  <kit>/../tkestack exists, no images/tgz folders: host-init subset, Replicas 2
+ *   business  no <kit>/../tkestack: host-init, then post-install (no tke-installer)
+ *
+ * Every stage is recorded in the journal <data-dir>/pot/journal with a hash of its inputs; a rerun
+ * skips stages finished with the same inputs and reruns a failed one from its start. The lock
+ * <data-dir>/pot/lock keeps two runs apart. What the pipeline has to say goes through
+ * struct pipe_report (only cli/ prints).
+ */
+#ifndef PIPE_H
+#define PIPE_H
+
+#include "base/vec.h"
+
+struct buf;
+struct err;
+struct journal;
+
+enum pipe_mode {
+    PIPE_MODE_AUTO,
+    PIPE_MODE_FULL,
+    PIPE_MODE_TKESTACK,
+    PIPE_MODE_BUSINESS,
+};
+
+struct pipe_report {
+    /* One line of progress for the operator (no newline). */
+    void (*say)(void *ctx, const char *line);
+    void *ctx;
+};
+
+struct pipe_opts {
+    const char *kit_dir;       /* borrowed: the kit (hooks/, playbooks/, templates/, hosts) */
+    const char *inventory;     /* borrowed: NULL = <kit>/hosts */
+    const char *data_dir;      /* borrowed: tke-installer's data dir (/opt/tke-installer/data) */
+    const char *from;          /* borrowed: rerun from this stage on, or NULL */
+    const char *only;          /* borrowed: run only this stage, or NULL */
+    const char *pot_exe;       /* borrowed: the pot binary for child `pot play`/`pot images` */
+    const char *image;         /* borrowed: tke-installer image (tkestack/tke-installer:v1.2.4) */
+    const char *container;     /* borrowed: container name (tke-installer) */
+    bool reset;                /* forget the journal, tke.json step 0 */
+    bool check;                /* dry run: nothing written, nothing started */
+    enum pipe_mode mode;
+    struct svec tags;          /* owned: --tags for the playbooks */
+    struct svec skip_tags;     /* owned */
+    int poll_ms;               /* progress polling interval */
+    int hook_timeout;          /* POT_HOOK_TIMEOUT given to the hooks, seconds */
+    struct pipe_report report;
+};
+
+/* The state of one run; built by pipe_ctx_init from the options. */
+struct pipe_ctx {
+    const struct pipe_opts *opts; /* borrowed */
+    enum pipe_mode mode;          /* resolved */
+    char *inventory;              /* owned paths, all derived from the options */
+    char *tkestack_dir;
+    char *images_dir;
+    char *tgz_dir;
+    char *pot_dir;                /* <data>/pot: journal, lock, hook files, install.log */
+    char *hook_dir;
+    char *tke_json;
+    char *tke_log;
+    struct journal *journal;      /* borrowed from pipe_install; NULL in check mode reads */
+    struct svec ran;              /* owned: stages run by this invocation */
+};
+
+enum pipe_mode pipe_mode_parse(const char *s, struct err *err);
+const char *pipe_mode_name(enum pipe_mode mode);
+
+/* pipe-ctx.c */
+int pipe_ctx_init(struct pipe_ctx *c, const struct pipe_opts *opts, struct err *err);
+void pipe_ctx_release(struct pipe_ctx *c);
+void pipe_say(const struct pipe_ctx *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* Appends the content of 'path' (or "<none>" when absent) to the running hash text. */
+void pipe_hash_file(struct buf *text, const char *label, const char *path);
+/* Lines "name size" of the regular files in 'dir', sorted (for input hashes). */
+void pipe_hash_dir(struct buf *text, const char *label, const char *dir);
+/* The path of the journal and of the lock for a data dir (new strings). */
+char *pipe_journal_path(const char *data_dir);
+char *pipe_lock_path(const char *data_dir);
+
+/* pipe-run.c: the whole pipeline. Returns 0, or -1 with err (ERR_FAILED when a stage failed). */
+int pipe_install(const struct pipe_opts *opts, struct err *err);
+/* Runs one stage by name unless it is done with the same inputs (used by the hook answers). */
+int pipe_run_stage(struct pipe_ctx *c, const char *stage, struct err *err);
+/* True when 'name' is a stage. */
+bool pipe_stage_known(const char *name);
+/* The i-th stage name, NULL past the last. */
+const char *pipe_stage_at(size_t i);
+/* The stage names in order, separated by ", " (static string). */
+const char *pipe_stage_list(void);
+
+/* Stage bodies: pipe-hostinit.c, pipe-tkeconfig.c, pipe-installer.c, pipe-postinstall.c. Each
+ * 'inputs' appends what the stage depends on to 'text'. */
+void pipe_hostinit_inputs(struct pipe_ctx *c, struct buf *text);
+int pipe_hostinit_run(struct pipe_ctx *c, struct err *err);
+void pipe_tkeconfig_inputs(struct pipe_ctx *c, struct buf *text);
+int pipe_tkeconfig_run(struct pipe_ctx *c, struct err *err);
+void pipe_installer_inputs(struct pipe_ctx *c, struct buf *text);
+int pipe_installer_run(struct pipe_ctx *c, struct err *err);
+void pipe_postinstall_inputs(struct pipe_ctx *c, struct buf *text);
+int pipe_postinstall_run(struct pipe_ctx *c, struct err *err);
+
+/* pipe-child.c: runs `pot <args...>` (argv without the binary), reporting its output lines.
+ * Fails with ERR_FAILED naming 'what' and the exit status. */
+int pipe_child_pot(struct pipe_ctx *c, const char *what, struct svec *args, struct err *err);
+
+/* pipe-follow.c: the progress URL (127.0.0.1, port $POT_TKE_PORT or 8080; new string). */
+char *pipe_progress_url(void);
+/* pipe-follow.c: follows the installer from log offset 'log_offset' of tke.log until Success;
+ * answers hook requests meanwhile. 'first_step': the step it (re)starts at (-1 unknown), so
+ * every step from there on gets its line even when it ended between two polls. */
+int pipe_follow(struct pipe_ctx *c, size_t log_offset, int first_step, struct err *err);
+
+/* pipe-hooks.c: answers every pending request in the hook dir (running the stage it names).
+ * A failed stage is answered status=failed; only local I/O errors return -1. */
+int pipe_hooks_answer(struct pipe_ctx *c, struct err *err);
+/* Removes requests whose hook is gone (before the container is restarted). */
+void pipe_hooks_clear(struct pipe_ctx *c);
+
+#endif

@@ -1,0 +1,205 @@
+/* tests/unit/test-mod-file.c: tests installer/modules/mod-file.c through the local connection */
+#include "unit-mod.h"
+#include <sys/stat.h>
+
+static int setup(void **state)
+{
+    struct unit_mod *m = xcalloc(1, sizeof(*m));
+
+    unit_mod_setup(m);
+    *state = m;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    unit_mod_teardown(*state);
+    free(*state);
+    return 0;
+}
+
+static mode_t mode_of(const char *path)
+{
+    struct stat st;
+
+    assert_int_equal(lstat(path, &st), 0);
+    return st.st_mode;
+}
+
+static void test_file_directory_created_then_ok(void **state)
+{
+    struct unit_mod *m = *state;
+    char *dir = xasprintf("%s/a/b/c", m->dir);
+
+    m->ctx.check_mode = true;
+    assert_int_equal(unit_mod_run(m, "file", NULL, "{\"path\": \"%s\", \"state\": \"directory\"}", dir),
+                     RESULT_CHANGED);
+    assert_int_equal(access(dir, F_OK), -1);
+    m->ctx.check_mode = false;
+    m->ctx.diff_mode = true;
+    assert_int_equal(unit_mod_run(m, "file", NULL,
+                                  "{\"path\": \"%s\", \"state\": \"directory\", \"mode\": \"0750\"}", dir),
+                     RESULT_CHANGED);
+    assert_true(S_ISDIR(mode_of(dir)));
+    assert_int_equal(mode_of(dir) & 07777, 0750);
+    assert_string_equal(unit_mod_str(m, "path"), dir);
+    assert_string_equal(unit_mod_str(m, "state"), "directory");
+    assert_string_equal(unit_mod_str(m, "mode"), "0750");
+    assert_string_equal(unit_mod_str(m, "owner"), "root");
+    assert_non_null(strstr(m->res.diff.ptr, "--- before\n+++ after\n"));
+    assert_non_null(strstr(m->res.diff.ptr, "-    \"state\": \"absent\"\n+    \"state\": \"directory\""));
+    assert_int_equal(unit_mod_run(m, "file", NULL,
+                                  "{\"path\": \"%s\", \"state\": \"directory\", \"mode\": \"0750\"}", dir),
+                     RESULT_OK);
+    assert_int_equal(m->res.diff.len, 0);
+    assert_int_equal(unit_mod_run(m, "file", NULL, "{\"path\": \"%s\", \"state\": \"directory\", \"mode\": \"g-x\"}",
+                                  dir),
+                     RESULT_CHANGED);
+    assert_int_equal(mode_of(dir) & 07777, 0740);
+    assert_non_null(strstr(m->res.diff.ptr, "+    \"mode\": \"0740\""));
+    free(dir);
+}
+
+static void test_file_recurse_sets_modes_below(void **state)
+{
+    struct unit_mod *m = *state;
+    char *top = xasprintf("%s/t", m->dir);
+    char *sub = xasprintf("%s/t/s", m->dir);
+    char *f;
+
+    mkdir(top, 0755);
+    mkdir(sub, 0755);
+    f = unit_write_file(sub, "f", "x");
+    chmod(f, 0600);
+    assert_int_equal(unit_mod_run(m, "file", NULL,
+                                  "{\"path\": \"%s\", \"state\": \"directory\", \"recurse\": true, "
+                                  "\"mode\": \"u=rwX,g=rX,o=\"}", top),
+                     RESULT_CHANGED);
+    assert_int_equal(mode_of(top) & 07777, 0750);
+    assert_int_equal(mode_of(sub) & 07777, 0750);
+    assert_int_equal(mode_of(f) & 07777, 0640);
+    assert_int_equal(unit_mod_run(m, "file", NULL,
+                                  "{\"path\": \"%s\", \"state\": \"directory\", \"recurse\": true, "
+                                  "\"mode\": \"u=rwX,g=rX,o=\"}", top),
+                     RESULT_OK);
+    m->ctx.check_mode = true;
+    assert_int_equal(unit_mod_run(m, "file", NULL,
+                                  "{\"path\": \"%s\", \"recurse\": true, \"mode\": \"0700\"}", top),
+                     RESULT_CHANGED);
+    assert_int_equal(mode_of(f) & 07777, 0640);
+    assert_int_equal(unit_mod_run(m, "file", NULL, "{\"path\": \"%s\", \"state\": \"file\", \"recurse\": true}", f),
+                     RESULT_FAILED);
+    assert_string_equal(m->res.msg, "recurse option requires state to be 'directory'");
+    free(f);
+    free(top);
+    free(sub);
+}
+
+static void test_file_touch_always_changed_and_file_state(void **state)
+{
+    struct unit_mod *m = *state;
+    char *f = xasprintf("%s/t.txt", m->dir);
+
+    assert_int_equal(unit_mod_run(m, "file", NULL, "{\"path\": \"%s\", \"state\": \"file\"}", f), RESULT_FAILED);
+    assert_non_null(strstr(m->res.msg, "is absent, cannot continue"));
+    assert_int_equal(unit_mod_run(m, "file", NULL, "{\"path\": \"%s\", \"state\": \"touch\", \"mode\": \"0600\"}", f),
+                     RESULT_CHANGED);
+    assert_int_equal(mode_of(f) & 07777, 0600);
+    assert_string_equal(unit_mod_str(m, "dest"), f);
+    assert_int_equal(unit_mod_int(m, "size"), 0);
+    assert_int_equal(unit_mod_run(m, "file", NULL, "{\"dest\": \"%s\", \"state\": \"touch\"}", f), RESULT_CHANGED);
+    assert_int_equal(unit_mod_run(m, "file", NULL, "{\"name\": \"%s\"}", f), RESULT_OK);
+    assert_string_equal(unit_mod_str(m, "state"), "file");
+    assert_int_equal(unit_mod_run(m, "file", NULL, "{\"path\": \"%s\", \"state\": \"directory\"}", f),
+                     RESULT_FAILED);
+    assert_non_null(strstr(m->res.msg, "already exists as a file"));
+    free(f);
+}
+
+static void test_file_symlink_and_force(void **state)
+{
+    struct unit_mod *m = *state;
+    char *target = unit_write_file(m->dir, "target", "t");
+    char *other = unit_write_file(m->dir, "other", "o");
+    char *link = xasprintf("%s/ln", m->dir);
+    char buf[256];
+    ssize_t n;
+
+    assert_int_equal(unit_mod_run(m, "file", NULL, "{\"path\": \"%s\", \"src\": \"nope\", \"state\": \"link\"}", link),
+                     RESULT_FAILED);
+    assert_non_null(strstr(m->res.msg, "src file does not exist, use \"force=yes\""));
+    assert_int_equal(unit_mod_run(m, "file", NULL, "{\"path\": \"%s\", \"src\": \"target\", \"state\": \"link\"}", link),
+                     RESULT_CHANGED);
+    n = readlink(link, buf, sizeof(buf) - 1);
+    assert_true(n > 0);
+    buf[n] = '\0';
+    assert_string_equal(buf, "target");
+    assert_string_equal(unit_mod_str(m, "state"), "link");
+    assert_string_equal(unit_mod_str(m, "src"), "target");
+    assert_int_equal(unit_mod_run(m, "file", NULL, "{\"path\": \"%s\", \"src\": \"target\", \"state\": \"link\"}", link),
+                     RESULT_OK);
+    assert_int_equal(unit_mod_run(m, "file", NULL, "{\"path\": \"%s\", \"src\": \"other\", \"state\": \"link\"}", link),
+                     RESULT_CHANGED);
+    n = readlink(link, buf, sizeof(buf) - 1);
+    buf[n] = '\0';
+    assert_string_equal(buf, "other");
+    assert_int_equal(unit_mod_run(m, "file", NULL, "{\"path\": \"%s\", \"src\": \"%s\", \"state\": \"link\"}", target,
+                                  other),
+                     RESULT_FAILED);
+    assert_non_null(strstr(m->res.msg, "refusing to convert from file to symlink for "));
+    assert_int_equal(unit_mod_run(m, "file", NULL,
+                                  "{\"path\": \"%s\", \"src\": \"%s\", \"state\": \"link\", \"force\": true}",
+                                  target, other),
+                     RESULT_CHANGED);
+    assert_true(S_ISLNK(mode_of(target)));
+    free(target);
+    free(other);
+    free(link);
+}
+
+static void test_file_hard_link_and_absent(void **state)
+{
+    struct unit_mod *m = *state;
+    char *src = unit_write_file(m->dir, "src", "s");
+    char *hard = xasprintf("%s/hard", m->dir);
+    struct stat a, b;
+
+    assert_int_equal(unit_mod_run(m, "file", NULL, "{\"path\": \"%s\", \"src\": \"%s\", \"state\": \"hard\"}", hard,
+                                  src),
+                     RESULT_CHANGED);
+    assert_int_equal(stat(src, &a), 0);
+    assert_int_equal(stat(hard, &b), 0);
+    assert_int_equal(a.st_ino, b.st_ino);
+    assert_string_equal(unit_mod_str(m, "state"), "hard");
+    assert_int_equal(unit_mod_run(m, "file", NULL, "{\"path\": \"%s\", \"src\": \"%s\", \"state\": \"hard\"}", hard,
+                                  src),
+                     RESULT_OK);
+    m->ctx.check_mode = true;
+    assert_int_equal(unit_mod_run(m, "file", NULL, "{\"path\": \"%s\", \"state\": \"absent\"}", hard),
+                     RESULT_CHANGED);
+    assert_int_equal(access(hard, F_OK), 0);
+    m->ctx.check_mode = false;
+    assert_int_equal(unit_mod_run(m, "file", NULL, "{\"path\": \"%s\", \"state\": \"absent\"}", hard),
+                     RESULT_CHANGED);
+    assert_int_equal(access(hard, F_OK), -1);
+    assert_string_equal(unit_mod_str(m, "state"), "absent");
+    assert_int_equal(unit_mod_run(m, "file", NULL, "{\"path\": \"%s\", \"state\": \"absent\"}", hard), RESULT_OK);
+    assert_int_equal(unit_mod_run(m, "file", NULL, "{\"path\": \"%s\", \"state\": \"absent\"}", m->dir),
+                     RESULT_CHANGED);
+    assert_int_equal(access(m->dir, F_OK), -1);
+    mkdir(m->dir, 0700);
+    free(src);
+    free(hard);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_file_directory_created_then_ok, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_recurse_sets_modes_below, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_touch_always_changed_and_file_state, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_symlink_and_force, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_hard_link_and_absent, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,216 @@
+/* tests/unit/test-tpl.c: tests installer/template/tpl.c (compile/render/free), tpl-scope.c and the
+ * error positions of tpl-lex.c/tpl-parse.c/tpl-eval.c through the public API. */
+#include "unit.h"
+#include "base/buf.h"
+#include "template/tpl.h"
+#include "value/val-yaml.h"
+#include "value/val.h"
+
+static struct val *yaml(const char *text)
+{
+    struct err err = ERR_INIT;
+    struct val *v = val_from_yaml(text, strlen(text), "vars.yml", &err);
+
+    assert_non_null(v);
+    return v;
+}
+
+/* Renders 'text' with the template-module settings and 'vars' (YAML); returns 0 or -1. */
+static int render(const char *text, const char *vars, struct buf *out, struct err *err)
+{
+    struct tpl_opts o = { .name = "t.j2", .trim_blocks = true, .keep_trailing_newline = true };
+    struct val *v = yaml(vars);
+    struct tpl_dict_scope scope;
+    struct tpl *t;
+    int rc = -1;
+
+    tpl_dict_scope_init(&scope, v, NULL);
+    t = tpl_compile(text, strlen(text), &o, err);
+    if (t) {
+        rc = tpl_render(t, &scope.scope, out, err);
+    }
+    tpl_free(t);
+    tpl_dict_scope_release(&scope);
+    val_unref(v);
+    return rc;
+}
+
+static void test_tpl_render_appends_and_keeps_newline(void **state)
+{
+    struct buf out = BUF_INIT;
+    struct err err = ERR_INIT;
+
+    (void)state;
+    buf_adds(&out, "head:");
+    assert_int_equal(render("{{ a }}-{{ b | upper }}\n", "a: 1\nb: x\n", &out, &err), 0);
+    assert_string_equal(out.ptr, "head:1-X\n");
+    buf_release(&out);
+}
+
+static void test_tpl_render_error_leaves_output_untouched(void **state)
+{
+    struct buf out = BUF_INIT;
+    struct err err = ERR_INIT;
+
+    (void)state;
+    buf_adds(&out, "keep");
+    assert_int_equal(render("partial {{ a }} then {{ missing.x }}", "a: 1\n", &out, &err), -1);
+    assert_string_equal(out.ptr, "keep");
+    assert_int_equal(err.kind, ERR_TEMPLATE);
+    assert_string_equal(err.pos.file, "t.j2");
+    assert_int_equal(err.pos.line, 1);
+    assert_int_equal(err.pos.col, 25);
+    assert_non_null(strstr(err.msg, "'missing' is undefined"));
+    assert_non_null(strstr(err.msg, "missing.x"));
+    buf_release(&out);
+}
+
+static void test_tpl_attribute_error_names_attribute(void **state)
+{
+    struct buf out = BUF_INIT;
+    struct err err = ERR_INIT;
+
+    (void)state;
+    assert_int_equal(render("x\n  {{ d.y }}", "d: {z: 1}\n", &out, &err), -1);
+    assert_int_equal(err.pos.line, 2);
+    assert_int_equal(err.pos.col, 8);
+    assert_non_null(strstr(err.msg, "'dict object' has no attribute 'y'"));
+    buf_release(&out);
+}
+
+static void test_tpl_syntax_error_is_parse_with_first_line_col(void **state)
+{
+    struct tpl_opts o = { .name = "play.yml", .first_line = 10, .first_col = 12 };
+    struct err err = ERR_INIT;
+    const char *text = "{{ a + }}";
+
+    (void)state;
+    assert_null(tpl_compile(text, strlen(text), &o, &err));
+    assert_int_equal(err.kind, ERR_PARSE);
+    assert_string_equal(err.pos.file, "play.yml");
+    assert_int_equal(err.pos.line, 10);
+    assert_int_equal(err.pos.col, 12 + 7);
+}
+
+static void test_tpl_unknown_filter_is_parse_error(void **state)
+{
+    struct tpl_opts o = { .name = "t" };
+    struct err err = ERR_INIT;
+    const char *text = "ok\n{{ x | frobnicate }}";
+
+    (void)state;
+    assert_null(tpl_compile(text, strlen(text), &o, &err));
+    assert_int_equal(err.kind, ERR_PARSE);
+    assert_int_equal(err.pos.line, 2);
+    assert_int_equal(err.pos.col, 8);
+    assert_non_null(strstr(err.msg, "'frobnicate'"));
+}
+
+static void test_tpl_compiled_once_rendered_twice(void **state)
+{
+    struct tpl_opts o = { .name = "t", .trim_blocks = true };
+    struct err err = ERR_INIT;
+    const char *text = "{% for i in xs %}{{ i * k }}{% endfor %}";
+    struct tpl *t = tpl_compile(text, strlen(text), &o, &err);
+    struct val *v1 = yaml("xs: [1, 2]\nk: 2\n"), *v2 = yaml("xs: [5]\nk: 3\n");
+    struct tpl_dict_scope s1, s2;
+    struct buf out = BUF_INIT;
+
+    (void)state;
+    assert_non_null(t);
+    tpl_dict_scope_init(&s1, v1, NULL);
+    tpl_dict_scope_init(&s2, v2, NULL);
+    assert_int_equal(tpl_render(t, &s1.scope, &out, &err), 0);
+    assert_int_equal(tpl_render(t, &s2.scope, &out, &err), 0);
+    assert_string_equal(out.ptr, "2415");
+    tpl_dict_scope_release(&s1);
+    tpl_dict_scope_release(&s2);
+    val_unref(v1);
+    val_unref(v2);
+    buf_release(&out);
+    tpl_free(t);
+}
+
+static void test_tpl_scope_resolves_templated_vars_lazily(void **state)
+{
+    struct buf out = BUF_INIT;
+    struct err err = ERR_INIT;
+
+    (void)state;
+    assert_int_equal(render("{{ url }} {{ ports | sum }}",
+                            "host: h\nurl: 'https://{{ host }}:{{ ports[0] }}'\nports: '{{ [1, 2] }}'\n"
+                            "broken: '{{ nope }}'\n",
+                            &out, &err),
+                     0);
+    assert_string_equal(out.ptr, "https://h:1 3");
+    buf_release(&out);
+}
+
+static void test_tpl_scope_cycle_names_chain(void **state)
+{
+    struct buf out = BUF_INIT;
+    struct err err = ERR_INIT;
+
+    (void)state;
+    assert_int_equal(render("x {{ a }}", "a: '{{ b }}'\nb: '{{ a }}'\n", &out, &err), -1);
+    assert_int_equal(err.kind, ERR_TEMPLATE);
+    assert_non_null(strstr(err.msg, "'a' -> 'b' -> 'a'"));
+    assert_int_equal(err.pos.col, 6);
+    buf_release(&out);
+}
+
+static void test_tpl_scope_error_in_variable_names_it(void **state)
+{
+    struct buf out = BUF_INIT;
+    struct err err = ERR_INIT;
+
+    (void)state;
+    assert_int_equal(render("{{ a }}", "a: '{{ nope }}'\n", &out, &err), -1);
+    assert_non_null(strstr(err.msg, "while templating variable 'a'"));
+    assert_non_null(strstr(err.msg, "'nope' is undefined"));
+    assert_string_equal(err.pos.file, "vars.yml");
+    buf_release(&out);
+}
+
+static void test_tpl_is_template(void **state)
+{
+    (void)state;
+    assert_true(tpl_is_template("a {{ b }}"));
+    assert_true(tpl_is_template("{% if %}"));
+    assert_true(tpl_is_template("{# c #}"));
+    assert_false(tpl_is_template("plain { text } %"));
+    assert_false(tpl_is_template(""));
+}
+
+static void test_tpl_loop_iteration_limit(void **state)
+{
+    struct buf out = BUF_INIT;
+    struct err err = ERR_INIT;
+
+    (void)state;
+    assert_int_equal(render("{% for a in range(4000) %}{% for b in range(4000) %}{% endfor %}"
+                            "{% endfor %}",
+                            "{}\n", &out, &err),
+                     -1);
+    assert_non_null(strstr(err.msg, "loop iterations"));
+    buf_release(&out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tpl_render_appends_and_keeps_newline),
+        cmocka_unit_test(test_tpl_render_error_leaves_output_untouched),
+        cmocka_unit_test(test_tpl_attribute_error_names_attribute),
+        cmocka_unit_test(test_tpl_syntax_error_is_parse_with_first_line_col),
+        cmocka_unit_test(test_tpl_unknown_filter_is_parse_error),
+        cmocka_unit_test(test_tpl_compiled_once_rendered_twice),
+        cmocka_unit_test(test_tpl_scope_resolves_templated_vars_lazily),
+        cmocka_unit_test(test_tpl_scope_cycle_names_chain),
+        cmocka_unit_test(test_tpl_scope_error_in_variable_names_it),
+        cmocka_unit_test(test_tpl_is_template),
+        cmocka_unit_test(test_tpl_loop_iteration_limit),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
