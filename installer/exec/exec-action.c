@@ -1,7 +1,8 @@
 /*
  * exec-action.c - the actions Ansible runs on the controller with the runner's own state:
  * debug, set_fact, assert, fail, include_vars and pause. (meta is the play loop's business.)
- * Each gets its arguments already templated and fills a struct result.
+ * Each gets its arguments already templated and fills a struct result; set_fact and include_vars
+ * return their variables as ansible_facts, which the main thread stores (exec-play.c).
  */
 #include "pot.h"
 #include <string.h>
@@ -35,6 +36,7 @@ static void do_debug(struct exec_run *run, struct pb_task *task, struct exec_hos
     } else {
         val_dict_set_take(res->data, "msg", msg ? val_ref(msg) : val_str("Hello world!"));
     }
+    val_dict_set_take(res->data, "_ansible_verbose_always", val_bool(true));
 }
 
 /* set_fact k=v turns "true"/"false"/"yes"/"no" strings into booleans, as Ansible does. */
@@ -53,9 +55,8 @@ static void do_set_fact(struct exec_run *run, struct pb_task *task, struct exec_
                         struct vars_scope *scope, struct val *args, struct result *res)
 {
     struct val *facts = val_dict();
-    struct val *store = val_copy(h->set_facts);
 
-    (void)run, (void)task, (void)scope;
+    (void)run, (void)task, (void)h, (void)scope;
     for (size_t i = 0; i < val_dict_len(args); i++) {
         const char *key = val_dict_key_at(args, i);
         struct val *v = fact_value(val_dict_value_at(args, i));
@@ -64,11 +65,8 @@ static void do_set_fact(struct exec_run *run, struct pb_task *task, struct exec_
             val_unref(v);
             continue;
         }
-        val_dict_set(facts, key, v);
-        val_dict_set_take(store, key, v);
+        val_dict_set_take(facts, key, v);
     }
-    val_unref(h->set_facts);
-    h->set_facts = store;
     res->data = val_dict();
     val_dict_set_take(res->data, "ansible_facts", facts);
 }
@@ -143,10 +141,9 @@ static void do_include_vars(struct exec_run *run, struct pb_task *task, struct e
     const char *file = val_dict_get_str(args, "file");
     char *path = NULL;
     struct val *v = NULL;
-    struct val *store = NULL;
     struct err err = ERR_INIT;
 
-    (void)run, (void)scope;
+    (void)run, (void)h, (void)scope;
     if (!file) {
         file = val_dict_get_str(args, "_raw_params");
     }
@@ -168,12 +165,6 @@ static void do_include_vars(struct exec_run *run, struct pb_task *task, struct e
         free(path);
         return;
     }
-    store = val_copy(h->include_vars);
-    for (size_t i = 0; i < val_dict_len(v); i++) {
-        val_dict_set(store, val_dict_key_at(v, i), val_dict_value_at(v, i));
-    }
-    val_unref(h->include_vars);
-    h->include_vars = store;
     res->data = val_dict();
     val_dict_set_take(res->data, "ansible_facts", v);
     free(path);

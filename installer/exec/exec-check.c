@@ -152,6 +152,47 @@ static int check_special(struct pb_task *t, struct err *err)
     return 0;
 }
 
+static bool has_template(const struct val *v)
+{
+    switch (v->type) {
+    case VAL_STR:
+        return !(v->flags & VAL_UNSAFE) && tpl_is_template(v->u.s.ptr);
+    case VAL_LIST:
+        for (size_t i = 0; i < v->u.list.len; i++) {
+            if (has_template(v->u.list.items[i])) {
+                return true;
+            }
+        }
+        return false;
+    case VAL_DICT:
+        for (size_t i = 0; i < v->u.dict.len; i++) {
+            if (has_template(v->u.dict.values[i])) {
+                return true;
+            }
+        }
+        return false;
+    default:
+        return false;
+    }
+}
+
+/* Arguments written without any template can be converted to their types now: a 'mode: rwx' or
+ * 'force: maybe' stops the run before any host is touched, as it would fail on every host. */
+static int check_literal_types(const struct module *m, struct pb_task *t, struct err *err)
+{
+    struct margs parsed = { 0 };
+
+    if (!t->args || has_template(t->args)) {
+        return 0;
+    }
+    if (margs_parse(m, t->args, &t->action_pos, &parsed, err) < 0) {
+        err->kind = ERR_PARSE;
+        return -1;
+    }
+    margs_release(&parsed);
+    return 0;
+}
+
 static int check_task(struct pb_task *t, struct err *err)
 {
     if (t->kind == PB_TASK) {
@@ -165,11 +206,10 @@ static int check_task(struct pb_task *t, struct err *err)
             m = module_find(t->action);
             if (!m) {
                 return err_at(err, ERR_PARSE, &t->action_pos,
-                              "couldn't resolve module/action '%s'. This often indicates a "
-                              "misspelling, missing collection, or incorrect module path",
-                              t->action);
+                              "couldn't resolve module/action '%s'", t->action);
             }
-            if (margs_check(m, t->args, &t->action_pos, err) < 0) {
+            if (margs_check(m, t->args, &t->action_pos, err) < 0 ||
+                check_literal_types(m, t, err) < 0) {
                 return -1;
             }
         }

@@ -44,121 +44,6 @@ static bool task_selected(struct exec_run *run, struct pb_task *t)
     return exec_tags_match(t, &run->opts->tags, &run->opts->skip_tags);
 }
 
-static void count(struct exec_host *h, struct result *res, bool ignored)
-{
-    switch (res->status) {
-    case RESULT_OK:
-        h->stats.ok++;
-        break;
-    case RESULT_CHANGED:
-        h->stats.ok++;
-        h->stats.changed++;
-        break;
-    case RESULT_SKIPPED:
-        h->stats.skipped++;
-        break;
-    case RESULT_UNREACHABLE:
-        h->stats.unreachable++;
-        break;
-    case RESULT_FAILED:
-        if (ignored) {
-            struct val *changed = val_dict_get(res->data, "changed");
-
-            h->stats.ok++;
-            h->stats.ignored++;
-            h->stats.changed += changed && val_truthy(changed);
-        } else {
-            h->stats.failed++;
-        }
-        break;
-    }
-}
-
-static void register_result(struct exec_host *h, struct pb_task *t, struct result *res)
-{
-    struct val *reg = pb_kw_own(t, "register");
-    struct val *store = NULL;
-
-    if (!reg || !val_cstr(reg)) {
-        return;
-    }
-    store = val_copy(h->set_facts);
-    val_dict_set(store, val_cstr(reg), res->data);
-    val_unref(h->set_facts);
-    h->set_facts = store;
-}
-
-static void notify(struct exec_host *h, struct pb_task *t)
-{
-    struct val *n = pb_kw(t, "notify");
-
-    if (n && val_cstr(n)) {
-        if (!svec_contains(&h->notified, val_cstr(n))) {
-            svec_push(&h->notified, val_cstr(n));
-        }
-        return;
-    }
-    for (size_t i = 0; n && i < val_list_len(n); i++) {
-        const char *name = val_cstr(val_list_get(n, i));
-
-        if (name && !svec_contains(&h->notified, name)) {
-            svec_push(&h->notified, name);
-        }
-    }
-}
-
-static bool kw_true(struct pb_task *t, const char *name)
-{
-    struct val *v = pb_kw(t, name);
-
-    return v && val_truthy(v) && !(val_cstr(v) && strcmp(val_cstr(v), "false") == 0);
-}
-
-static void report(struct exec_run *run, struct pb_task *t, struct exec_host *h,
-                   struct result *res, bool ignored)
-{
-    struct out_event ev = { 0 };
-    bool is_loop = val_dict_has(res->data, "results");
-
-    ev.host = h->name;
-    ev.status = res->status;
-    ev.ignored = ignored;
-    ev.data = res->data;
-    ev.loop_summary = is_loop;
-    ev.is_debug = action_is(t, "debug");
-    ev.verbose = ev.is_debug || run->opts->verbosity > 0 ||
-                 val_dict_has(res->data, "_ansible_verbose_always");
-    out_host_result(run->out, &ev);
-}
-
-static void run_task_on(struct exec_run *run, struct pb_task *t, struct exec_host *h)
-{
-    struct result res;
-    bool ignored;
-
-    result_init(&res);
-    exec_task_on_host(run, t, h, &res);
-    ignored = res.status == RESULT_FAILED && kw_true(t, "ignore_errors");
-    report(run, t, h, &res, ignored);
-    count(h, &res, ignored);
-    register_result(h, t, &res);
-    if (res.status == RESULT_CHANGED) {
-        notify(h, t);
-    }
-    if (res.status == RESULT_FAILED && !ignored) {
-        h->failed = true;
-        if (kw_true(t, "any_errors_fatal")) {
-            for (size_t i = 0; i < run->batch.len; i++) {
-                ((struct exec_host *)run->batch.items[i])->failed = true;
-            }
-        }
-    }
-    if (res.status == RESULT_UNREACHABLE && !kw_true(t, "ignore_unreachable")) {
-        h->unreachable = true;
-    }
-    result_release(&res);
-}
-
 static void run_handlers(struct exec_run *run, struct vec *hosts);
 
 static void run_meta(struct exec_run *run, struct pb_task *t, struct vec *hosts)
@@ -183,33 +68,66 @@ static void run_meta(struct exec_run *run, struct pb_task *t, struct vec *hosts)
     }
 }
 
-/* include_tasks: "included: FILE for h1, h2" and an ok per host. */
+/* include_tasks: "skipping: [h]" for hosts whose when: is false (they leave 'hosts'), then
+ * "included: FILE for h1, h2" and an ok per host. */
 static void announce_include(struct exec_run *run, struct pb_task *b, struct vec *hosts)
 {
     struct buf line = BUF_INIT;
     char *name = exec_task_name(b);
-    bool any = false;
+    size_t kept = 0;
 
-    if (!action_is(b, "include_tasks")) {
-        free(name);
-        return;
-    }
-    out_task_start(run->out, "TASK", name, false);
+    out_task_start(run->out, "TASK", name, run->opts->check);
     buf_addf(&line, "included: %s for ", val_dict_get_str(b->kw, "_include"));
     for (size_t i = 0; i < hosts->len; i++) {
         struct exec_host *h = hosts->items[i];
 
-        if (host_active(h)) {
-            buf_addf(&line, "%s%s", any ? ", " : "", h->name);
-            h->stats.ok++;
-            any = true;
+        if (!exec_when(run, b, h)) {
+            struct out_event ev = { .host = h->name, .status = RESULT_SKIPPED };
+
+            out_host_result(run->out, &ev);
+            h->stats.skipped++;
+            continue;
         }
+        buf_addf(&line, "%s%s", kept ? ", " : "", h->name);
+        h->stats.ok++;
+        hosts->items[kept++] = h;
     }
-    if (any) {
+    hosts->len = kept;
+    if (kept) {
         out_message(run->out, line.ptr);
     }
     buf_release(&line);
     free(name);
+}
+
+/* Runs 't' on the active hosts (only the first with run_once) in parallel, then applies the
+ * results in host order. */
+static void run_jobs(struct exec_run *run, struct pb_task *t, struct vec *hosts)
+{
+    struct exec_job *jobs = xcalloc(hosts->len + 1, sizeof(*jobs));
+    bool once = exec_kw_true(t, "run_once");
+    size_t n = 0;
+
+    for (size_t i = 0; i < hosts->len && !(once && n > 0); i++) {
+        if (host_active(hosts->items[i])) {
+            jobs[n].h = hosts->items[i];
+            result_init(&jobs[n++].res);
+        }
+    }
+    exec_pool_run(run, t, jobs, n, exec_result_report);
+    for (size_t i = 0; i < n; i++) {
+        exec_result_apply(run, t, jobs[i].h, &jobs[i].res);
+        for (size_t k = 0; once && k < hosts->len; k++) {
+            struct exec_host *other = hosts->items[k];
+
+            if (other != jobs[i].h && host_active(other)) {
+                exec_result_share(t, other, &jobs[i].res);
+            }
+        }
+        result_release(&jobs[i].res);
+        exec_notes_release(&jobs[i].notes);
+    }
+    free(jobs);
 }
 
 static void run_task(struct exec_run *run, struct pb_task *t, struct vec *hosts)
@@ -230,16 +148,7 @@ static void run_task(struct exec_run *run, struct pb_task *t, struct vec *hosts)
     name = exec_task_name(t);
     out_task_start(run->out, t->is_handler ? "RUNNING HANDLER" : "TASK", name, run->opts->check);
     free(name);
-    for (size_t i = 0; i < hosts->len; i++) {
-        struct exec_host *h = hosts->items[i];
-
-        if (host_active(h)) {
-            run_task_on(run, t, h);
-            if (kw_true(t, "run_once")) {
-                break;
-            }
-        }
-    }
+    run_jobs(run, t, hosts);
 }
 
 static void run_block(struct exec_run *run, struct pb_task *b, struct vec *hosts)
@@ -252,7 +161,7 @@ static void run_block(struct exec_run *run, struct pb_task *b, struct vec *hosts
             vec_push(&entered, hosts->items[i]);
         }
     }
-    if (val_dict_has(b->kw, "_include")) {
+    if (action_is(b, "include_tasks") && entered.len > 0) {
         announce_include(run, b, &entered);
     }
     run_list(run, &b->block, &entered);
@@ -425,25 +334,7 @@ static void gather_facts(struct exec_run *run, struct vec *hosts)
     t.kw = val_dict();
     val_dict_set_take(t.kw, "_implicit", val_bool(true));
     out_task_start(run->out, "TASK", "Gathering Facts", run->opts->check);
-    for (size_t i = 0; i < hosts->len; i++) {
-        struct exec_host *h = hosts->items[i];
-        struct result res;
-
-        if (!host_active(h)) {
-            continue;
-        }
-        result_init(&res);
-        exec_task_on_host(run, &t, h, &res);
-        report(run, &t, h, &res, false);
-        count(h, &res, false);
-        if (res.status != RESULT_FAILED && val_dict_get(res.data, "ansible_facts")) {
-            val_unref(h->facts);
-            h->facts = val_ref(val_dict_get(res.data, "ansible_facts"));
-        } else if (res.status == RESULT_FAILED) {
-            h->failed = true;
-        }
-        result_release(&res);
-    }
+    run_jobs(run, &t, hosts);
     val_unref(t.args);
     val_unref(t.kw);
 }

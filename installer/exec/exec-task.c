@@ -9,6 +9,7 @@
 #include "base/buf.h"
 #include "base/xalloc.h"
 #include "conn/conn.h"
+#include "conn/conn-settings.h"
 #include "exec/exec.h"
 #include "inventory/inv.h"
 #include "modules/args.h"
@@ -204,6 +205,21 @@ static int eval_when_chain(const struct pb_task *t, struct vars_scope *scope, bo
     return eval_conditions(pb_kw_own(t, "when"), scope, ok, false_cond, err);
 }
 
+bool exec_when(struct exec_run *run, struct pb_task *task, struct exec_host *h)
+{
+    struct vars_scope scope;
+    struct val *false_cond = NULL;
+    struct err err = ERR_INIT;
+    bool ok = true;
+
+    exec_scope(run, task, h, &scope);
+    if (eval_when_chain(task, &scope, &ok, &false_cond, &err) < 0) {
+        ok = true; /* the included tasks fail with the message themselves */
+    }
+    vars_scope_release(&scope);
+    return ok;
+}
+
 /* --- one execution --- */
 
 static struct val *drop_omitted(struct val *args)
@@ -229,30 +245,44 @@ static void fail_from_err(struct result *res, const struct err *err)
     result_fail(res, "%s", msg);
 }
 
+/* The variables conn_settings_from_vars() reads, resolved (templated) in the task's scope. */
+static const char *const conn_var_names[] = {
+    "ansible_connection", "ansible_host", "ansible_ssh_host", "ansible_port",
+    "ansible_ssh_port", "ansible_user", "ansible_ssh_user", "ansible_password",
+    "ansible_ssh_pass", "ansible_ssh_password", "ansible_private_key_file",
+    "ansible_ssh_private_key_file", "ansible_host_key_checking", "ansible_ssh_host_key_checking",
+    "ansible_timeout", "ansible_ssh_timeout", "ansible_ssh_common_args", "ansible_ssh_extra_args",
+};
+
 static int host_conn(struct exec_host *h, struct vars_scope *scope, struct err *err)
 {
-    struct conn_settings cs = { 0 };
-    struct val *vals[4] = { NULL };
-    int ret;
+    struct conn_settings cs;
+    struct svec store = SVEC_INIT;
+    struct val *vars = val_dict();
+    int ret = -1;
 
     if (h->conn) {
+        val_unref(vars);
         return 0;
     }
-    vals[0] = vars_get(scope, "ansible_connection", err);
-    vals[1] = vars_get(scope, "ansible_host", err);
-    vals[2] = vars_get(scope, "ansible_user", err);
-    cs.host_name = h->name;
-    cs.transport = vals[0] && val_cstr(vals[0]) ? val_cstr(vals[0]) : "ssh";
-    cs.address = vals[1] && val_cstr(vals[1]) ? val_cstr(vals[1]) : h->name;
-    cs.user = vals[2] ? val_cstr(vals[2]) : NULL;
-    cs.port = 22;
-    cs.host_key_checking = 1;
-    cs.connect_timeout_s = 10;
+    for (size_t i = 0; i < ARRAY_SIZE(conn_var_names); i++) {
+        struct val *v = vars_get(scope, conn_var_names[i], err);
+
+        if (!v && err->kind != ERR_NONE) {
+            goto out;
+        }
+        if (v) {
+            val_dict_set_take(vars, conn_var_names[i], v);
+        }
+    }
+    if (conn_settings_from_vars(&cs, &store, h->name, vars, err) < 0) {
+        goto out;
+    }
     h->conn = conn_new(&cs, err);
     ret = h->conn ? conn_open(h->conn, err) : -1;
-    for (size_t i = 0; i < ARRAY_SIZE(vals); i++) {
-        val_unref(vals[i]);
-    }
+out:
+    svec_release(&store);
+    val_unref(vars);
     return ret;
 }
 
@@ -265,6 +295,10 @@ static void run_module(struct exec_run *run, struct pb_task *task, struct exec_h
     struct err err = ERR_INIT;
     struct val *check = pb_kw(task, "check_mode");
     bool check_mode = check ? val_truthy(check) : run->opts->check;
+    struct become become;
+    struct svec store = SVEC_INIT;
+    struct svec env = SVEC_INIT;
+    int becoming;
 
     if (check_mode && !(m->flags & MOD_CHECK_MODE)) {
         res->status = RESULT_SKIPPED;
@@ -289,11 +323,20 @@ static void run_module(struct exec_run *run, struct pb_task *task, struct exec_h
     ctx.templates_dir = task->role ? task->role->path : task->dir;
     ctx.vars = scope->flat;
     ctx.scope = &scope->tpl;
-    if (m->run(&ctx, &margs, res, &err) < 0) {
-        res->status = RESULT_UNREACHABLE;
-        free(res->msg);
-        res->msg = xstrdup(err.msg);
+    becoming = exec_task_become(task, scope, &become, &store, &err);
+    if (becoming < 0 || exec_task_env(task, scope, &env, &err) < 0) {
+        fail_from_err(res, &err);
+    } else {
+        ctx.become = becoming ? &become : NULL;
+        ctx.env = env.len ? env.items : NULL;
+        if (m->run(&ctx, &margs, res, &err) < 0) {
+            res->status = RESULT_UNREACHABLE;
+            free(res->msg);
+            res->msg = xstrdup(err.msg);
+        }
     }
+    svec_release(&env);
+    svec_release(&store);
     margs_release(&margs);
 }
 
@@ -404,9 +447,21 @@ static int64_t kw_int(struct pb_task *task, struct vars_scope *scope, const char
     return out;
 }
 
+static void report_retry(struct exec_notes *notes, struct pb_task *task, struct exec_host *h,
+                         int64_t left)
+{
+    char *name = task->name ? xstrdup(task->name) : exec_task_name(task);
+    char *line = xasprintf("FAILED - RETRYING: [%s]: %s (%lld retries left).", h->name, name,
+                           (long long)left);
+
+    exec_note_message(notes, line);
+    free(name);
+}
+
 /* Runs the action, repeating while `until` is false. */
 static void run_with_until(struct exec_run *run, struct pb_task *task, struct exec_host *h,
-                           struct vars_scope *scope, struct result *res)
+                           struct vars_scope *scope, struct result *res,
+                           struct exec_notes *notes)
 {
     struct val *until = pb_kw_own(task, "until");
     int64_t retries = until ? kw_int(task, scope, "retries", 3) : 0;
@@ -435,10 +490,13 @@ static void run_with_until(struct exec_run *run, struct pb_task *task, struct ex
         }
         if (ok || attempt > retries) {
             if (!ok) {
+                /* Ansible reports one attempt less than it made */
                 res->status = RESULT_FAILED;
+                val_dict_set_take(res->data, "attempts", val_int(retries));
             }
             break;
         }
+        report_retry(notes, task, h, retries + 1 - attempt);
         result_release(res);
         result_init(res);
         if (delay > 0) {
@@ -466,7 +524,7 @@ static void skip_result(struct result *res, struct val *false_cond)
 
 /* when, then the action; fills res. */
 static void run_once(struct exec_run *run, struct pb_task *task, struct exec_host *h,
-                     struct vars_scope *scope, struct result *res)
+                     struct vars_scope *scope, struct result *res, struct exec_notes *notes)
 {
     struct val *false_cond = NULL;
     struct err err = ERR_INIT;
@@ -477,7 +535,7 @@ static void run_once(struct exec_run *run, struct pb_task *task, struct exec_hos
     } else if (!ok) {
         skip_result(res, false_cond);
     } else {
-        run_with_until(run, task, h, scope, res);
+        run_with_until(run, task, h, scope, res, notes);
     }
     finish_data(res);
 }
@@ -586,7 +644,8 @@ static char *item_label(struct val *lc, struct val *item, struct vars_scope *sco
 }
 
 static void report_item(struct exec_run *run, struct pb_task *task, struct exec_host *h,
-                        struct result *r, const char *label, bool no_log)
+                        struct result *r, const char *label, bool no_log,
+                        struct exec_notes *notes)
 {
     struct out_event ev = { 0 };
 
@@ -595,8 +654,8 @@ static void report_item(struct exec_run *run, struct pb_task *task, struct exec_
     ev.item_label = no_log ? "None" : label;
     ev.data = r->data;
     ev.is_debug = strcmp(pb_action_short(task->action), "debug") == 0;
-    ev.verbose = ev.is_debug || run->opts->verbosity > 0;
-    out_host_result(run->out, &ev);
+    ev.verbose = run->opts->verbosity > 0 || val_dict_has(r->data, "_ansible_verbose_always");
+    exec_note_event(notes, &ev);
 }
 
 static void aggregate(struct result *res, struct val *results, bool any_failed, bool any_changed,
@@ -617,8 +676,22 @@ static void aggregate(struct result *res, struct val *results, bool any_failed, 
     finish_data(res);
 }
 
+static void censor(struct result *res)
+{
+    struct val *d = val_dict();
+
+    val_dict_set_take(d, "censored", val_str(NO_LOG_MSG));
+    val_dict_set_take(d, "changed", val_bool(res->status == RESULT_CHANGED));
+    if (res->status == RESULT_FAILED) {
+        val_dict_set_take(d, "failed", val_bool(true));
+    }
+    val_unref(res->data);
+    res->data = d;
+}
+
 static void run_loop(struct exec_run *run, struct pb_task *task, struct exec_host *h,
-                     struct vars_scope *scope, struct val *items, struct result *res)
+                     struct vars_scope *scope, struct val *items, struct result *res,
+                     struct exec_notes *notes)
 {
     struct val *lc = pb_kw_own(task, "loop_control");
     struct val *results = val_list();
@@ -633,11 +706,14 @@ static void run_loop(struct exec_run *run, struct pb_task *task, struct exec_hos
 
         result_init(&r);
         vars_scope_set_overlay(scope, loop_overlay(lc, item, i, n));
-        run_once(run, task, h, scope, &r);
+        run_once(run, task, h, scope, &r, notes);
         label = item_label(lc, item, scope);
         val_dict_set(r.data, val_dict_get_str(scope->overlay, "ansible_loop_var"), item);
         val_dict_set(r.data, "ansible_loop_var", val_dict_get(scope->overlay, "ansible_loop_var"));
-        report_item(run, task, h, &r, label, no_log);
+        if (no_log) {
+            censor(&r);
+        }
+        report_item(run, task, h, &r, label, no_log, notes);
         any_failed = any_failed || r.status == RESULT_FAILED;
         any_changed = any_changed || r.status == RESULT_CHANGED;
         all_skipped = all_skipped && r.status == RESULT_SKIPPED;
@@ -652,21 +728,8 @@ static void run_loop(struct exec_run *run, struct pb_task *task, struct exec_hos
     }
 }
 
-static void censor(struct result *res)
-{
-    struct val *d = val_dict();
-
-    val_dict_set_take(d, "censored", val_str(NO_LOG_MSG));
-    val_dict_set_take(d, "changed", val_bool(res->status == RESULT_CHANGED));
-    if (res->status == RESULT_FAILED) {
-        val_dict_set_take(d, "failed", val_bool(true));
-    }
-    val_unref(res->data);
-    res->data = d;
-}
-
 void exec_task_on_host(struct exec_run *run, struct pb_task *task, struct exec_host *h,
-                       struct result *res)
+                       struct result *res, struct exec_notes *notes)
 {
     struct vars_scope scope;
     struct err err = ERR_INIT;
@@ -679,9 +742,9 @@ void exec_task_on_host(struct exec_run *run, struct pb_task *task, struct exec_h
         fail_from_err(res, &err);
         finish_data(res);
     } else if (items) {
-        run_loop(run, task, h, &scope, items, res);
+        run_loop(run, task, h, &scope, items, res, notes);
     } else {
-        run_once(run, task, h, &scope, res);
+        run_once(run, task, h, &scope, res, notes);
     }
     if (no_log && val_truthy(no_log)) {
         censor(res);

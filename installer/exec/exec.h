@@ -22,6 +22,7 @@ struct pb_task;
 struct inventory;
 struct inv_host;
 struct conn;
+struct become;
 
 struct exec_opts {
     bool check;
@@ -71,13 +72,59 @@ int exec_run(struct playbook *pb, struct inventory *inv, const struct exec_opts 
 /* exec-check.c: everything wrong with the playbook, before any task runs. */
 int exec_check(struct playbook *pb, struct err *err);
 
-/* exec-task.c: runs 'task' on 'h' and fills 'res' (data is the dict register stores).
- * Reports item lines itself through run->out. */
-void exec_task_on_host(struct exec_run *run, struct pb_task *task, struct exec_host *h,
+/* What a task prints while it runs on a worker (loop items, retries), replayed in host order
+ * by the main thread (exec-pool.c). */
+struct exec_notes {
+    struct vec items; /* owned struct exec_note * */
+};
+/* Takes 'text'. */
+void exec_note_message(struct exec_notes *n, char *text);
+/* Copies the label and takes a reference to the data; host and task names are borrowed. */
+void exec_note_event(struct exec_notes *n, const struct out_event *ev);
+void exec_notes_replay(struct exec_notes *n, struct out *out);
+void exec_notes_release(struct exec_notes *n);
+
+/* One host's run of one task. */
+struct exec_job {
+    struct exec_host *h;        /* borrowed */
+    struct result res;
+    struct exec_notes notes;
+};
+/* Called on the main thread for each job, in host order, right after its notes are replayed. */
+typedef void exec_report_fn(struct exec_run *run, struct pb_task *task, struct exec_job *job);
+/* exec-pool.c: runs 'task' for every job on up to opts->forks threads. Workers only fill their
+ * job; runner state (facts, registers, counters) is the caller's to update afterwards. */
+void exec_pool_run(struct exec_run *run, struct pb_task *task, struct exec_job *jobs, size_t n,
+                   exec_report_fn *report);
+
+/* exec-result.c, main thread only. The host line of a job (an exec_report_fn). */
+void exec_result_report(struct exec_run *run, struct pb_task *t, struct exec_job *job);
+/* Counters, variables, handlers and failure state from 'res' of 't' on 'h'. */
+void exec_result_apply(struct exec_run *run, struct pb_task *t, struct exec_host *h,
                        struct result *res);
+/* Only the variables 'res' leaves behind (register, facts): run_once gives them to every host. */
+void exec_result_share(struct pb_task *t, struct exec_host *h, struct result *res);
+/* True when a keyword (looked up through the parents) is set to a true value. */
+bool exec_kw_true(const struct pb_task *t, const char *name);
+
+/* exec-env.c: the task's environment as NAME=VALUE strings appended to 'out'. */
+int exec_task_env(const struct pb_task *task, struct vars_scope *scope, struct svec *out,
+                  struct err *err);
+/* Fills 'b' from become/become_user/become_method and the become password (strings kept in
+ * 'store'). Returns 1 when the task becomes, 0 when not, -1 with err. */
+int exec_task_become(const struct pb_task *task, struct vars_scope *scope, struct become *b,
+                     struct svec *store, struct err *err);
+
+/* exec-task.c: runs 'task' on 'h' and fills 'res' (data is the dict register stores), noting
+ * loop item lines and retries in 'notes'. Reads runner state, never changes it (except opening
+ * h's connection), so hosts can run in parallel. */
+void exec_task_on_host(struct exec_run *run, struct pb_task *task, struct exec_host *h,
+                       struct result *res, struct exec_notes *notes);
 /* Builds the scope a task sees on a host (takes nothing; release with vars_scope_release). */
 void exec_scope(struct exec_run *run, struct pb_task *task, struct exec_host *h,
                 struct vars_scope *scope);
+/* True when the when: conditions of 'task' and its enclosing blocks hold on 'h'. */
+bool exec_when(struct exec_run *run, struct pb_task *task, struct exec_host *h);
 /* The display name: "role : name", or the action when unnamed. Returns a new string. */
 char *exec_task_name(const struct pb_task *task);
 /* True when the task's tags select it (--tags/--skip-tags). */

@@ -366,6 +366,10 @@ struct val *pb_parse_kv(const char *s, bool check_raw, const struct srcpos *pos,
     if (raw.len > 0) {
         val_dict_set_take(options, "_raw_params", val_strn(raw.ptr, raw.len));
     }
+    /* errors in a value (an undefined variable) point at the string the pairs came from */
+    for (size_t i = 0; pos && i < val_dict_len(options); i++) {
+        val_dict_value_at(options, i)->pos = *pos;
+    }
     buf_release(&raw);
     svec_release(&tokens);
     return options;

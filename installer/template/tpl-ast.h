@@ -85,6 +85,7 @@ struct tpl_node {
     int line, col;          /* in the file */
     unsigned start, end;    /* source bytes of an expression */
     const char *str;        /* arena: data text, name, attribute, filter/test/macro name */
+    int slot;               /* TN_NAME, TN_MACRO: index of the name in tpl->names */
     size_t len;
     struct val *cval;       /* TN_CONST: borrowed from the tpl's constant list */
     struct tpl_node *a, *b, *c; /* operands; TN_FOR: a = target, b = iterable, c = filter */
@@ -93,6 +94,7 @@ struct tpl_node {
     struct tpl_node **vals; /* arena: TN_DICT values */
     int *ops;               /* arena: TN_COMPARE operators, nargs - 1 of them */
     const char **kwnames;   /* arena: keyword argument names */
+    int *kwslots;           /* arena: TN_MACRO/TN_CALL_BLOCK parameters' name slots */
     struct tpl_node **kwargs;
     size_t nkw;
     struct tpl_node *body;      /* first statement of the body */
@@ -111,6 +113,9 @@ struct tpl {
     struct tpl_opts opts;
     struct tpl_node *root;
     struct vec consts;   /* owned references to constant values */
+    const char **names;  /* owned array of arena strings: every variable name, by slot */
+    size_t nnames, names_cap;
+    int loop_slot, caller_slot;
     size_t trailing_newlines; /* in the source, for keep_trailing_newline */
 };
 
@@ -118,6 +123,8 @@ struct tpl {
  * frees it); the strings the tokens point at live in t->src or t->arena. */
 int tpl_lex(struct tpl *t, struct tpl_tok **toks_out, size_t *count_out, struct err *err);
 
+/* tpl-parse.c: the slot of a variable name (added when new). */
+int tpl_name_slot(struct tpl *t, const char *name, size_t len);
 /* tpl-parse.c: tokens -> t->root. */
 int tpl_parse(struct tpl *t, const struct tpl_tok *toks, size_t count, struct err *err);
 

@@ -17,10 +17,9 @@
 #define MAX_RESULT_BYTES (64u << 20)
 
 struct local {
-    const char *name;             /* borrowed from the AST */
+    int slot;                     /* the name's slot in tpl->names */
     struct val *v;                /* owned reference; NULL for a macro */
     const struct tpl_node *macro; /* TN_MACRO or TN_CALL_BLOCK (as 'caller') */
-    size_t caller_frame;          /* for 'caller': locals depth of the {% call %} site */
 };
 
 struct loop {
@@ -35,6 +34,7 @@ struct tpl_ctx {
     struct err *err;
     struct local *locals; /* owned */
     size_t nlocals, cap;
+    struct val **globals; /* owned: scope lookups of this render, by name slot */
     struct loop *loop;
     const struct tpl_node *node; /* being evaluated: position of errors */
     const struct tpl_node *expr; /* enclosing top-level expression: text of errors */
@@ -176,12 +176,12 @@ int tpl_check_args(struct tpl_ctx *c, const char *fname, const struct tpl_args *
 
 /* ----- names and locals ----- */
 
-static void local_set(struct tpl_ctx *c, size_t frame, const char *name, struct val *v_take)
+static void local_set(struct tpl_ctx *c, size_t frame, int slot, struct val *v_take)
 {
     for (size_t i = c->nlocals; i > frame; i--) {
         struct local *l = &c->locals[i - 1];
 
-        if (strcmp(l->name, name) == 0) {
+        if (l->slot == slot) {
             val_unref(l->v);
             l->v = v_take;
             l->macro = NULL;
@@ -189,7 +189,7 @@ static void local_set(struct tpl_ctx *c, size_t frame, const char *name, struct 
         }
     }
     xgrow((void **)&c->locals, &c->cap, c->nlocals + 1, sizeof(*c->locals));
-    c->locals[c->nlocals++] = (struct local){ .name = name, .v = v_take };
+    c->locals[c->nlocals++] = (struct local){ .slot = slot, .v = v_take };
 }
 
 static void locals_pop_to(struct tpl_ctx *c, size_t depth)
@@ -199,10 +199,10 @@ static void locals_pop_to(struct tpl_ctx *c, size_t depth)
     }
 }
 
-static const struct local *local_find(const struct tpl_ctx *c, const char *name)
+static const struct local *local_find(const struct tpl_ctx *c, int slot)
 {
     for (size_t i = c->nlocals; i > 0; i--) {
-        if (strcmp(c->locals[i - 1].name, name) == 0) {
+        if (c->locals[i - 1].slot == slot) {
             return &c->locals[i - 1];
         }
     }
@@ -213,7 +213,7 @@ static struct val *loop_value(struct tpl_ctx *c, const struct loop *lp, const ch
 
 static struct val *lookup_name(struct tpl_ctx *c, const struct tpl_node *n)
 {
-    const struct local *l = local_find(c, n->str);
+    const struct local *l = local_find(c, n->slot);
     struct val *v;
 
     c->node = n;
@@ -223,12 +223,16 @@ static struct val *lookup_name(struct tpl_ctx *c, const struct tpl_node *n)
         }
         return val_ref(l->v);
     }
-    if (c->loop && strcmp(n->str, "loop") == 0) {
+    if (c->loop && n->slot == c->t->loop_slot) {
         return loop_value(c, c->loop, NULL);
+    }
+    if (c->globals[n->slot]) {
+        return val_ref(c->globals[n->slot]);
     }
     err_clear(c->err);
     v = c->scope && c->scope->lookup ? c->scope->lookup(c->scope->ctx, n->str, c->err) : NULL;
     if (v) {
+        c->globals[n->slot] = val_ref(v);
         return v;
     }
     if (c->err->kind != ERR_NONE) {
@@ -980,8 +984,8 @@ static struct val *eval_getattr(struct tpl_ctx *c, const struct tpl_node *n)
 {
     struct val *obj, *r;
 
-    if (n->a->kind == TN_NAME && c->loop && strcmp(n->a->str, "loop") == 0 &&
-        !local_find(c, "loop")) {
+    if (n->a->kind == TN_NAME && c->loop && n->a->slot == c->t->loop_slot &&
+        !local_find(c, c->t->loop_slot)) {
         c->node = n;
         return loop_value(c, c->loop, n->str);
     }
@@ -1178,7 +1182,7 @@ static struct val *call_macro(struct tpl_ctx *c, const struct local *m, const st
             c->node = site;
             v = tpl_undefined(c, "parameter '%s' was not provided", def->kwnames[i]);
         }
-        local_set(c, c->nlocals, def->kwnames[i], v);
+        local_set(c, c->nlocals, def->kwslots[i], v);
     }
     for (size_t k = 0; k < a->nkw; k++) {
         bool known = false;
@@ -1195,8 +1199,8 @@ static struct val *call_macro(struct tpl_ctx *c, const struct local *m, const st
     }
     if (call_block) {
         xgrow((void **)&c->locals, &c->cap, c->nlocals + 1, sizeof(*c->locals));
-        c->locals[c->nlocals++] = (struct local){ .name = "caller", .macro = call_block,
-                                                  .caller_frame = frame };
+        c->locals[c->nlocals++] = (struct local){ .slot = c->t->caller_slot,
+                                                  .macro = call_block };
     }
     c->call_depth++;
     if (render_body(c, def->body, &out) == 0) {
@@ -1257,7 +1261,7 @@ static struct val *eval_call(struct tpl_ctx *c, const struct tpl_node *n,
         return NULL;
     }
     c->node = n;
-    const struct local *l = local_find(c, fn->str);
+    const struct local *l = local_find(c, fn->slot);
     if (l && l->macro && l->macro->kind == TN_CALL_BLOCK) {
         struct local caller = *l;
         struct tpl_node def = *l->macro;
@@ -1374,7 +1378,7 @@ struct val *tpl_iter_list(struct tpl_ctx *c, struct val *v)
 static int assign(struct tpl_ctx *c, const struct tpl_node *target, struct val *v)
 {
     if (target->kind == TN_NAME) {
-        local_set(c, c->nlocals, target->str, val_ref(v));
+        local_set(c, c->nlocals, target->slot, val_ref(v));
         return 0;
     }
     struct val *items = tpl_iter_list(c, v);
@@ -1389,10 +1393,26 @@ static int assign(struct tpl_ctx *c, const struct tpl_node *target, struct val *
                          target->nargs, val_list_len(items));
     }
     for (size_t i = 0; i < target->nargs; i++) {
-        local_set(c, c->nlocals, target->args[i]->str, val_ref(val_list_get(items, i)));
+        local_set(c, c->nlocals, target->args[i]->slot, val_ref(val_list_get(items, i)));
     }
     val_unref(items);
     return 0;
+}
+
+/* Appends a decimal integer without printf (output of ints is hot). */
+static void add_int(struct buf *out, int64_t i)
+{
+    char tmp[24], *p = tmp + sizeof(tmp);
+    uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (i < 0) {
+        *--p = '-';
+    }
+    buf_add(out, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 /* Appends the printed form of an output value (Ansible's finalize: None prints nothing). */
@@ -1407,6 +1427,8 @@ static int emit(struct tpl_ctx *c, struct val *v, struct buf *out)
     }
     if (v->type == VAL_STR) {
         buf_add(out, v->u.s.ptr, v->u.s.len);
+    } else if (v->type == VAL_INT) {
+        add_int(out, v->u.i);
     } else if (v->type != VAL_NULL) {
         tpl_pystr(v, out);
     }
@@ -1559,7 +1581,7 @@ static int render_set_block(struct tpl_ctx *c, const struct tpl_node *n)
     if (!v) {
         return -1;
     }
-    local_set(c, c->nlocals, n->a->str, v);
+    local_set(c, c->nlocals, n->a->slot, v);
     return 0;
 }
 
@@ -1614,7 +1636,7 @@ static int render_stmt(struct tpl_ctx *c, const struct tpl_node *n, struct buf *
         return render_set_block(c, n);
     case TN_MACRO:
         xgrow((void **)&c->locals, &c->cap, c->nlocals + 1, sizeof(*c->locals));
-        c->locals[c->nlocals++] = (struct local){ .name = n->str, .macro = n };
+        c->locals[c->nlocals++] = (struct local){ .slot = n->slot, .macro = n };
         return 0;
     case TN_CALL_BLOCK:
         return render_call_block(c, n, out);
@@ -1643,12 +1665,18 @@ static void ctx_init(struct tpl_ctx *c, const struct tpl *t, const struct tpl_sc
     c->t = t;
     c->scope = scope;
     c->err = err;
+    err_clear(err); /* callers below test err->kind to tell "not found" from "failed" */
+    c->globals = xcalloc(t->nnames + 1, sizeof(*c->globals));
 }
 
 static void ctx_release(struct tpl_ctx *c)
 {
     locals_pop_to(c, 0);
     free(c->locals);
+    for (size_t i = 0; i < c->t->nnames; i++) {
+        val_unref(c->globals[i]);
+    }
+    free(c->globals);
 }
 
 int tpl_render_raw(const struct tpl *t, const struct tpl_scope *scope, struct buf *out,
@@ -1661,6 +1689,24 @@ int tpl_render_raw(const struct tpl *t, const struct tpl_scope *scope, struct bu
     rc = render_body(&c, t->root, out);
     ctx_release(&c);
     return rc;
+}
+
+/* Values leaving a render must not stay appendable (other threads may share them later); only
+ * lists this render made carry the flag, so clearing it writes to nothing shared. */
+static void seal(struct val *v)
+{
+    if (v->type == VAL_LIST) {
+        if (v->flags & TPL_MUTABLE) {
+            v->flags &= ~TPL_MUTABLE;
+        }
+        for (size_t i = 0; i < val_list_len(v); i++) {
+            seal(val_list_get(v, i));
+        }
+    } else if (v->type == VAL_DICT) {
+        for (size_t i = 0; i < val_dict_len(v); i++) {
+            seal(val_dict_value_at(v, i));
+        }
+    }
 }
 
 struct val *tpl_eval_single(const struct tpl *t, const struct tpl_scope *scope, struct err *err)
@@ -1677,6 +1723,9 @@ struct val *tpl_eval_single(const struct tpl *t, const struct tpl_scope *scope, 
         v = eval(&c, t->root->a);
         if (v) {
             v = defined_or_fail(&c, v);
+        }
+        if (v) {
+            seal(v);
         }
     }
     ctx_release(&c);

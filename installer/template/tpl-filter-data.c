@@ -20,6 +20,19 @@ static struct val *need_str(struct tpl_ctx *c, struct val *v, const char *filter
     return v;
 }
 
+/* A string json.dumps would copy as is between quotes (printable ASCII without '"' or '\\'). */
+static bool json_plain(const struct val *v)
+{
+    for (size_t i = 0; i < v->u.s.len; i++) {
+        unsigned char ch = (unsigned char)v->u.s.ptr[i];
+
+        if (ch < 0x20 || ch >= 0x7F || ch == '"' || ch == '\\') {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* json.dumps(a, indent=..., sort_keys=..., ensure_ascii=...) as Ansible's to_json calls it. */
 static struct val *dump_json(struct tpl_ctx *c, struct val *v, const struct tpl_args *a,
                              int def_indent, bool def_sort)
@@ -31,6 +44,13 @@ static struct val *dump_json(struct tpl_ctx *c, struct val *v, const struct tpl_
 
     if (tpl_check_args(c, "to_json", a, 0, "indent,sort_keys,ensure_ascii,separators") < 0) {
         return NULL;
+    }
+    if (v->type == VAL_STR && json_plain(v)) { /* the common case, without the generic writer */
+        buf_grow(&b, v->u.s.len + 2);
+        buf_addc(&b, '"');
+        buf_add(&b, v->u.s.ptr, v->u.s.len);
+        buf_addc(&b, '"');
+        return tpl_str_from_buf(&b);
     }
     if (sk ? val_truthy(sk) : def_sort) {
         flags |= VAL_JSON_SORT_KEYS;

@@ -51,11 +51,40 @@ static struct val *template_string(struct val *v, const struct tpl_scope *scope,
     return eval_concat(tpl_str_from_buf(&out));
 }
 
+/* True when some string in 'v' (keys included) would be rendered. */
+static bool needs_templating(const struct val *v)
+{
+    switch (v->type) {
+    case VAL_STR:
+        return !(v->flags & VAL_UNSAFE) && tpl_is_template(v->u.s.ptr);
+    case VAL_LIST:
+        for (size_t i = 0; i < val_list_len(v); i++) {
+            if (needs_templating(val_list_get(v, i))) {
+                return true;
+            }
+        }
+        return false;
+    case VAL_DICT:
+        for (size_t i = 0; i < val_dict_len(v); i++) {
+            if (tpl_is_template(val_dict_key_at(v, i)) ||
+                needs_templating(val_dict_value_at(v, i))) {
+                return true;
+            }
+        }
+        return false;
+    default:
+        return false;
+    }
+}
+
 struct val *tpl_template_value(struct val *v, const struct tpl_scope *scope,
                                const struct srcpos *pos, struct err *err)
 {
     struct val *out, *item;
 
+    if (v->type != VAL_STR && !needs_templating(v)) {
+        return val_ref(v); /* shared, not copied: nothing to render inside */
+    }
     switch (v->type) {
     case VAL_STR:
         return template_string(v, scope, pos, err);

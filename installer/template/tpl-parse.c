@@ -500,6 +500,18 @@ static struct tpl_node *parse_paren(struct parser *p, const struct tpl_tok *at)
     return finish(p, n, at->start);
 }
 
+int tpl_name_slot(struct tpl *t, const char *name, size_t len)
+{
+    for (size_t i = 0; i < t->nnames; i++) {
+        if (strlen(t->names[i]) == len && memcmp(t->names[i], name, len) == 0) {
+            return (int)i;
+        }
+    }
+    xgrow((void **)&t->names, &t->names_cap, t->nnames + 1, sizeof(*t->names));
+    t->names[t->nnames] = arena_strndup(&t->arena, name, len);
+    return (int)t->nnames++;
+}
+
 static struct tpl_node *parse_name_const(struct parser *p, const struct tpl_tok *tk)
 {
     if (is_name(tk, "true") || is_name(tk, "True")) {
@@ -512,7 +524,8 @@ static struct tpl_node *parse_name_const(struct parser *p, const struct tpl_tok 
         return const_node(p, tk, val_null());
     }
     struct tpl_node *n = node_new(p, TN_NAME, tk);
-    n->str = arena_strndup(&p->t->arena, tk->str, tk->len);
+    n->slot = tpl_name_slot(p->t, tk->str, tk->len);
+    n->str = p->t->names[n->slot];
     n->len = tk->len;
     return n;
 }
@@ -1019,6 +1032,10 @@ static int parse_signature(struct parser *p, struct tpl_node *n)
     if (n->nkw) {
         n->kwnames = arena_alloc(&p->t->arena, n->nkw * sizeof(*names));
         memcpy(n->kwnames, names, n->nkw * sizeof(*names));
+        n->kwslots = arena_alloc(&p->t->arena, n->nkw * sizeof(*n->kwslots));
+        for (size_t i = 0; i < n->nkw; i++) {
+            n->kwslots[i] = tpl_name_slot(p->t, names[i], strlen(names[i]));
+        }
     }
     free(names);
     return 0;
@@ -1038,7 +1055,8 @@ static struct tpl_node *parse_macro(struct parser *p, const struct tpl_tok *at)
         fail_tok(p, name, "expected a macro name, got %s", NULL);
         return NULL;
     }
-    n->str = arena_strndup(&p->t->arena, name->str, name->len);
+    n->slot = tpl_name_slot(p->t, name->str, name->len);
+    n->str = p->t->names[n->slot];
     n->len = name->len;
     if (parse_signature(p, n) < 0 || expect_block_end(p) < 0) {
         return NULL;
@@ -1222,6 +1240,8 @@ int tpl_parse(struct tpl *t, const struct tpl_tok *toks, size_t count, struct er
 {
     struct parser p = { .t = t, .toks = toks, .n = count, .err = err };
 
+    t->loop_slot = tpl_name_slot(t, "loop", 4);
+    t->caller_slot = tpl_name_slot(t, "caller", 6);
     t->root = parse_body(&p, NULL);
     return err->kind ? -1 : 0;
 }

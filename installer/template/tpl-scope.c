@@ -21,6 +21,10 @@ static struct val *dict_scope_lookup(void *ctx, const char *name, struct err *er
     if (!raw) {
         return NULL;
     }
+    if (raw->type != VAL_LIST && raw->type != VAL_DICT &&
+        (raw->type != VAL_STR || (raw->flags & VAL_UNSAFE) || !tpl_is_template(raw->u.s.ptr))) {
+        return val_ref(raw); /* a plain scalar: nothing to render or cache */
+    }
     if (svec_contains(&s->resolving, name)) {
         struct buf chain = BUF_INIT;
 

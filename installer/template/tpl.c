@@ -55,6 +55,7 @@ static struct tpl *tpl_compile_shifted(const char *text, size_t len, const struc
     struct tpl_tok *toks = NULL;
     size_t ntoks = 0;
 
+    err_clear(err); /* the parser detects its own failures through err->kind */
     t->opts = *opts;
     t->name = pos_intern(opts->name ? opts->name : "<template>");
     t->first_line = opts->first_line > 0 ? opts->first_line : 1;
@@ -80,6 +81,7 @@ int tpl_render(const struct tpl *t, const struct tpl_scope *scope, struct buf *o
     struct buf tmp = BUF_INIT;
     size_t have = 0;
 
+    buf_grow(&tmp, t->len + 64); /* the source size is a good guess of the output size */
     if (tpl_render_raw(t, scope, &tmp, err) < 0) {
         buf_release(&tmp);
         return -1;
@@ -106,6 +108,7 @@ void tpl_free(struct tpl *t)
         val_unref(t->consts.items[i]);
     }
     vec_release(&t->consts);
+    free(t->names);
     arena_release(&t->arena);
     free(t);
 }

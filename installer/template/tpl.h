@@ -9,7 +9,13 @@
  * Variables come from a struct tpl_scope: a lookup callback that returns a new reference to a fully
  * resolved value (the variable store resolves templated variables lazily and recursively, with
  * cycle detection, before handing them out), or NULL when the name is undefined (err left
- * ERR_NONE), or NULL with err set when resolving failed.
+ * ERR_NONE), or NULL with err set when resolving failed. A render asks the scope at most once per
+ * name. struct tpl_dict_scope (below) is such a store over one dict: build the merged variables
+ * of a host as a dict, init a tpl_dict_scope on it, and pass &s.scope to tpl_render,
+ * tpl_template_value, tpl_eval_expr and tpl_eval_condition.
+ *
+ * A compiled struct tpl is read-only while rendering: threads may render the same tpl at once,
+ * each with its own scope and buffers.
  *
  * Ansible semantics of templated values (tpl_template_value): a string without '{{', '{%' or '{#'
  * is returned as is; otherwise it is rendered and, like ansible-core 2.14's ansible_eval_concat,
@@ -23,8 +29,12 @@
  * unknown filter/test) or ERR_TEMPLATE (undefined, type error...), positioned at the offending
  * node as name:line:col (columns count characters) with the expression text in the message.
  *
+ * One render stops with an error after 2,000,000 loop iterations plus macro calls, or 64 MiB of
+ * output or of one string/list result (runaway templates, fuzzing).
+ *
  * Not supported: include/import/extends/block, loop controls, recursive loops, the
- * escape_backslashes pre-pass Ansible applies to task arguments.
+ * escape_backslashes pre-pass Ansible applies to task arguments, dict methods that mutate
+ * (update, pop), list.append/extend on lists not created by a literal in the same render.
  */
 #ifndef TPL_H
 #define TPL_H

@@ -8,3 +8,6 @@ set_tests_properties(template-corpus PROPERTIES
 
 # The kit's TKE templates: pot == Ansible, valid JSON, complete for tke-installer's restore path.
 add_test(NAME template-tke COMMAND ${CMAKE_CURRENT_LIST_DIR}/tke-templates.sh $<TARGET_FILE:pot>)
+
+# `pot template` on the command line: variables, exit codes, messages.
+add_test(NAME template-cli COMMAND ${CMAKE_CURRENT_LIST_DIR}/cli.sh $<TARGET_FILE:pot>)

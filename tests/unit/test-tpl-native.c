@@ -143,6 +143,31 @@ static void test_eval_expr_keeps_native_types(void **state)
     val_unref(v);
 }
 
+static void test_eval_expr_result_is_not_appendable_later(void **state)
+{
+    struct fixture *f = *state;
+    struct err err = ERR_INIT;
+    struct val *lst = tpl_eval_expr("[1, [2]]", NULL, &f->scope.scope, &err), *vars, *out;
+    struct tpl_dict_scope scope;
+
+    assert_non_null(lst);
+    vars = val_dict();
+    val_dict_set(vars, "lst", lst);
+    tpl_dict_scope_init(&scope, vars, NULL);
+    out = tpl_eval_expr("lst.append(3)", NULL, &scope.scope, &err);
+    assert_null(out);
+    assert_non_null(strstr(err.msg, "append()"));
+    assert_int_equal(val_list_len(lst), 2);
+    out = tpl_eval_expr("lst[1].append(3)", NULL, &scope.scope, &err);
+    assert_null(out);
+    out = tpl_eval_expr("[0] + [1] if [].append(1) is none else 0", NULL, &scope.scope, &err);
+    assert_non_null(out);
+    val_unref(out);
+    tpl_dict_scope_release(&scope);
+    val_unref(vars);
+    val_unref(lst);
+}
+
 static void test_eval_expr_error_position(void **state)
 {
     struct fixture *f = *state;
@@ -202,6 +227,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_template_value_error_uses_value_position, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_eval_expr_keeps_native_types, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_eval_expr_result_is_not_appendable_later, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_eval_expr_error_position, setup, teardown),
         cmocka_unit_test_setup_teardown(test_eval_condition_like_ansible, setup, teardown),
         cmocka_unit_test_setup_teardown(test_eval_condition_undefined_fails, setup, teardown),

@@ -1,0 +1,125 @@
+/*
+ * exec-env.c - the per-task settings a module runs with besides its arguments: `environment:`
+ * (merged from the play down through blocks to the task, inner keys winning, values templated)
+ * and privilege escalation (become, become_user, become_method, and the password from
+ * ansible_become_password / ansible_become_pass, registered as a secret).
+ */
+#include "pot.h"
+#include <string.h>
+#include "base/log.h"
+#include "conn/conn.h"
+#include "exec/exec.h"
+#include "playbook/pb.h"
+#include "value/val.h"
+
+static void add_env_dict(struct val *merged, struct val *env)
+{
+    for (size_t i = 0; env && env->type == VAL_DICT && i < val_dict_len(env); i++) {
+        val_dict_set(merged, val_dict_key_at(env, i), val_dict_value_at(env, i));
+    }
+}
+
+static void collect_env(const struct pb_task *t, struct val *merged)
+{
+    if (!t) {
+        return;
+    }
+    collect_env(t->parent, merged);
+    add_env_dict(merged, pb_kw_own(t, "environment"));
+}
+
+int exec_task_env(const struct pb_task *task, struct vars_scope *scope, struct svec *out,
+                  struct err *err)
+{
+    struct val *merged = val_dict();
+    struct val *env = NULL;
+    struct val *raw = task->play ? val_dict_get(task->play->kw, "environment") : NULL;
+
+    add_env_dict(merged, raw);
+    collect_env(task, merged);
+    env = tpl_template_value(merged, &scope->tpl, raw ? &raw->pos : &task->pos, err);
+    val_unref(merged);
+    if (!env) {
+        return -1;
+    }
+    for (size_t i = 0; i < val_dict_len(env); i++) {
+        struct buf text = BUF_INIT;
+
+        val_to_pystr(val_dict_value_at(env, i), &text);
+        svec_pushf(out, "%s=%s", val_dict_key_at(env, i), text.ptr);
+        buf_release(&text);
+    }
+    val_unref(env);
+    return 0;
+}
+
+static int templated_kw(const struct pb_task *task, struct vars_scope *scope, const char *name,
+                        struct svec *store, const char **out, struct err *err)
+{
+    struct val *raw = pb_kw(task, name);
+    struct val *v = raw ? tpl_template_value(raw, &scope->tpl, &raw->pos, err) : NULL;
+
+    *out = NULL;
+    if (raw && !v) {
+        return -1;
+    }
+    if (v && v->type != VAL_NULL) {
+        struct buf text = BUF_INIT;
+
+        val_to_pystr(v, &text);
+        svec_push(store, text.ptr);
+        *out = store->items[store->len - 1];
+        buf_release(&text);
+    }
+    val_unref(v);
+    return 0;
+}
+
+static int become_password(struct vars_scope *scope, struct svec *store, const char **out,
+                           struct err *err)
+{
+    static const char *const names[] = { "ansible_become_password", "ansible_become_pass" };
+
+    *out = NULL;
+    for (size_t i = 0; i < ARRAY_SIZE(names) && !*out; i++) {
+        struct val *v = vars_get(scope, names[i], err);
+
+        if (!v && err->kind != ERR_NONE) {
+            return -1;
+        }
+        if (v && val_cstr(v)) {
+            svec_push(store, val_cstr(v));
+            *out = store->items[store->len - 1];
+            log_add_secret(*out);
+        }
+        val_unref(v);
+    }
+    return 0;
+}
+
+int exec_task_become(const struct pb_task *task, struct vars_scope *scope, struct become *b,
+                     struct svec *store, struct err *err)
+{
+    const char *method = NULL;
+
+    memset(b, 0, sizeof(*b));
+    if (!exec_kw_true(task, "become")) {
+        return 0;
+    }
+    if (templated_kw(task, scope, "become_method", store, &method, err) < 0 ||
+        templated_kw(task, scope, "become_user", store, &b->user, err) < 0 ||
+        become_password(scope, store, &b->password, err) < 0) {
+        return -1;
+    }
+    if (!method || strcmp(method, "sudo") == 0) {
+        b->method = BECOME_SUDO;
+    } else if (strcmp(method, "su") == 0) {
+        b->method = BECOME_SU;
+    } else {
+        struct val *raw = pb_kw(task, "become_method");
+
+        return err_at(err, ERR_USAGE, &raw->pos,
+                      "unsupported become_method '%s' (sudo or su)", method);
+    }
+    return 1;
+}

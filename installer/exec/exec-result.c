@@ -1,0 +1,149 @@
+/*
+ * exec-result.c - what a host's result for a task does to the run, on the main thread: the host
+ * line, the recap counters, registered variables and set_fact/include_vars/setup facts, notified
+ * handlers, and the failed/unreachable flags that take a host out of the play.
+ */
+#include "pot.h"
+#include <string.h>
+#include <strings.h>
+#include "exec/exec.h"
+#include "playbook/pb.h"
+#include "value/val.h"
+
+bool exec_kw_true(const struct pb_task *t, const char *name)
+{
+    struct val *v = pb_kw(t, name);
+
+    return v && val_truthy(v) && !(val_cstr(v) && strcasecmp(val_cstr(v), "false") == 0) &&
+           !(val_cstr(v) && strcasecmp(val_cstr(v), "no") == 0);
+}
+
+static bool action_is(const struct pb_task *t, const char *name)
+{
+    return t->action && strcmp(pb_action_short(t->action), name) == 0;
+}
+
+static bool ignored(const struct pb_task *t, const struct result *res)
+{
+    return res->status == RESULT_FAILED && exec_kw_true(t, "ignore_errors");
+}
+
+void exec_result_report(struct exec_run *run, struct pb_task *t, struct exec_job *job)
+{
+    struct out_event ev = { 0 };
+    struct result *res = &job->res;
+
+    ev.host = job->h->name;
+    ev.status = res->status;
+    ev.ignored = ignored(t, res);
+    ev.data = res->data;
+    ev.loop_summary = val_dict_has(res->data, "results");
+    ev.is_debug = action_is(t, "debug");
+    ev.verbose = run->opts->verbosity > 0 || val_dict_has(res->data, "_ansible_verbose_always");
+    out_host_result(run->out, &ev);
+}
+
+static void count(struct exec_host *h, struct result *res, bool is_ignored)
+{
+    struct val *changed = val_dict_get(res->data, "changed");
+
+    switch (res->status) {
+    case RESULT_OK:
+        h->stats.ok++;
+        break;
+    case RESULT_CHANGED:
+        h->stats.ok++;
+        h->stats.changed++;
+        break;
+    case RESULT_SKIPPED:
+        h->stats.skipped++;
+        break;
+    case RESULT_UNREACHABLE:
+        h->stats.unreachable++;
+        break;
+    case RESULT_FAILED:
+        if (is_ignored) {
+            h->stats.ok++;
+            h->stats.ignored++;
+            h->stats.changed += changed && val_truthy(changed);
+        } else {
+            h->stats.failed++;
+        }
+        break;
+    }
+}
+
+static void store_var(struct val **store, const char *name, struct val *value)
+{
+    struct val *copy = val_copy(*store);
+
+    val_dict_set(copy, name, value);
+    val_unref(*store);
+    *store = copy;
+}
+
+static void store_vars(struct val **store, struct val *vars)
+{
+    for (size_t i = 0; vars && vars->type == VAL_DICT && i < val_dict_len(vars); i++) {
+        store_var(store, val_dict_key_at(vars, i), val_dict_value_at(vars, i));
+    }
+}
+
+void exec_result_share(struct pb_task *t, struct exec_host *h, struct result *res)
+{
+    struct val *reg = pb_kw_own(t, "register");
+    struct val *results = val_dict_get(res->data, "results");
+    struct val **store = action_is(t, "include_vars") ? &h->include_vars : &h->set_facts;
+
+    if (action_is(t, "set_fact") || action_is(t, "include_vars")) {
+        store_vars(store, val_dict_get(res->data, "ansible_facts"));
+        for (size_t i = 0; results && i < val_list_len(results); i++) {
+            store_vars(store, val_dict_get(val_list_get(results, i), "ansible_facts"));
+        }
+    } else if (res->status != RESULT_FAILED && val_dict_get(res->data, "ansible_facts")) {
+        store_vars(&h->facts, val_dict_get(res->data, "ansible_facts"));
+    }
+    if (reg && val_cstr(reg)) {
+        store_var(&h->set_facts, val_cstr(reg), res->data);
+    }
+}
+
+static void notify(struct exec_host *h, struct pb_task *t)
+{
+    struct val *n = pb_kw(t, "notify");
+
+    if (n && val_cstr(n)) {
+        if (!svec_contains(&h->notified, val_cstr(n))) {
+            svec_push(&h->notified, val_cstr(n));
+        }
+        return;
+    }
+    for (size_t i = 0; n && i < val_list_len(n); i++) {
+        const char *name = val_cstr(val_list_get(n, i));
+
+        if (name && !svec_contains(&h->notified, name)) {
+            svec_push(&h->notified, name);
+        }
+    }
+}
+
+void exec_result_apply(struct exec_run *run, struct pb_task *t, struct exec_host *h,
+                       struct result *res)
+{
+    bool is_ignored = ignored(t, res);
+
+    count(h, res, is_ignored);
+    exec_result_share(t, h, res);
+    if (res->status == RESULT_CHANGED) {
+        notify(h, t);
+    }
+    if (res->status == RESULT_FAILED && !is_ignored) {
+        h->failed = true;
+        for (size_t i = 0; exec_kw_true(t, "any_errors_fatal") && i < run->batch.len; i++) {
+            ((struct exec_host *)run->batch.items[i])->failed = true;
+        }
+    }
+    if (res->status == RESULT_UNREACHABLE && !exec_kw_true(t, "ignore_unreachable")) {
+        h->unreachable = true;
+    }
+}

@@ -1,0 +1,112 @@
+#!/bin/bash
+# t2002-play-bad-input.sh - `pot play` refuses bad input before any task runs: malformed YAML,
+# unknown modules, unknown or missing arguments, wrongly typed literal arguments, bad template
+# syntax, bad options, a missing playbook and a bad inventory each give one message with
+# file:line:col and the offending text, the documented exit code (4 parse, 5 options), and no
+# task ran (the first task's marker file is absent). An undefined variable fails the host at its
+# task (exit 2, position and name in the message) and stops that host.
+. "$(dirname "$0")/lib.sh"
+
+cat >"$T/hosts" <<'HOSTS'
+[web]
+h1
+h2
+[db]
+h3
+[all:vars]
+ansible_connection=local
+HOSTS
+
+# book NAME TASK-LINES: a playbook whose first task writes $T/marker-NAME, then TASK-LINES.
+book() {
+    {
+        printf -- '- hosts: all\n  gather_facts: false\n  tasks:\n'
+        printf -- '    - copy: dest=%s/marker-%s content=ran\n' "$T" "$1"
+        printf '%s\n' "$2"
+    } >"$T/$1.yml"
+}
+
+# refused NAME CODE TEXT...: pot play NAME.yml exits CODE, stderr has every TEXT, no task ran.
+refused() {
+    local name=$1 code=$2 text
+    shift 2
+    assert_exit "$code" "$POT" play -i "$T/hosts" "$T/$name.yml" >out 2>err
+    for text in "$@"; do
+        assert_contains err "$text"
+    done
+    assert_eq 1 "$(wc -l <err)" "one message"
+    assert_not_contains out "TASK ["
+    [ ! -e "$T/marker-$name" ]
+}
+
+book yaml '    - debug: msg=x
+     bad: indent'
+book module '    - nosuchmodule: a=1'
+book unknown_arg '    - copy:
+        dest: /tmp/x
+        bogus: 1'
+book missing_arg '    - lineinfile: line=x'
+book wrong_type '    - stat:
+        path: /tmp
+        get_checksum: maybe'
+book bad_mode '    - file: path=/tmp/x mode=rwz state=touch'
+book template_syntax '    - debug: msg="{{ 1 + }}"'
+book bad_keyword '    - debug: msg=x
+      whenn: true'
+book undefined '    - debug: msg="{{ nope }}"
+    - copy: dest='"$T"'/after-undefined content=x'
+
+expect_success 'malformed YAML: file:line:col, exit 4' '
+    refused yaml 4 "yaml.yml:6:6:" "did not find expected"
+'
+expect_success 'unknown module: file:line:col and its name, exit 4' '
+    refused module 4 "module.yml:5:" "nosuchmodule"
+'
+expect_success 'unknown argument: position and name, exit 4' '
+    refused unknown_arg 4 "unknown_arg.yml:" "bogus" "copy"
+'
+expect_success 'missing required argument: position and name, exit 4' '
+    refused missing_arg 4 "missing_arg.yml:5:" "path" "lineinfile"
+'
+expect_success 'wrongly typed literal argument: position, name and value, exit 4' '
+    refused wrong_type 4 "wrong_type.yml:" "get_checksum" "maybe"
+'
+expect_success 'bad template syntax: position, exit 4' '
+    refused template_syntax 4 "template_syntax.yml:5:"
+'
+expect_success 'unknown task keyword: position and name, exit 4' '
+    refused bad_keyword 4 "bad_keyword.yml:" "whenn"
+'
+expect_success 'missing playbook file: its name, exit 1' '
+    assert_exit 1 "$POT" play -i "$T/hosts" "$T/nope.yml" 2>err &&
+    assert_contains err "nope.yml"
+'
+expect_success 'bad option: its name, exit 5' '
+    book opt "" &&
+    assert_exit 5 "$POT" play -i "$T/hosts" --bogus "$T/opt.yml" 2>err &&
+    assert_contains err "--bogus" && [ ! -e "$T/marker-opt" ]
+'
+expect_success 'no playbook given: exit 5' '
+    assert_exit 5 "$POT" play -i "$T/hosts" 2>err && assert_contains err "playbook"
+'
+expect_success 'bad -e: exit 5' '
+    book extra "" &&
+    assert_exit 5 "$POT" play -i "$T/hosts" -e "justaword" "$T/extra.yml" 2>err &&
+    assert_contains err "justaword" && [ ! -e "$T/marker-extra" ]
+'
+expect_success 'bad inventory: file:line:col, exit 4, nothing ran' '
+    book inv "" &&
+    printf "[web\nh1\n" >badinv &&
+    assert_exit 4 "$POT" play -i badinv "$T/inv.yml" 2>err &&
+    assert_contains err "badinv:1:1:" && [ ! -e "$T/marker-inv" ]
+'
+expect_success 'undefined variable: host fails at the task with position and name, exit 2' '
+    assert_exit 2 "$POT" play -i "$T/hosts" "$T/undefined.yml" >out 2>err &&
+    assert_contains out "undefined.yml:5:" && assert_contains out "nope" &&
+    assert_recap out h1 failed=1 && assert_recap out h3 failed=1 &&
+    [ ! -e "$T/after-undefined" ]
+'
+expect_success 'every refusal runs twice the same' '
+    refused module 4 "nosuchmodule" && refused module 4 "nosuchmodule"
+'
+test_done

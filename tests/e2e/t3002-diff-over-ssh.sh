@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# t3002-diff-over-ssh.sh - every playbook in tests/diff-ssh/ runs over ssh against the sandbox's
+# hosts through Debian's ansible-playbook (ansible-core 2.14) and `pot play`, twice each, side by
+# side. Both must agree on: the exit code, the PLAY RECAP counters per host, the files left under
+# $OUT on every host (path, type, mode, owner uid, sha256 and the text of small files), and the
+# second run must report changed=0 for both. `# diff-ssh-login: pot` playbooks log in as the sudo
+# user 'pot' and get ansible_become_password from a 0600 vars file passed with -e @file.
+# Needs: tests/sandbox/sandbox.sh up (docker mode, 3+ hosts) and POT_SANDBOX_ENV pointing at its
+# env. POT_DIFF_ONLY=NAME runs one playbook.
+. "$(dirname "$0")/lib.sh"
+require_sandbox
+
+ANSIBLE_PLAYBOOK=/usr/bin/ansible-playbook
+export ANSIBLE_HOST_KEY_CHECKING=True ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3 \
+    ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=False ANSIBLE_DEPRECATION_WARNINGS=False \
+    ANSIBLE_SYSTEM_WARNINGS=False ANSIBLE_LOCAL_TEMP="$T/.ansible-tmp" \
+    ANSIBLE_SSH_CONTROL_PATH_DIR="$T/.cp"
+DIFF="$TOP/tests/diff-ssh"
+OUT=/tmp/pot-diff-ssh
+read -r -a NAMES <<<"$SANDBOX_NAMES"
+read -r -a ADDRS <<<"$SANDBOX_HOSTS"
+SSH=(ssh -p "$SANDBOX_SSH_PORT" -i "$SANDBOX_KEY" -o IdentitiesOnly=yes -o BatchMode=yes
+    -o UserKnownHostsFile="$SANDBOX_KNOWN_HOSTS" -o StrictHostKeyChecking=yes)
+
+# The login-as-pot inventory (key auth) and the 0600 vars file with the become password.
+sed -e 's/^ansible_user=root$/ansible_user=pot/' "$SANDBOX_INVENTORY" >"$T/inventory-pot"
+(
+    umask 077
+    pw=$(cat "$SANDBOX_USER_PASSWORD_FILE")
+    printf "ansible_become_password: '%s'\n" "${pw//\'/\'\'}" >"$T/become-vars.yml"
+)
+
+# on_hosts CMD: runs CMD as root on every host, output prefixed by the host's name.
+on_hosts() {
+    local i
+    for i in "${!NAMES[@]}"; do
+        "${SSH[@]}" "root@${ADDRS[$i]}" "$1" | sed -e "s/^/${NAMES[$i]} /"
+    done
+}
+
+# snapshot LOG RC: the exit code, the recap and every host's $OUT.
+snapshot() {
+    echo "rc=$2"
+    awk '/^PLAY RECAP/ {r=1; next} r && NF {$1=$1; print}' "$1"
+    on_hosts "cd $OUT 2>/dev/null || exit 0
+        find . -mindepth 1 -printf '%P %y %m %U %l\n' | LC_ALL=C sort
+        find . -type f -printf '%P\n' | LC_ALL=C sort | xargs -r -d '\n' sha256sum
+        find . -type f -size -4k -printf '%P\n' | LC_ALL=C sort |
+            while read -r f; do sed -e \"s|^|\$f: |\" \"\$f\"; done"
+}
+
+# run_twice TAG NAME CMD...: wipes $OUT on the hosts, runs CMD twice; $T/TAG.snap1, TAG.snap2.
+run_twice() {
+    local tag=$1 name=$2 inv=$SANDBOX_INVENTORY n rc
+    local extra=(-e "out=$OUT")
+    shift 2
+    if grep -q '^# diff-ssh-login: pot' "$DIFF/$name.yml"; then
+        inv=$T/inventory-pot
+        extra+=(-e "@$T/become-vars.yml")
+    fi
+    on_hosts "rm -rf $OUT" >/dev/null
+    for n in 1 2; do
+        rc=0
+        (cd "$DIFF" && "$@" -i "$inv" "${extra[@]}" "$name.yml") >"$T/$tag.$n.log" \
+            2>"$T/$tag.$n.err" || rc=$?
+        snapshot "$T/$tag.$n.log" "$rc" >"$T/$tag.snap$n"
+    done
+}
+
+# check NAME: one playbook through both tools.
+check() {
+    local name=$1 tag
+    run_twice ansible "$name" "$ANSIBLE_PLAYBOOK"
+    run_twice pot "$name" "$POT" play
+    for tag in ansible pot; do
+        if grep -E ' changed=[1-9]' "$T/$tag.snap2" >&2; then
+            echo "$tag: the second run changed something" >&2
+            cat "$T/$tag.2.log" >&2
+            return 1
+        fi
+    done
+    diff -u "$T/ansible.snap1" "$T/pot.snap1" >&2 || { tail -n 60 "$T/pot.1.log" "$T/pot.1.err" >&2; return 1; }
+    diff -u "$T/ansible.snap2" "$T/pot.snap2" >&2 || { tail -n 60 "$T/pot.2.log" "$T/pot.2.err" >&2; return 1; }
+}
+
+expect_success 'ansible-playbook reaches the hosts over ssh' '
+    "$ANSIBLE_PLAYBOOK" --version >/dev/null &&
+    (cd "$DIFF" && ANSIBLE_NOCOLOR=1 /usr/bin/ansible -i "$SANDBOX_INVENTORY" all -m ping) >out &&
+    assert_contains out "${NAMES[0]} | SUCCESS"
+'
+
+for file in "$DIFF"/*.yml; do
+    name=$(basename "$file" .yml)
+    [ -n "${POT_DIFF_ONLY:-}" ] && [ "$name" != "$POT_DIFF_ONLY" ] && continue
+    expect_success "diff over ssh: $name" "check $name"
+done
+
+expect_success 'the become password never reaches pot'"'"'s output' '
+    pw=$(cat "$SANDBOX_USER_PASSWORD_FILE") &&
+    (cd "$DIFF" && "$POT" play -vvv -i "$T/inventory-pot" -e "out=$OUT" -e "@$T/become-vars.yml" \
+        become.yml) >out 2>&1 || true
+    assert_not_contains out "$pw"
+'
+on_hosts "rm -rf $OUT" >/dev/null
+test_done
