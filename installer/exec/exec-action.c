@@ -26,6 +26,7 @@ static void do_debug(struct exec_run *run, struct pb_task *task, struct exec_hos
     struct val *msg = val_dict_get(args, "msg");
 
     (void)run, (void)task, (void)h;
+    val_unref(res->data);
     res->data = val_dict();
     if (var) {
         struct err err = ERR_INIT;
@@ -67,6 +68,7 @@ static void do_set_fact(struct exec_run *run, struct pb_task *task, struct exec_
         }
         val_dict_set_take(facts, key, v);
     }
+    val_unref(res->data);
     res->data = val_dict();
     val_dict_set_take(res->data, "ansible_facts", facts);
 }
@@ -85,6 +87,7 @@ static void do_assert(struct exec_run *run, struct pb_task *task, struct exec_ho
     if (that && that->type != VAL_LIST) {
         val_list_push(list, that);
     }
+    val_unref(res->data);
     res->data = val_dict();
     for (size_t i = 0; i < val_list_len(list); i++) {
         struct val *cond = val_list_get(list, i);
@@ -131,6 +134,7 @@ static void do_fail(struct exec_run *run, struct pb_task *task, struct exec_host
 
     (void)run, (void)task, (void)h, (void)scope;
     res->status = RESULT_FAILED;
+    val_unref(res->data);
     res->data = val_dict();
     val_dict_set_take(res->data, "msg", msg ? val_ref(msg) : val_str("Failed as requested from task"));
 }
@@ -165,6 +169,7 @@ static void do_include_vars(struct exec_run *run, struct pb_task *task, struct e
         free(path);
         return;
     }
+    val_unref(res->data);
     res->data = val_dict();
     val_dict_set_take(res->data, "ansible_facts", v);
     free(path);
@@ -188,6 +193,7 @@ static void do_pause(struct exec_run *run, struct pb_task *task, struct exec_hos
     if (n > 0) {
         sleep((unsigned)n);
     }
+    val_unref(res->data);
     res->data = val_dict();
 }
 

@@ -513,6 +513,7 @@ static void skip_result(struct result *res, struct val *false_cond)
     struct buf text = BUF_INIT;
 
     res->status = RESULT_SKIPPED;
+    val_unref(res->data);
     res->data = val_dict();
     val_dict_set_take(res->data, "skip_reason", val_str("Conditional result was False"));
     if (false_cond) {
@@ -661,6 +662,7 @@ static void report_item(struct exec_run *run, struct pb_task *task, struct exec_
 static void aggregate(struct result *res, struct val *results, bool any_failed, bool any_changed,
                       bool all_skipped)
 {
+    val_unref(res->data);
     res->data = val_dict();
     val_dict_set_take(res->data, "results", results);
     if (all_skipped) {

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# t7001-kit-playbooks.sh - the kit's playbooks/host-init.yml and host-check.yml over ssh against
+# the sandbox hosts, with ansible-playbook (ansible-core 2.14, the reference) and `pot play`: the
+# same PLAY RECAP counters per host, the same resulting files on the hosts, and a second run with
+# changed=0 for both; a mandatory check that fails stops the host with its reason, a
+# non-mandatory one is only ignored; the TKEStack-only tag subset runs.
+. "$(dirname "$0")/lib.sh"
+require_sandbox
+
+INV=$SANDBOX_INVENTORY
+PB=$TOP/playbooks
+# The sandbox has no data disk (the name below does not exist, so nothing is partitioned), no
+# firewall service (open_firewall='true' exercises the iptables rules anyway), a small /data check,
+# and no fio/iperf (benchmarks are skipped with a message).
+cat >"$T/vars.yml" <<'VARS'
+data_disk_name: pot-no-such-disk
+open_firewall: 'true'
+check_data_disk_size: '1'
+stress_perfor: 'true'
+perfor_reports_dir: /data/perfor-reports
+VARS
+
+ap() { ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1 /usr/bin/ansible-playbook -i "$INV" -e @"$T/vars.yml" "$@"; }
+pp() { pot play -i "$INV" -e @"$T/vars.yml" "$@"; }
+
+# Puts the hosts back as the sandbox made them (what host-init changes).
+reset_hosts() {
+    pot exec -i "$INV" all -- '
+        if [ -f /etc/ssh/sshd_config.pot-bak ]; then
+            cp -p /etc/ssh/sshd_config.pot-bak /etc/ssh/sshd_config && rm -f /etc/ssh/sshd_config.pot-bak
+        fi
+        grep -v "pot\.tke\.com$\|registry\.tke\.com$" /etc/hosts >/tmp/hosts.reset
+        cat /tmp/hosts.reset >/etc/hosts && rm -f /tmp/hosts.reset
+        iptables -F INPUT && rm -rf /data' >/dev/null
+}
+
+# What the playbooks leave on the hosts, one sorted listing.
+snapshot() {
+    pot exec -i "$INV" all -- '
+        h=$(hostname)
+        sha256sum /etc/ssh/sshd_config /etc/ssh/sshd_config.pot-bak /etc/hosts | sed "s/^/$h /"
+        iptables -S INPUT | sed "s/^/$h iptables /"
+        find /data -printf "$h %p %y %m\n"' | grep -v ' | CHANGED | ' | sort
+}
+
+# recaps FILE: "host ok changed unreachable failed skipped rescued ignored" per host.
+recaps() {
+    awk '/^PLAY RECAP/ {r=1; next} r && NF {print}' "$1" | sed 's/  */ /g' | sort
+}
+
+for book in host-init host-check; do
+    expect_success "$book.yml: ansible-playbook applies it, then changes nothing" '
+        reset_hosts &&
+        ap "$PB/'$book'.yml" >a1.'$book' 2>&1 && ap "$PB/'$book'.yml" >a2.'$book' 2>&1 &&
+        snapshot >"$T/snap-ansible.'$book'" &&
+        for h in node1 node2 node3 node4; do assert_recap a2.'$book' $h changed=0 failed=0 || exit 1; done &&
+        grep -q "changed=[1-9]" a1.'$book'
+    '
+    expect_success "$book.yml: pot play gives the same recap and files, then changes nothing" '
+        reset_hosts &&
+        pp "$PB/'$book'.yml" >p1.'$book' 2>&1 && pp "$PB/'$book'.yml" >p2.'$book' 2>&1 &&
+        snapshot >snap-pot &&
+        assert_eq "$(recaps "$T/a1.'$book'")" "$(recaps p1.'$book')" "first-run recap" &&
+        assert_eq "$(recaps "$T/a2.'$book'")" "$(recaps p2.'$book')" "second-run recap" &&
+        diff -u "$T/snap-ansible.'$book'" snap-pot
+    '
+done
+
+expect_success 'host-init: the kit domains point at the installer, rules are not duplicated' '
+    snapshot >snap && grep -q "^node3 " snap &&
+    pot exec -i "$INV" node3 -- "grep -c \"^172.30.*  offline.yum.pot.tke.com\$\" /etc/hosts; iptables -S INPUT | sort | uniq -d | wc -l; grep -c \"^PasswordAuthentication yes\" /etc/ssh/sshd_config; sshd -t && echo sshd-ok" >out &&
+    cat out && assert_eq "1 0 1 sshd-ok" "$(grep -v "|" out | tr "\n" " " | sed "s/ $//")"
+'
+
+expect_success 'host-check: missing fio/iperf are skipped with a message, reports dir exists' '
+    assert_contains "$T/a1.host-check" "fio is not installed on this host" &&
+    assert_contains "$T/a1.host-check" "iperf is not installed on this host" &&
+    grep -q "^node2 /data/perfor-reports/net d 755$" "$T/snap-ansible.host-check"
+'
+
+expect_success 'a failing check that is not mandatory is reported and ignored (both tools)' '
+    ap "$PB/host-check.yml" --tags check_network -e cluster_cidr=172.30.0.0/16 \
+        -e check_network_mandatory=false >a3 2>&1 &&
+    pp "$PB/host-check.yml" --tags check_network -e cluster_cidr=172.30.0.0/16 \
+        -e check_network_mandatory=false >p3 2>&1 &&
+    assert_eq "$(recaps a3)" "$(recaps p3)" &&
+    assert_recap p3 node2 failed=0 ignored=1 &&
+    assert_contains p3 "cluster_cidr 172.30.0.0/16 overlaps this host'"'"'s network 172.30.91.0/24"
+'
+
+expect_success 'a failing mandatory check fails the host with its reason (both tools)' '
+    assert_exit 2 ap "$PB/host-check.yml" --tags check_network -e cluster_cidr=172.30.91.128/25 >a4 2>&1 &&
+    assert_exit 2 pp "$PB/host-check.yml" --tags check_network -e cluster_cidr=172.30.91.128/25 >p4 2>&1 &&
+    assert_eq "$(recaps a4)" "$(recaps p4)" && assert_recap p4 node3 failed=1 &&
+    assert_contains p4 "cluster_cidr 172.30.91.128/25 overlaps this host'"'"'s network 172.30.91.0/24"
+'
+
+expect_success 'the TKEStack-only tag subset runs and changes nothing more' '
+    tags=sshd_config_init,selinux_init,remove_devnet_proxy,add_domains,data_disk_init,check_iptables &&
+    ap "$PB/host-init.yml" --tags $tags >a5 2>&1 && pp "$PB/host-init.yml" --tags $tags >p5 2>&1 &&
+    assert_eq "$(recaps a5)" "$(recaps p5)" && assert_recap p5 node1 changed=0 failed=0 &&
+    assert_not_contains p5 "install_base_tools"
+'
+
+reset_hosts
+test_done
