@@ -5,8 +5,9 @@
 # runs every tests/e2e/t*.sh against build/pot, brings the sandbox down, and prints
 # "N passed, N failed". Exit status is non-zero on any failure.
 #
-# Environment: POT_TEST_ONLY=unit|e2e to run one half; POT_FUZZ_SECONDS (default 60) per fuzzer;
-# POT_E2E_FILTER=glob to pick e2e files.
+# Environment: POT_TEST_ONLY=unit|e2e to run one half; POT_FUZZ_SECONDS (default 60) for the
+# template fuzzer and POT_FUZZ_SECONDS_OTHER (default 30) for each other one; POT_E2E_FILTER=glob
+# to pick e2e files.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,7 +43,7 @@ if [ "$only" = all ] || [ "$only" = unit ]; then
     rm -f "$ctest_log"
 
     if [ -x scripts/fuzz.sh ]; then
-        step "fuzzers (${POT_FUZZ_SECONDS:-60}s each)"
+        step "fuzzers (template ${POT_FUZZ_SECONDS:-60}s, others ${POT_FUZZ_SECONDS_OTHER:-30}s each)"
         if bash scripts/fuzz.sh; then count 1 0; else count 0 1; fi
     fi
 fi

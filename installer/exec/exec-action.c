@@ -136,7 +136,8 @@ static void do_fail(struct exec_run *run, struct pb_task *task, struct exec_host
     res->status = RESULT_FAILED;
     val_unref(res->data);
     res->data = val_dict();
-    val_dict_set_take(res->data, "msg", msg ? val_ref(msg) : val_str("Failed as requested from task"));
+    val_dict_set_take(res->data, "msg",
+                      msg ? val_ref(msg) : val_str("Failed as requested from task"));
 }
 
 static void do_include_vars(struct exec_run *run, struct pb_task *task, struct exec_host *h,

@@ -59,7 +59,9 @@ static void run_meta(struct exec_run *run, struct pb_task *t, struct vec *hosts)
         run->play_ended = true;
     } else if (strcmp(what, "end_host") == 0) {
         for (size_t i = 0; i < hosts->len; i++) {
-            ((struct exec_host *)hosts->items[i])->ended = true;
+            struct exec_host *h = hosts->items[i];
+
+            h->ended = h->ended || (host_active(h) && exec_when(run, t, h));
         }
     } else if (strcmp(what, "clear_host_errors") == 0) {
         for (size_t i = 0; i < hosts->len; i++) {
@@ -352,7 +354,6 @@ static int run_play(struct exec_run *run, struct pb_play *play, struct err *err)
         load_vars_files(run, err) < 0) {
         goto out;
     }
-    out_play_start(run->out, play->name, run->opts->check);
     for (size_t i = 0; i < matched.len; i++) {
         for (size_t j = 0; j < run->hosts.len; j++) {
             struct exec_host *h = run->hosts.items[j];
@@ -364,6 +365,7 @@ static int run_play(struct exec_run *run, struct pb_play *play, struct err *err)
         }
     }
     if (run->play_hosts.len == 0) {
+        out_play_start(run->out, play->name, run->opts->check);
         out_message(run->out, "skipping: no hosts matched");
         ret = 0;
         goto out;
@@ -375,6 +377,7 @@ static int run_play(struct exec_run *run, struct pb_play *play, struct err *err)
         for (size_t i = start; i < run->play_hosts.len && i < start + (size_t)batch; i++) {
             vec_push(&run->batch, run->play_hosts.items[i]);
         }
+        out_play_start(run->out, play->name, run->opts->check); /* once per serial batch */
         if (gather_facts_wanted(run)) {
             gather_facts(run, &run->batch);
         }

@@ -89,6 +89,20 @@ static void store_vars(struct val **store, struct val *vars)
     }
 }
 
+/* Module facts come as ansible_system...; ansible_facts holds them without the prefix (the
+ * variable scope adds it back as top-level ansible_* names). */
+static void store_facts(struct val **store, struct val *facts)
+{
+    for (size_t i = 0; facts && facts->type == VAL_DICT && i < val_dict_len(facts); i++) {
+        const char *key = val_dict_key_at(facts, i);
+
+        if (strncmp(key, "ansible_", 8) == 0) {
+            key += 8;
+        }
+        store_var(store, key, val_dict_value_at(facts, i));
+    }
+}
+
 void exec_result_share(struct pb_task *t, struct exec_host *h, struct result *res)
 {
     struct val *reg = pb_kw_own(t, "register");
@@ -100,8 +114,8 @@ void exec_result_share(struct pb_task *t, struct exec_host *h, struct result *re
         for (size_t i = 0; results && i < val_list_len(results); i++) {
             store_vars(store, val_dict_get(val_list_get(results, i), "ansible_facts"));
         }
-    } else if (res->status != RESULT_FAILED && val_dict_get(res->data, "ansible_facts")) {
-        store_vars(&h->facts, val_dict_get(res->data, "ansible_facts"));
+    } else if (res->status != RESULT_FAILED) {
+        store_facts(&h->facts, val_dict_get(res->data, "ansible_facts"));
     }
     if (reg && val_cstr(reg)) {
         store_var(&h->set_facts, val_cstr(reg), res->data);

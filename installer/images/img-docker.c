@@ -63,11 +63,16 @@ static void own_blob(struct img_blob *b, const struct img_image *img)
 static int add_layers(struct img_set *set, struct img_image *img, const struct img_scan *scan,
                       struct val *layers, struct val *diff_ids, struct err *err)
 {
-    size_t n = val_list_len(layers);
+    size_t n = layers ? val_list_len(layers) : 0;
+    size_t have = diff_ids ? val_list_len(diff_ids) : 0;
 
-    if (!diff_ids || diff_ids->type != VAL_LIST || val_list_len(diff_ids) != n) {
+    if (!layers || layers->type != VAL_LIST) {
+        return err_set(err, ERR_PARSE, "image '%s' (%s): manifest.json has no Layers list",
+                       img->ref, img->source);
+    }
+    if (!diff_ids || diff_ids->type != VAL_LIST || have != n) {
         return err_set(err, ERR_PARSE, "image '%s' (%s): the config lists %zu diff_ids for %zu "
-                       "layers", img->ref, img->source, val_list_len(diff_ids), n);
+                       "layers", img->ref, img->source, have, n);
     }
     for (size_t i = 0; i < n; i++) {
         const char *name = val_cstr(val_list_get(layers, i));

@@ -78,6 +78,9 @@ enum tpl_op {
 
 struct tpl_filter;
 struct tpl_test;
+struct tpl_ctx;
+struct tpl_args;
+struct buf;
 
 struct tpl_node {
     enum tpl_node_kind kind;
@@ -101,6 +104,8 @@ struct tpl_node {
     struct tpl_node *else_body; /* else/elif branch (an TN_IF node for elif) */
     struct tpl_node *next;      /* next statement in a body */
     const struct tpl_filter *filter; /* TN_FILTER, TN_FILTER_BLOCK: resolved at compile time */
+    int (*filter_out)(struct tpl_ctx *, struct val *, const struct tpl_args *, struct buf *);
+                                     /* TN_FILTER: its output fast path or NULL (tpl-eval.h) */
     const struct tpl_test *test;     /* TN_TEST */
 };
 

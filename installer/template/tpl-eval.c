@@ -15,6 +15,7 @@
 #define MAX_CALL_DEPTH 100
 #define MAX_ITERATIONS 2000000L /* loop iterations plus macro calls in one render */
 #define MAX_RESULT_BYTES (64u << 20)
+#define SCRATCH_DEPTH 8
 
 struct local {
     int slot;                     /* the name's slot in tpl->names */
@@ -40,6 +41,9 @@ struct tpl_ctx {
     const struct tpl_node *expr; /* enclosing top-level expression: text of errors */
     int call_depth;
     long iterations;
+    /* Macro output is rendered into scratch[call_depth] (when shallow enough) and copied into
+     * its string: kept across calls, the buffers stop growing after the first calls. */
+    struct buf scratch[SCRATCH_DEPTH];
 };
 
 static struct val *eval(struct tpl_ctx *c, const struct tpl_node *n);
@@ -318,7 +322,7 @@ static bool is_method_name(const struct val *obj, const char *name)
                            : obj->type == VAL_LIST ? list_methods : NULL;
 
     for (; m && *m; m++) {
-        if (strcmp(*m, name) == 0) {
+        if ((*m)[0] == name[0] && strcmp(*m, name) == 0) {
             return true;
         }
     }
@@ -1048,7 +1052,14 @@ static int args_defined(struct tpl_ctx *c, const struct tpl_args *a)
 
 #define MAX_ARGS 32
 
-static struct val *apply_filter(struct tpl_ctx *c, const struct tpl_node *n, struct val *subject)
+static int emit(struct tpl_ctx *c, struct val *v, struct buf *out);
+
+/* Applies filter node 'n' to 'subject' (a reference it consumes). Without 'out', returns the
+ * filter's result (a new reference) and *rc is unused. With 'out' (an output statement ending in
+ * this filter), prints the result into 'out' instead, through the filter's output fast path when
+ * it has one, sets *rc to 0 or -1 and returns NULL. */
+static struct val *run_filter(struct tpl_ctx *c, const struct tpl_node *n, struct val *subject,
+                              struct buf *out, int *rc)
 {
     struct val *storage[MAX_ARGS], *r = NULL;
     struct tpl_args a;
@@ -1066,11 +1077,27 @@ static struct val *apply_filter(struct tpl_ctx *c, const struct tpl_node *n, str
     if (!(n->filter->flags & TPL_UNDEF_OK) && tpl_is_undefined(subject)) {
         tpl_fail_undefined(c, subject);
     } else if (args_defined(c, &a) == 0) {
-        r = n->filter->fn(c, subject, &a);
+        int done = out && n->filter_out ? n->filter_out(c, subject, &a, out) : 0;
+
+        if (done == 0) {
+            r = n->filter->fn(c, subject, &a);
+        } else if (done > 0) {
+            *rc = out->len > MAX_RESULT_BYTES ? tpl_failn(c, "template output too large") : 0;
+        }
     }
     release_args(&a);
     val_unref(subject);
+    if (out && r) {
+        *rc = emit(c, r, out);
+        val_unref(r);
+        r = NULL;
+    }
     return r;
+}
+
+static struct val *apply_filter(struct tpl_ctx *c, const struct tpl_node *n, struct val *subject)
+{
+    return run_filter(c, n, subject, NULL, NULL);
 }
 
 /* A filter chain; 'subject' (a new reference) replaces the innermost missing operand (filter
@@ -1154,7 +1181,7 @@ static struct val *call_macro(struct tpl_ctx *c, const struct local *m, const st
 {
     const struct tpl_node *def = m->macro;
     size_t frame = c->nlocals;
-    struct buf out = BUF_INIT;
+    struct buf local = BUF_INIT, *out;
     struct val *r = NULL;
     const struct tpl_node *saved_expr = c->expr;
 
@@ -1202,16 +1229,15 @@ static struct val *call_macro(struct tpl_ctx *c, const struct local *m, const st
         c->locals[c->nlocals++] = (struct local){ .slot = c->t->caller_slot,
                                                   .macro = call_block };
     }
+    out = c->call_depth < SCRATCH_DEPTH ? &c->scratch[c->call_depth] : &local;
+    buf_reset(out);
     c->call_depth++;
-    if (render_body(c, def->body, &out) == 0) {
-        size_t n;
-        char *s = buf_detach(&out, &n);
-
-        r = val_str_take(s, n);
+    if (render_body(c, def->body, out) == 0) {
+        r = val_strn(out->ptr, out->len);
     }
     c->call_depth--;
     c->expr = saved_expr;
-    buf_release(&out);
+    buf_release(&local);
     locals_pop_to(c, frame);
     return r;
 }
@@ -1399,8 +1425,7 @@ static int assign(struct tpl_ctx *c, const struct tpl_node *target, struct val *
     return 0;
 }
 
-/* Appends a decimal integer without printf (output of ints is hot). */
-static void add_int(struct buf *out, int64_t i)
+void tpl_add_int(struct buf *out, int64_t i)
 {
     char tmp[24], *p = tmp + sizeof(tmp);
     uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
@@ -1428,7 +1453,7 @@ static int emit(struct tpl_ctx *c, struct val *v, struct buf *out)
     if (v->type == VAL_STR) {
         buf_add(out, v->u.s.ptr, v->u.s.len);
     } else if (v->type == VAL_INT) {
-        add_int(out, v->u.i);
+        tpl_add_int(out, v->u.i);
     } else if (v->type != VAL_NULL) {
         tpl_pystr(v, out);
     }
@@ -1440,10 +1465,20 @@ static int emit(struct tpl_ctx *c, struct val *v, struct buf *out)
 
 static int render_output(struct tpl_ctx *c, const struct tpl_node *n, struct buf *out)
 {
+    const struct tpl_node *e = n->a;
     struct val *v;
     int rc;
 
-    c->expr = n->a;
+    c->expr = e;
+    if (e->kind == TN_FILTER && e->filter_out && e->a) {
+        /* {{ x | to_json }}: the last filter prints straight into 'out' (run_filter) */
+        v = e->a->kind == TN_FILTER ? eval_filter_chain(c, e->a, NULL) : eval(c, e->a);
+        rc = -1;
+        if (v) {
+            run_filter(c, e, v, out, &rc);
+        }
+        return rc;
+    }
     v = eval(c, n->a);
     if (!v) {
         return -1;
@@ -1667,6 +1702,9 @@ static void ctx_init(struct tpl_ctx *c, const struct tpl *t, const struct tpl_sc
     c->err = err;
     err_clear(err); /* callers below test err->kind to tell "not found" from "failed" */
     c->globals = xcalloc(t->nnames + 1, sizeof(*c->globals));
+    for (size_t i = 0; i < SCRATCH_DEPTH; i++) {
+        buf_init(&c->scratch[i]);
+    }
 }
 
 static void ctx_release(struct tpl_ctx *c)
@@ -1677,6 +1715,9 @@ static void ctx_release(struct tpl_ctx *c)
         val_unref(c->globals[i]);
     }
     free(c->globals);
+    for (size_t i = 0; i < SCRATCH_DEPTH; i++) {
+        buf_release(&c->scratch[i]);
+    }
 }
 
 int tpl_render_raw(const struct tpl *t, const struct tpl_scope *scope, struct buf *out,

@@ -53,9 +53,25 @@ struct tpl_test {
     unsigned flags;
 };
 
+/* Output fast path of a filter that ends an output statement ({{ x | to_json }}): appends what
+ * printing the filter's result would append, straight into 'out', sparing the temporary string.
+ * Returns 1 when done, 0 when it leaves this case to the filter itself (having appended nothing;
+ * the evaluator then calls the filter and prints its result), -1 after tpl_fail(). Arguments and
+ * subject are checked by the evaluator exactly as for the filter (undefined, TPL_UNDEF_OK). */
+typedef int (*tpl_filter_out_fn)(struct tpl_ctx *c, struct val *v, const struct tpl_args *a,
+                                 struct buf *out);
+
+/* Pairs a filter function with its output fast path; arrays end with { 0 }. */
+struct tpl_filter_out {
+    tpl_filter_fn fn;
+    tpl_filter_out_fn out;
+};
+
 /* tpl-filter.c and tpl-test.c: the tables (names may carry ansible.builtin./ansible.netcommon.). */
 const struct tpl_filter *tpl_filter_find(const char *name, size_t len);
 const struct tpl_test *tpl_test_find(const char *name, size_t len);
+/* The output fast path of filter 'f', or NULL (resolved at compile time, tpl-parse.c). */
+tpl_filter_out_fn tpl_filter_out_find(const struct tpl_filter *f);
 
 /* The filter families, each an array ending with { 0 } (tpl-filter-<family>.c). */
 extern const struct tpl_filter tpl_filters_str[];
@@ -63,6 +79,8 @@ extern const struct tpl_filter tpl_filters_list[];
 extern const struct tpl_filter tpl_filters_data[];
 extern const struct tpl_filter tpl_filters_regex[];
 extern const struct tpl_filter tpl_filters_net[];
+extern const struct tpl_filter_out tpl_filter_outs_str[];
+extern const struct tpl_filter_out tpl_filter_outs_data[];
 
 /* Sets a ERR_TEMPLATE error at the expression being evaluated; returns NULL. */
 struct val *tpl_fail(struct tpl_ctx *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
@@ -104,6 +122,8 @@ struct val *tpl_to_str(struct val *v);
  * lists as tuples: (1, 'a'). */
 void tpl_pystr(const struct val *v, struct buf *out);
 void tpl_pyrepr(const struct val *v, struct buf *out);
+/* Appends a decimal integer (Python's str() of an int) without printf. */
+void tpl_add_int(struct buf *out, int64_t i);
 /* A new string value holding (and emptying) the buffer's bytes. */
 struct val *tpl_str_from_buf(struct buf *b);
 /* A new tuple of two items (both borrowed). */
@@ -121,6 +141,10 @@ struct val *tpl_call_method(struct tpl_ctx *c, struct val *obj, const char *name
 /* tpl-global.c: range(), lookup()/query(), dict()... ; *found false when no such function. */
 struct val *tpl_call_global(struct tpl_ctx *c, const char *name, const struct tpl_args *a,
                             bool *found);
+
+/* tpl-native.c: true when some string in 'v' (dict keys included) would be rendered by
+ * tpl_template_value. */
+bool tpl_needs_templating(const struct val *v);
 
 /* tpl-pyliteral.c: Python's ast.literal_eval over the subset Ansible produces (with JSON's
  * true/false/null accepted). Returns a new reference or NULL when 'text' is not a literal. */

@@ -20,51 +20,156 @@ static struct val *need_str(struct tpl_ctx *c, struct val *v, const char *filter
     return v;
 }
 
-/* A string json.dumps would copy as is between quotes (printable ASCII without '"' or '\\'). */
-static bool json_plain(const struct val *v)
-{
-    for (size_t i = 0; i < v->u.s.len; i++) {
-        unsigned char ch = (unsigned char)v->u.s.ptr[i];
+/* Bytes json.dumps copies as they are between quotes: printable ASCII but '"' and '\\'. */
+static const bool json_plain_byte[256] = {
+    [' '] = 1, ['!'] = 1, ['#' ... '['] = 1, [']' ... '~'] = 1,
+};
 
-        if (ch < 0x20 || ch >= 0x7F || ch == '"' || ch == '\\') {
+/* Appends "s" when json.dumps would copy the string as is between quotes; otherwise returns
+ * false having appended nothing. */
+static bool json_plain_into(const char *s, size_t len, struct buf *out)
+{
+    char *o;
+
+    buf_grow(out, len + 2);
+    o = out->ptr + out->len;
+    *o++ = '"';
+    for (size_t i = 0; i < len; i++) {
+        if (!json_plain_byte[(unsigned char)s[i]]) {
+            out->ptr[out->len] = '\0';
             return false;
         }
+        o[i] = s[i];
     }
+    o[len] = '"';
+    out->len += len + 2;
+    out->ptr[out->len] = '\0';
     return true;
 }
 
-/* json.dumps(a, indent=..., sort_keys=..., ensure_ascii=...) as Ansible's to_json calls it. */
-static struct val *dump_json(struct tpl_ctx *c, struct val *v, const struct tpl_args *a,
-                             int def_indent, bool def_sort)
+/* json.dumps(v) on one line, unsorted, for values made of None, bools, ints, plain strings, lists
+ * and dicts: byte for byte what val_to_json writes for them, without its per-character escaping
+ * and printf. Returns false on anything else (doubles, strings needing escapes, deep nesting),
+ * having appended part of it: the caller truncates and uses val_to_json. */
+static bool json_simple(const struct val *v, struct buf *out, int depth)
 {
-    struct val *ind = tpl_arg(a, SIZE_MAX, "indent"), *sk = tpl_arg(a, SIZE_MAX, "sort_keys");
-    struct val *ea = tpl_arg(a, SIZE_MAX, "ensure_ascii");
+    size_t n;
+
+    switch (v->type) {
+    case VAL_NULL:
+        buf_add(out, "null", 4);
+        return true;
+    case VAL_BOOL:
+        buf_add(out, v->u.b ? "true" : "false", v->u.b ? 4 : 5);
+        return true;
+    case VAL_INT:
+        tpl_add_int(out, v->u.i);
+        return true;
+    case VAL_STR:
+        return json_plain_into(v->u.s.ptr, v->u.s.len, out);
+    case VAL_LIST:
+        if (depth > 32) {
+            return false;
+        }
+        buf_addc(out, '[');
+        for (size_t i = 0; i < val_list_len(v); i++) {
+            if (i) {
+                buf_add(out, ", ", 2);
+            }
+            if (!json_simple(val_list_get(v, i), out, depth + 1)) {
+                return false;
+            }
+        }
+        buf_addc(out, ']');
+        return true;
+    case VAL_DICT:
+        if (depth > 32) {
+            return false;
+        }
+        buf_addc(out, '{');
+        n = val_dict_len(v);
+        for (size_t i = 0; i < n; i++) {
+            const char *key = val_dict_key_at(v, i);
+
+            if (i) {
+                buf_add(out, ", ", 2);
+            }
+            if (!json_plain_into(key, strlen(key), out)) {
+                return false;
+            }
+            buf_add(out, ": ", 2);
+            if (!json_simple(val_dict_value_at(v, i), out, depth + 1)) {
+                return false;
+            }
+        }
+        buf_addc(out, '}');
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* json.dumps(a, indent=..., sort_keys=..., ensure_ascii=...) as Ansible's to_json calls it,
+ * appended to 'out'; -1 (nothing appended) after tpl_fail(). */
+static int dump_json_into(struct tpl_ctx *c, struct val *v, const struct tpl_args *a,
+                          int def_indent, bool def_sort, struct buf *out)
+{
+    struct val *ind, *sk, *ea;
     unsigned flags = 0;
-    struct buf b = BUF_INIT;
+    size_t mark = out->len;
+    int indent;
 
     if (tpl_check_args(c, "to_json", a, 0, "indent,sort_keys,ensure_ascii,separators") < 0) {
-        return NULL;
+        return -1;
     }
-    if (v->type == VAL_STR && json_plain(v)) { /* the common case, without the generic writer */
-        buf_grow(&b, v->u.s.len + 2);
-        buf_addc(&b, '"');
-        buf_add(&b, v->u.s.ptr, v->u.s.len);
-        buf_addc(&b, '"');
-        return tpl_str_from_buf(&b);
+    if (v->type == VAL_STR && json_plain_into(v->u.s.ptr, v->u.s.len, out)) {
+        return 0; /* the common case, without the generic writer */
     }
+    ind = tpl_arg(a, SIZE_MAX, "indent");
+    sk = tpl_arg(a, SIZE_MAX, "sort_keys");
+    ea = tpl_arg(a, SIZE_MAX, "ensure_ascii");
+    indent = ind && ind->type == VAL_INT ? (int)ind->u.i : def_indent;
     if (sk ? val_truthy(sk) : def_sort) {
         flags |= VAL_JSON_SORT_KEYS;
     }
     if (!ea || val_truthy(ea)) {
         flags |= VAL_JSON_ENSURE_ASCII;
     }
-    val_to_json(v, &b, ind && ind->type == VAL_INT ? (int)ind->u.i : def_indent, flags);
+    if (v->type != VAL_STR && indent < 0 && !(flags & VAL_JSON_SORT_KEYS)) {
+        if (json_simple(v, out, 0)) {
+            return 0;
+        }
+        buf_truncate(out, mark);
+    }
+    val_to_json(v, out, indent, flags);
+    return 0;
+}
+
+static struct val *dump_json(struct tpl_ctx *c, struct val *v, const struct tpl_args *a,
+                             int def_indent, bool def_sort)
+{
+    struct buf b = BUF_INIT;
+
+    if (dump_json_into(c, v, a, def_indent, def_sort, &b) < 0) {
+        return NULL;
+    }
     return tpl_str_from_buf(&b);
 }
 
 static struct val *f_to_json(struct tpl_ctx *c, struct val *v, const struct tpl_args *a)
 {
     return dump_json(c, v, a, -1, false);
+}
+
+static int out_to_json(struct tpl_ctx *c, struct val *v, const struct tpl_args *a, struct buf *out)
+{
+    return dump_json_into(c, v, a, -1, false, out) < 0 ? -1 : 1;
+}
+
+static int out_to_nice_json(struct tpl_ctx *c, struct val *v, const struct tpl_args *a,
+                            struct buf *out)
+{
+    return dump_json_into(c, v, a, 4, true, out) < 0 ? -1 : 1;
 }
 
 static struct val *f_to_nice_json(struct tpl_ctx *c, struct val *v, const struct tpl_args *a)
@@ -216,5 +321,11 @@ const struct tpl_filter tpl_filters_data[] = {
     { "to_nice_json", f_to_nice_json, 0 },
     { "to_nice_yaml", f_to_nice_yaml, 0 },
     { "to_yaml", f_to_yaml, 0 },
+    { 0 },
+};
+
+const struct tpl_filter_out tpl_filter_outs_data[] = {
+    { f_to_json, out_to_json },
+    { f_to_nice_json, out_to_nice_json },
     { 0 },
 };

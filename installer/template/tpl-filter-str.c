@@ -141,48 +141,97 @@ static struct val *f_replace(struct tpl_ctx *c, struct val *v, const struct tpl_
     return r;
 }
 
-/* Jinja2's indent(width=4, first=False, blank=False). */
-static struct val *f_indent(struct tpl_ctx *c, struct val *v, const struct tpl_args *a)
+/* Jinja2's indent(width=4, first=False, blank=False), appended to 'out' (sized exactly first);
+ * -1 (nothing appended) after tpl_fail(). */
+static int indent_into(struct tpl_ctx *c, struct val *v, const struct tpl_args *a,
+                       struct buf *out)
 {
+    static const char spaces[] = "                                ";
     struct val *w = tpl_arg(a, 0, "width"), *first = tpl_arg(a, 1, "first"),
                *blank = tpl_arg(a, 2, "blank"), *s;
-    struct buf ind = BUF_INIT, out = BUF_INIT;
-    size_t i = 0, line = 0;
+    struct buf wide = BUF_INIT;
+    const char *ind, *text;
+    size_t ind_len, len, total, i = 0;
+    bool first_on, blank_on;
+    char *o;
 
     if (tpl_check_args(c, "indent", a, 3, "width,first,blank") < 0) {
-        return NULL;
+        return -1;
     }
     if (w && w->type == VAL_STR) {
-        buf_add(&ind, w->u.s.ptr, w->u.s.len);
+        ind = w->u.s.ptr;
+        ind_len = w->u.s.len;
     } else if (!w || w->type == VAL_INT) {
-        buf_addn(&ind, ' ', w ? (size_t)(w->u.i < 0 ? 0 : w->u.i) : 4);
+        ind_len = w ? (size_t)(w->u.i < 0 ? 0 : w->u.i) : 4;
+        if (ind_len < sizeof(spaces)) {
+            ind = spaces;
+        } else {
+            buf_addn(&wide, ' ', ind_len);
+            ind = wide.ptr;
+        }
     } else {
-        return tpl_fail(c, "indent: 'width' must be an integer or a string");
+        return tpl_failn(c, "indent: 'width' must be an integer or a string");
     }
     s = as_str(v);
-    if (first && val_truthy(first)) {
-        buf_add(&out, ind.ptr, ind.len);
+    text = s->u.s.ptr;
+    len = s->u.s.len;
+    first_on = first && val_truthy(first);
+    blank_on = blank && val_truthy(blank);
+    /* The lines of (s + "\n").splitlines(), i.e. s split on every '\n'; every line but the first
+     * gets the indent when non-empty (or always with blank=true). Count the bytes, then copy. */
+    total = len + (first_on ? ind_len : 0);
+    for (const char *nl = memchr(text, '\n', len); nl;) {
+        size_t next = (size_t)(nl + 1 - text);
+
+        if (blank_on || (next < len && text[next] != '\n')) {
+            total += ind_len;
+        }
+        nl = memchr(text + next, '\n', len - next);
     }
-    for (;;) { /* the lines of (s + "\n").splitlines(), i.e. s split on every '\n' */
-        const char *nl = memchr(s->u.s.ptr + i, '\n', s->u.s.len - i);
-        size_t end = nl ? (size_t)(nl - s->u.s.ptr) : s->u.s.len;
+    buf_grow(out, total);
+    o = out->ptr + out->len;
+    if (first_on) {
+        memcpy(o, ind, ind_len);
+        o += ind_len;
+    }
+    for (size_t line = 0;; line++) {
+        const char *nl = memchr(text + i, '\n', len - i);
+        size_t end = nl ? (size_t)(nl - text) : len;
 
         if (line > 0) {
-            buf_addc(&out, '\n');
-            if (end > i || (blank && val_truthy(blank))) {
-                buf_add(&out, ind.ptr, ind.len);
+            *o++ = '\n';
+            if (end > i || blank_on) {
+                memcpy(o, ind, ind_len);
+                o += ind_len;
             }
         }
-        buf_add(&out, s->u.s.ptr + i, end - i);
-        line++;
+        memcpy(o, text + i, end - i);
+        o += end - i;
         if (!nl) {
             break;
         }
         i = end + 1;
     }
+    out->len = (size_t)(o - out->ptr);
+    *o = '\0';
     val_unref(s);
-    buf_release(&ind);
+    buf_release(&wide);
+    return 0;
+}
+
+static struct val *f_indent(struct tpl_ctx *c, struct val *v, const struct tpl_args *a)
+{
+    struct buf out = BUF_INIT;
+
+    if (indent_into(c, v, a, &out) < 0) {
+        return NULL;
+    }
     return tpl_str_from_buf(&out);
+}
+
+static int out_indent(struct tpl_ctx *c, struct val *v, const struct tpl_args *a, struct buf *out)
+{
+    return indent_into(c, v, a, out) < 0 ? -1 : 1;
 }
 
 static size_t u8len(const char *s, size_t len)
@@ -378,6 +427,27 @@ static struct val *f_bool(struct tpl_ctx *c, struct val *v, const struct tpl_arg
     return val_bool((v->type == VAL_INT && v->u.i == 1) || (v->type == VAL_DOUBLE && v->u.d == 1));
 }
 
+/* The common case of int(str): 1 to 18 ASCII digits without a leading zero (or "0"), which
+ * parse_py_int would accept as the same number. */
+static bool parse_plain_decimal(const struct val *v, int64_t *out)
+{
+    const char *p = v->u.s.ptr;
+    size_t n = v->u.s.len;
+    int64_t r = 0;
+
+    if (n == 0 || n > 18 || (p[0] == '0' && n > 1)) {
+        return false;
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (p[k] < '0' || p[k] > '9') {
+            return false;
+        }
+        r = r * 10 + (p[k] - '0');
+    }
+    *out = r;
+    return true;
+}
+
 /* Python int(str, base) for a stripped string; -1 when invalid. */
 static int parse_py_int(const char *s, int base, int64_t *out)
 {
@@ -420,6 +490,9 @@ static struct val *f_int(struct tpl_ctx *c, struct val *v, const struct tpl_args
         }
         break;
     case VAL_STR:
+        if (!base && parse_plain_decimal(v, &i)) {
+            return val_int(i);
+        }
         if (parse_py_int(v->u.s.ptr, base && base->type == VAL_INT ? (int)base->u.i : 10, &i) ==
             0) {
             return val_int(i);
@@ -432,6 +505,26 @@ static struct val *f_int(struct tpl_ctx *c, struct val *v, const struct tpl_args
         break;
     }
     return def ? val_ref(def) : val_int(0);
+}
+
+/* {{ x | int }} without arguments, for ints, bools and plain decimal strings. */
+static int out_int(struct tpl_ctx *c, struct val *v, const struct tpl_args *a, struct buf *out)
+{
+    int64_t i;
+
+    (void)c;
+    if (a->npos || a->nkw) {
+        return 0;
+    }
+    if (v->type == VAL_INT) {
+        i = v->u.i;
+    } else if (v->type == VAL_BOOL) {
+        i = v->u.b;
+    } else if (v->type != VAL_STR || !parse_plain_decimal(v, &i)) {
+        return 0;
+    }
+    tpl_add_int(out, i);
+    return 1;
 }
 
 static struct val *f_float(struct tpl_ctx *c, struct val *v, const struct tpl_args *a)
@@ -555,5 +648,11 @@ const struct tpl_filter tpl_filters_str[] = {
     { "trim", f_trim, 0 },
     { "upper", f_upper, 0 },
     { "wordcount", f_wordcount, 0 },
+    { 0 },
+};
+
+const struct tpl_filter_out tpl_filter_outs_str[] = {
+    { f_indent, out_indent },
+    { f_int, out_int },
     { 0 },
 };

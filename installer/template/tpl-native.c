@@ -51,15 +51,14 @@ static struct val *template_string(struct val *v, const struct tpl_scope *scope,
     return eval_concat(tpl_str_from_buf(&out));
 }
 
-/* True when some string in 'v' (keys included) would be rendered. */
-static bool needs_templating(const struct val *v)
+bool tpl_needs_templating(const struct val *v)
 {
     switch (v->type) {
     case VAL_STR:
         return !(v->flags & VAL_UNSAFE) && tpl_is_template(v->u.s.ptr);
     case VAL_LIST:
         for (size_t i = 0; i < val_list_len(v); i++) {
-            if (needs_templating(val_list_get(v, i))) {
+            if (tpl_needs_templating(val_list_get(v, i))) {
                 return true;
             }
         }
@@ -67,7 +66,7 @@ static bool needs_templating(const struct val *v)
     case VAL_DICT:
         for (size_t i = 0; i < val_dict_len(v); i++) {
             if (tpl_is_template(val_dict_key_at(v, i)) ||
-                needs_templating(val_dict_value_at(v, i))) {
+                tpl_needs_templating(val_dict_value_at(v, i))) {
                 return true;
             }
         }
@@ -82,7 +81,7 @@ struct val *tpl_template_value(struct val *v, const struct tpl_scope *scope,
 {
     struct val *out, *item;
 
-    if (v->type != VAL_STR && !needs_templating(v)) {
+    if (v->type != VAL_STR && !tpl_needs_templating(v)) {
         return val_ref(v); /* shared, not copied: nothing to render inside */
     }
     switch (v->type) {

@@ -276,6 +276,7 @@ static struct tpl_node *parse_filter(struct parser *p, struct tpl_node *subject,
         err_at(p->err, ERR_PARSE, &pos, "no filter named '%s'", n->str);
         return NULL;
     }
+    n->filter_out = tpl_filter_out_find(n->filter);
     if (accept_op(p, "(") && parse_call_args(p, n) < 0) {
         return NULL;
     }

@@ -25,6 +25,12 @@ static struct val *dict_scope_lookup(void *ctx, const char *name, struct err *er
         (raw->type != VAL_STR || (raw->flags & VAL_UNSAFE) || !tpl_is_template(raw->u.s.ptr))) {
         return val_ref(raw); /* a plain scalar: nothing to render or cache */
     }
+    if (raw->type != VAL_STR && !tpl_needs_templating(raw)) {
+        /* what tpl_template_value would return (it shares such containers), without walking
+         * them a second time; a value being templated always needs it, so no cycle here */
+        val_dict_set(s->cache, name, raw);
+        return val_ref(raw);
+    }
     if (svec_contains(&s->resolving, name)) {
         struct buf chain = BUF_INIT;
 

@@ -139,6 +139,7 @@ struct val *val_resolve_plain_scalar(const char *text, size_t len)
 struct anchor {
     char *name;      /* owned */
     struct val *val; /* owned reference */
+    bool open;       /* its mapping or sequence is still being read: an alias would be a cycle */
 };
 
 struct loader {
@@ -169,7 +170,7 @@ static int parser_error(struct loader *ld)
     return err_at(ld->err, ERR_PARSE, &pos, "invalid YAML: %s", p->problem ? p->problem : "error");
 }
 
-static void remember_anchor(struct loader *ld, const yaml_char_t *name, struct val *v)
+static void remember_anchor(struct loader *ld, const yaml_char_t *name, struct val *v, bool open)
 {
     if (!name) {
         return;
@@ -177,14 +178,25 @@ static void remember_anchor(struct loader *ld, const yaml_char_t *name, struct v
     xgrow((void **)&ld->anchors, &ld->anchors_cap, ld->anchors_len + 1, sizeof(*ld->anchors));
     ld->anchors[ld->anchors_len].name = xstrdup((const char *)name);
     ld->anchors[ld->anchors_len].val = val_ref(v);
+    ld->anchors[ld->anchors_len].open = open;
     ld->anchors_len++;
 }
 
-static struct val *find_anchor(struct loader *ld, const char *name)
+/* The mapping or sequence 'v' is complete: aliases may now refer to it. */
+static void close_anchor(struct loader *ld, const struct val *v)
+{
+    for (size_t i = ld->anchors_len; i-- > 0;) {
+        if (ld->anchors[i].val == v) {
+            ld->anchors[i].open = false;
+        }
+    }
+}
+
+static const struct anchor *find_anchor(struct loader *ld, const char *name)
 {
     for (size_t i = ld->anchors_len; i-- > 0;) {
         if (strcmp(ld->anchors[i].name, name) == 0) {
-            return ld->anchors[i].val;
+            return &ld->anchors[i];
         }
     }
     return NULL;
@@ -260,7 +272,7 @@ static struct val *load_mapping(struct loader *ld, yaml_event_t *start)
     yaml_event_t ev;
 
     dict->pos = mark_pos(ld, start->start_mark);
-    remember_anchor(ld, start->data.mapping_start.anchor, dict);
+    remember_anchor(ld, start->data.mapping_start.anchor, dict, true);
     for (;;) {
         struct val *key;
         struct val *value;
@@ -319,6 +331,7 @@ static struct val *load_mapping(struct loader *ld, yaml_event_t *start)
         }
     }
     val_unref(merges);
+    close_anchor(ld, dict);
     return dict;
 fail:
     val_unref(merges);
@@ -332,7 +345,7 @@ static struct val *load_sequence(struct loader *ld, yaml_event_t *start)
     yaml_event_t ev;
 
     list->pos = mark_pos(ld, start->start_mark);
-    remember_anchor(ld, start->data.sequence_start.anchor, list);
+    remember_anchor(ld, start->data.sequence_start.anchor, list, true);
     for (;;) {
         struct val *item;
 
@@ -343,6 +356,7 @@ static struct val *load_sequence(struct loader *ld, yaml_event_t *start)
         }
         if (ev.type == YAML_SEQUENCE_END_EVENT) {
             yaml_event_delete(&ev);
+            close_anchor(ld, list);
             return list;
         }
         item = load_node(ld, &ev);
@@ -358,22 +372,27 @@ static struct val *load_sequence(struct loader *ld, yaml_event_t *start)
 static struct val *load_node(struct loader *ld, yaml_event_t *ev)
 {
     struct val *v = NULL;
+    const struct anchor *a;
     struct srcpos pos = mark_pos(ld, ev->start_mark);
 
     switch (ev->type) {
     case YAML_SCALAR_EVENT:
         v = scalar_value(ld, ev);
         if (v) {
-            remember_anchor(ld, ev->data.scalar.anchor, v);
+            remember_anchor(ld, ev->data.scalar.anchor, v, false);
         }
         break;
     case YAML_ALIAS_EVENT:
-        v = find_anchor(ld, (const char *)ev->data.alias.anchor);
-        if (!v) {
+        a = find_anchor(ld, (const char *)ev->data.alias.anchor);
+        if (!a) {
             err_at(ld->err, ERR_PARSE, &pos, "unknown alias '*%s'",
                    (const char *)ev->data.alias.anchor);
+        } else if (a->open) {
+            err_at(ld->err, ERR_PARSE, &pos, "alias '*%s' is inside the node it names; "
+                   "recursive structures are not supported", (const char *)ev->data.alias.anchor);
+        } else {
+            v = val_ref(a->val);
         }
-        v = val_ref(v);
         break;
     case YAML_MAPPING_START_EVENT:
         v = load_mapping(ld, ev);

@@ -6,7 +6,10 @@
 # second run must report changed=0 for both. `# diff-ssh-login: pot` playbooks log in as the sudo
 # user 'pot' and get ansible_become_password from a 0600 vars file passed with -e @file.
 # Needs: tests/sandbox/sandbox.sh up (docker mode, 3+ hosts) and POT_SANDBOX_ENV pointing at its
-# env. POT_DIFF_ONLY=NAME runs one playbook.
+# env. POT_DIFF_ONLY=NAME runs one playbook. Ansible over ssh is slow (minutes per playbook), so
+# its snapshots are cached in POT_DIFF_CACHE (default ~/.cache/pot-diff) keyed by everything they
+# depend on: tests/diff-ssh/, the ansible version, the sandbox (sandbox.sh, its hosts and
+# inventory) and the kernel the hosts share.
 . "$(dirname "$0")/lib.sh"
 require_sandbox
 
@@ -16,6 +19,8 @@ export ANSIBLE_HOST_KEY_CHECKING=True ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python
     ANSIBLE_SYSTEM_WARNINGS=False ANSIBLE_LOCAL_TEMP="$T/.ansible-tmp" \
     ANSIBLE_SSH_CONTROL_PATH_DIR="$T/.cp"
 DIFF="$TOP/tests/diff-ssh"
+CACHE=${POT_DIFF_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pot-diff}
+mkdir -p "$CACHE"
 OUT=/tmp/pot-diff-ssh
 read -r -a NAMES <<<"$SANDBOX_NAMES"
 read -r -a ADDRS <<<"$SANDBOX_HOSTS"
@@ -67,15 +72,33 @@ run_twice() {
     done
 }
 
+# ansible_ref NAME: $T/ansible.snap1 and ansible.snap2, from the cache when they are there.
+ansible_ref() {
+    local name=$1 key f
+    key=$( { echo "ssh $name"; "$ANSIBLE_PLAYBOOK" --version | head -n 1; uname -r
+             echo "$SANDBOX_MODE $SANDBOX_NAMES $SANDBOX_HOSTS"
+             cat "$SANDBOX_INVENTORY" "$TOP/tests/sandbox/sandbox.sh"
+             cd "$DIFF" && find . -type f | LC_ALL=C sort | xargs -d '\n' sha256sum; } |
+           sha256sum | cut -c1-32)
+    if [ -f "$CACHE/ssh-$key.snap2" ]; then
+        for f in snap1 snap2; do cp "$CACHE/ssh-$key.$f" "$T/ansible.$f"; done
+        return
+    fi
+    run_twice ansible "$name" "$ANSIBLE_PLAYBOOK"
+    if ! grep -E ' changed=[1-9]' "$T/ansible.snap2" >/dev/null; then
+        for f in snap1 snap2; do cp "$T/ansible.$f" "$CACHE/ssh-$key.$f"; done
+    fi
+}
+
 # check NAME: one playbook through both tools.
 check() {
     local name=$1 tag
-    run_twice ansible "$name" "$ANSIBLE_PLAYBOOK"
+    ansible_ref "$name"
     run_twice pot "$name" "$POT" play
     for tag in ansible pot; do
         if grep -E ' changed=[1-9]' "$T/$tag.snap2" >&2; then
             echo "$tag: the second run changed something" >&2
-            cat "$T/$tag.2.log" >&2
+            [ -f "$T/$tag.2.log" ] && cat "$T/$tag.2.log" >&2
             return 1
         fi
     done

@@ -172,6 +172,41 @@ static void test_img_load_not_an_image(void **state)
     free(dir);
 }
 
+/* Found by fuzz-manifest: a config without rootfs.diff_ids, or an entry without Layers, crashed
+ * while the error message was being written. */
+static void test_img_load_config_without_diff_ids(void **state)
+{
+    char *dir = unit_tmpdir();
+    char *path = xasprintf("%s/x.tar", dir);
+    static const char cfg[] = "{\"architecture\":\"amd64\"}";
+    static const char man1[] = "[{\"Config\":\"c.json\",\"RepoTags\":[\"a:1\"],"
+                               "\"Layers\":[\"l/layer.tar\"]}]";
+    static const char man2[] = "[{\"Config\":\"c.json\",\"RepoTags\":[\"a:1\"]}]";
+    struct member m[] = { { "l/layer.tar", "x", 1 }, { "c.json", cfg, strlen(cfg) },
+                          { "manifest.json", man1, strlen(man1) } };
+    struct img_set *set = img_set_new();
+    struct err err = ERR_INIT;
+
+    (void)state;
+    write_tar(path, m, ARRAY_SIZE(m));
+    assert_int_equal(img_load(set, path, &err), -1);
+    assert_non_null(strstr(err.msg, "image 'a:1'"));
+    assert_non_null(strstr(err.msg, "the config lists 0 diff_ids for 1 layers"));
+    img_set_free(set);
+
+    m[2].data = man2;
+    m[2].len = strlen(man2);
+    write_tar(path, m, ARRAY_SIZE(m));
+    set = img_set_new();
+    err_clear(&err);
+    assert_int_equal(img_load(set, path, &err), -1);
+    assert_non_null(strstr(err.msg, "manifest.json has no Layers list"));
+    img_set_free(set);
+    free(path);
+    unit_rmtree(dir);
+    free(dir);
+}
+
 static int seed(const char *tar, const char *root, struct img_run_stats *st, struct err *err)
 {
     struct img_set *set = img_set_new();
@@ -259,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_img_load_missing_layer_names_image),
         cmocka_unit_test(test_img_load_truncated_archive),
         cmocka_unit_test(test_img_load_not_an_image),
+        cmocka_unit_test(test_img_load_config_without_diff_ids),
         cmocka_unit_test(test_img_seed_writes_registry_layout),
         cmocka_unit_test(test_img_seed_corrupt_layer_leaves_no_tag),
     };

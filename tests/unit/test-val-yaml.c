@@ -64,6 +64,28 @@ static void test_yaml_error_names_line_and_column(void **state)
     assert_non_null(strstr(msg, "bad.yml:3:"));
 }
 
+/* Found by fuzz-yaml: an alias inside the node it names made a reference cycle, which leaked
+ * and sent the JSON emitter into endless recursion. */
+static void test_yaml_rejects_recursive_alias(void **state)
+{
+    static const char *const bad[] = { "a: &x {b: *x}\n", "a: &x\n  <<: *x\n  b: 1\n",
+                                       "- &x [1, [*x]]\n" };
+    struct val *v;
+
+    (void)state;
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        struct err err = ERR_INIT;
+
+        v = val_from_yaml(bad[i], strlen(bad[i]), "t.yml", &err);
+        assert_null(v);
+        assert_int_equal(err.kind, ERR_PARSE);
+        assert_non_null(strstr(err.msg, "alias '*x' is inside the node it names"));
+    }
+    v = load("a: &x [1]\nb: [*x, *x]\n");
+    assert_int_equal(val_list_len(val_list_get(val_dict_get(v, "b"), 1)), 1);
+    val_unref(v);
+}
+
 static void test_json_emits_like_python(void **state)
 {
     struct val *v = load("b: [1, 2.5, 'é']\na: {x: null, y: true}\nc: 1e400\n");
@@ -101,6 +123,7 @@ int main(void)
         cmocka_unit_test(test_yaml_resolves_scalars_like_pyyaml),
         cmocka_unit_test(test_yaml_keeps_order_positions_and_merges),
         cmocka_unit_test(test_yaml_error_names_line_and_column),
+        cmocka_unit_test(test_yaml_rejects_recursive_alias),
         cmocka_unit_test(test_json_emits_like_python),
         cmocka_unit_test(test_json_roundtrip_and_pystr),
     };
