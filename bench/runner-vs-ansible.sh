@@ -12,8 +12,11 @@
 # runner:end markers) with the machine, the table and the ratios against the goals.
 #
 # Needs: tests/sandbox/sandbox.sh up --mode loopback --hosts 20 (BENCH_SANDBOX_ENV, default the
-# env of the sandbox in $POT_SANDBOX_DIR). POT=binary (default build/pot), BENCH_HOSTS="1 5 20",
-# BENCH_REPS=3, BENCH_RESULTS=bench/RESULTS.md.
+# env of the sandbox in $POT_SANDBOX_DIR); or BENCH_OWN_SANDBOX=1: this script brings that sandbox
+# up itself (in $POT_SANDBOX_DIR, default /tmp/pot-bench-sandbox) and takes it down at the end.
+# POT=binary (default build/pot), BENCH_HOSTS="1 5 20", BENCH_REPS=3,
+# BENCH_RESULTS=bench/RESULTS.md, BENCH_PLAYBOOK (another playbook in bench/playbooks, for a smoke
+# run of this script).
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,13 +25,21 @@ HOST_COUNTS=${BENCH_HOSTS:-1 5 20}
 REPS=${BENCH_REPS:-3}
 RESULTS=${BENCH_RESULTS:-$TOP/bench/RESULTS.md}
 PLAYBOOK_DIR=$TOP/bench/playbooks
-PLAYBOOK=host-init-bench.yml
+PLAYBOOK=${BENCH_PLAYBOOK:-host-init-bench.yml}
 BENCH_DIR=/tmp/pot-bench-hosts
 ANSIBLE_PLAYBOOK=/usr/bin/ansible-playbook
 TIME=/usr/bin/time
 
 die() { echo "runner-vs-ansible: $*" >&2; exit 1; }
 
+max_hosts=$(echo "$HOST_COUNTS" | tr ' ' '\n' | sort -n | tail -n 1)
+OWN_SANDBOX=${BENCH_OWN_SANDBOX:-0}
+if [ "$OWN_SANDBOX" = 1 ]; then
+    export POT_SANDBOX_DIR=${POT_SANDBOX_DIR:-/tmp/pot-bench-sandbox}
+    "$TOP/tests/sandbox/sandbox.sh" up --mode loopback --hosts "$max_hosts" >&2 ||
+        die "could not bring the loopback sandbox up"
+    BENCH_SANDBOX_ENV=$("$TOP/tests/sandbox/sandbox.sh" env)
+fi
 ENV_FILE=${BENCH_SANDBOX_ENV:-$("$TOP/tests/sandbox/sandbox.sh" env 2>/dev/null || true)}
 [ -n "$ENV_FILE" ] && [ -f "$ENV_FILE" ] || die "no sandbox: run tests/sandbox/sandbox.sh up --mode loopback --hosts 20"
 set -a
@@ -44,7 +55,13 @@ done
 [ -x "$TIME" ] || die "$TIME is missing (apt-get install time)"
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/pot-bench-runner.XXXXXX")
-cleanup() { close_masters; rm -rf "$W" "$BENCH_DIR"; }
+cleanup() {
+    close_masters
+    rm -rf "$W" "$BENCH_DIR"
+    if [ "$OWN_SANDBOX" = 1 ]; then
+        "$TOP/tests/sandbox/sandbox.sh" down >&2 || true
+    fi
+}
 trap cleanup EXIT
 export ANSIBLE_HOST_KEY_CHECKING=True ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3 \
     ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=False ANSIBLE_DEPRECATION_WARNINGS=False \

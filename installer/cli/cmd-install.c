@@ -1,6 +1,8 @@
 /*
  * cmd-install.c - `pot install`: options -> struct pipe_opts, and the operator's view of the run:
  * each progress line on stdout and, time-stamped and redacted, in <data-dir>/pot/install.log.
+ * On a terminal the tke-installer steps share one updating status line "step N/M name [elapsed]";
+ * otherwise (pipes, files, TERM=dumb) every line is printed plainly.
  */
 #include "pot.h"
 #include <limits.h>
@@ -14,6 +16,7 @@
 #include "base/err.h"
 #include "base/fs.h"
 #include "base/log.h"
+#include "base/strutil.h"
 #include "base/vec.h"
 #include "base/xalloc.h"
 #include "cli/cli.h"
@@ -33,7 +36,10 @@ struct install_args {
 };
 
 struct install_log {
-    FILE *file; /* owned: <data>/pot/install.log, or NULL */
+    FILE *file;          /* owned: <data>/pot/install.log, or NULL */
+    bool tty;            /* stdout is a terminal: steps go to one updating status line */
+    char *status;        /* owned: the "step N/M name" on the status line, or NULL */
+    time_t status_since; /* when that step was first reported */
 };
 
 /* Appends one time-stamped line to the install log. */
@@ -49,17 +55,99 @@ static void log_line(struct install_log *l, const char *text)
     }
 }
 
+/* "step N/M name" (not a "... failed: msg" line): the lines the status line shows. */
+static bool is_step_line(const char *line)
+{
+    int n, m, end = 0;
+
+    return sscanf(line, "step %d/%d %n", &n, &m, &end) == 2 && end > 0 &&
+           !strstr(line, " failed: ");
+}
+
+/* Redraws the status line: the step and how long it has been running. */
+static void draw_status(const struct install_log *l)
+{
+    long secs = (long)(time(NULL) - l->status_since);
+
+    if (secs >= 60) {
+        printf("\r\033[K%s [%ldm%02lds]", l->status, secs / 60, secs % 60);
+    } else {
+        printf("\r\033[K%s [%lds]", l->status, secs);
+    }
+    fflush(stdout);
+}
+
+/* Leaves the status line on screen as a finished line. */
+static void end_status(struct install_log *l)
+{
+    if (l->status) {
+        draw_status(l);
+        printf("\n");
+        fflush(stdout);
+        free(l->status);
+        l->status = NULL;
+    }
+}
+
+/* A line on the terminal: a step replaces the status line; other lines are printed above it,
+ * except the installer stage's own closing lines, which end it. */
+static void show_tty(struct install_log *l, const char *line)
+{
+    if (is_step_line(line)) {
+        if (!l->status || strcmp(l->status, line) != 0) {
+            free(l->status);
+            l->status = xstrdup(line);
+            l->status_since = time(NULL);
+        }
+        draw_status(l);
+        return;
+    }
+    if (str_starts_with(line, "stage tke-installer:") ||
+        str_starts_with(line, "tke-installer: install")) {
+        end_status(l);
+    }
+    if (l->status) {
+        printf("\r\033[K%s\n", line);
+        draw_status(l);
+    } else {
+        printf("%s\n", line);
+        fflush(stdout);
+    }
+}
+
 /* pipe_report.say: stdout + the install log, redacted. */
 static void say(void *ctx, const char *line)
 {
+    struct install_log *l = ctx;
     struct buf text = BUF_INIT;
 
     buf_adds(&text, line);
     log_redact(&text);
-    printf("%s\n", text.ptr);
-    fflush(stdout);
-    log_line(ctx, text.ptr);
+    if (l->tty) {
+        show_tty(l, text.ptr);
+    } else {
+        printf("%s\n", text.ptr);
+        fflush(stdout);
+    }
+    log_line(l, text.ptr);
     buf_release(&text);
+}
+
+/* pipe_report.tick: refreshes the clock of the status line. */
+static void tick(void *ctx)
+{
+    struct install_log *l = ctx;
+
+    if (l->status) {
+        draw_status(l);
+    }
+}
+
+static bool stdout_is_terminal(void)
+{
+    const char *term = getenv("TERM");
+
+    return isatty(STDOUT_FILENO) && term && *term && strcmp(term, "dumb") != 0;
 }
 
 static int parse_args(int argc, char **argv, struct install_args *a, struct pipe_opts *o,
@@ -89,9 +177,10 @@ static int parse_args(int argc, char **argv, struct install_args *a, struct pipe
     if (a->positional.len) {
         return err_set(err, ERR_USAGE, "unexpected argument '%s'", a->positional.items[0]);
     }
-    if (a->resume + a->reset + (a->from != NULL) + (a->only != NULL) > 1) {
+    /* --reset --only STAGE is allowed: it reruns that stage from scratch (tke.json step 0) */
+    if (a->resume + (a->reset && !a->only) + (a->from != NULL) + (a->only != NULL) > 1) {
         return err_set(err, ERR_USAGE, "give at most one of --resume, --from STAGE, --only STAGE "
-                       "and --reset");
+                       "and --reset (--reset may go with --only)");
     }
     o->mode = a->mode ? pipe_mode_parse(a->mode, err) : PIPE_MODE_AUTO;
     return err->kind == ERR_NONE ? 0 : -1;
@@ -169,8 +258,10 @@ int cmd_install(int argc, char **argv, struct err *err)
     o.container = a.container ? a.container : "tke-installer";
     o.poll_ms = POLL_MS;
     o.hook_timeout = HOOK_TIMEOUT_S;
-    o.report = (struct pipe_report){ .say = say, .ctx = &l };
+    l.tty = stdout_is_terminal();
+    o.report = (struct pipe_report){ .say = say, .tick = tick, .ctx = &l };
     ret = pipe_install(&o, err);
+    end_status(&l);
     if (ret < 0) {
         struct buf msg = BUF_INIT;
 

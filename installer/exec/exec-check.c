@@ -198,6 +198,10 @@ static int check_task(struct pb_task *t, struct err *err)
     if (t->kind == PB_TASK) {
         const struct module *m = NULL;
 
+        if (strcmp(pb_action_short(t->action), "include_tasks") == 0 ||
+            strcmp(pb_action_short(t->action), "include_role") == 0) {
+            return 0; /* dynamic: checked when it is loaded */
+        }
         if (exec_is_special(t->action)) {
             if (check_special(t, err) < 0) {
                 return -1;

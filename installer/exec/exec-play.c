@@ -15,6 +15,7 @@
 #include "value/val-yaml.h"
 
 static void run_list(struct exec_run *run, struct vec *list, struct vec *hosts);
+static void run_block(struct exec_run *run, struct pb_task *b, struct vec *hosts);
 
 static bool host_active(const struct exec_host *h)
 {
@@ -123,13 +124,131 @@ static void run_jobs(struct exec_run *run, struct pb_task *t, struct vec *hosts)
             struct exec_host *other = hosts->items[k];
 
             if (other != jobs[i].h && host_active(other)) {
-                exec_result_share(t, other, &jobs[i].res);
+                exec_result_share(run, t, other, &jobs[i].res);
             }
         }
         result_release(&jobs[i].res);
         exec_notes_release(&jobs[i].notes);
     }
     free(jobs);
+}
+
+/* One file (or role) a dynamic include brings in, for the hosts that include it alike. */
+struct include_group {
+    char *key;              /* owned: file, label and loop vars, to find equal includes */
+    struct val *entry;      /* owned: from exec_include_entries */
+    struct vec hosts;       /* borrowed struct exec_host * */
+    struct pb_task *block;  /* arena: the loaded tasks */
+};
+
+static void include_failed(struct exec_run *run, struct exec_host *h, const struct err *err)
+{
+    struct out_event ev = { .host = h->name, .status = RESULT_FAILED };
+    char msg[sizeof(err->msg) + 256];
+
+    err_format(err, msg, sizeof(msg));
+    ev.data = val_dict();
+    val_dict_set_take(ev.data, "msg", val_str(msg));
+    val_dict_set_take(ev.data, "failed", val_bool(true));
+    out_host_result(run->out, &ev);
+    val_unref(ev.data);
+    h->stats.failed++;
+    h->failed = true;
+}
+
+static void group_include(struct vec *groups, struct exec_host *h, struct val *entry)
+{
+    struct buf key = BUF_INIT;
+    struct include_group *g = NULL;
+    struct val *vars = val_dict_get(entry, "vars");
+
+    buf_addf(&key, "%s\n%s\n", val_dict_get_str(entry, "file"),
+             val_dict_has(entry, "label") ? val_dict_get_str(entry, "label") : "");
+    if (vars) {
+        val_to_pystr(vars, &key);
+    }
+    for (size_t i = 0; i < groups->len && !g; i++) {
+        struct include_group *o = groups->items[i];
+
+        g = strcmp(o->key, key.ptr) == 0 ? o : NULL;
+    }
+    if (!g) {
+        g = xcalloc(1, sizeof(*g));
+        g->key = buf_detach(&key, NULL);
+        g->entry = val_ref(entry);
+        vec_push(groups, g);
+    }
+    vec_push(&g->hosts, h);
+    buf_release(&key);
+}
+
+/* include_tasks/include_role with a loop or templated name: which hosts include what, the
+ * "included:" lines, then each included block for its hosts. */
+static void run_include(struct exec_run *run, struct pb_task *t, struct vec *hosts)
+{
+    bool role = action_is(t, "include_role");
+    struct vec groups = VEC_INIT;
+
+    for (size_t i = 0; i < hosts->len; i++) {
+        struct exec_host *h = hosts->items[i];
+        struct val *entries = val_list();
+        struct err err = ERR_INIT;
+
+        if (!host_active(h)) {
+            val_unref(entries);
+            continue;
+        }
+        if (exec_include_entries(run, t, h, entries, &err) < 0) {
+            include_failed(run, h, &err);
+        } else if (val_list_len(entries) == 0) {
+            struct out_event ev = { .host = h->name, .status = RESULT_SKIPPED };
+
+            out_host_result(run->out, &ev);
+            h->stats.skipped++;
+        }
+        for (size_t k = 0; k < val_list_len(entries); k++) {
+            group_include(&groups, h, val_list_get(entries, k));
+        }
+        val_unref(entries);
+    }
+    for (size_t i = 0; i < groups.len; i++) {
+        struct include_group *g = groups.items[i];
+        struct err err = ERR_INIT;
+        struct buf line = BUF_INIT;
+
+        g->block = pb_load_dynamic(run->pb, t, val_dict_get_str(g->entry, "file"),
+                                   val_dict_get(g->entry, "vars"), &err);
+        for (size_t k = 0; !g->block && k < g->hosts.len; k++) {
+            include_failed(run, g->hosts.items[k], &err);
+        }
+        if (!g->block || role) {
+            continue;
+        }
+        buf_addf(&line, "included: %s for ", val_dict_get_str(g->block->kw, "_include"));
+        for (size_t k = 0; k < g->hosts.len; k++) {
+            struct exec_host *h = g->hosts.items[k];
+
+            buf_addf(&line, "%s%s", k ? ", " : "", h->name);
+            h->stats.ok++;
+        }
+        if (val_dict_has(g->entry, "label")) {
+            buf_addf(&line, " => (item=%s)", val_dict_get_str(g->entry, "label"));
+        }
+        out_message(run->out, line.ptr);
+        buf_release(&line);
+    }
+    for (size_t i = 0; i < groups.len; i++) {
+        struct include_group *g = groups.items[i];
+
+        if (g->block) {
+            run_block(run, g->block, &g->hosts);
+        }
+        free(g->key);
+        val_unref(g->entry);
+        vec_release(&g->hosts);
+        free(g);
+    }
+    vec_release(&groups);
 }
 
 static void run_task(struct exec_run *run, struct pb_task *t, struct vec *hosts)
@@ -150,6 +269,10 @@ static void run_task(struct exec_run *run, struct pb_task *t, struct vec *hosts)
     name = exec_task_name(t);
     out_task_start(run->out, t->is_handler ? "RUNNING HANDLER" : "TASK", name, run->opts->check);
     free(name);
+    if (action_is(t, "include_tasks") || action_is(t, "include_role")) {
+        run_include(run, t, hosts);
+        return;
+    }
     run_jobs(run, t, hosts);
 }
 
@@ -449,6 +572,8 @@ static void release_run(struct exec_run *run)
         val_unref(h->include_vars);
         conn_free(h->conn);
         svec_release(&h->notified);
+        val_unref(h->failed_task);
+        val_unref(h->failed_result);
         free(h);
     }
     vec_release(&run->hosts);

@@ -103,11 +103,60 @@ static void store_facts(struct val **store, struct val *facts)
     }
 }
 
-void exec_result_share(struct pb_task *t, struct exec_host *h, struct result *res)
+/* A copy of a result without the internal _ansible_* keys, as register stores it. */
+static struct val *strip_internal(struct val *data)
+{
+    struct val *out = NULL;
+    struct val *results = NULL;
+
+    if (!data || data->type != VAL_DICT) {
+        return data ? val_ref(data) : NULL;
+    }
+    out = val_dict();
+    for (size_t i = 0; i < val_dict_len(data); i++) {
+        const char *key = val_dict_key_at(data, i);
+
+        if (strncmp(key, "_ansible_", 9) != 0) {
+            val_dict_set(out, key, val_dict_value_at(data, i));
+        }
+    }
+    results = val_dict_get(out, "results");
+    if (results && results->type == VAL_LIST) {
+        struct val *clean = val_list();
+
+        for (size_t i = 0; i < val_list_len(results); i++) {
+            val_list_push_take(clean, strip_internal(val_list_get(results, i)));
+        }
+        val_dict_set_take(out, "results", clean);
+    }
+    return out;
+}
+
+/* The host facts go to: the delegated host with delegate_facts, else 'h'. */
+static struct exec_host *facts_target(struct exec_run *run, struct pb_task *t,
+                                      struct exec_host *h, struct result *res)
+{
+    struct val *dv = val_dict_get(res->data, "_ansible_delegated_vars");
+    const char *name = dv ? val_dict_get_str(dv, "inventory_hostname") : NULL;
+
+    for (size_t i = 0; run && name && exec_kw_true(t, "delegate_facts") && i < run->hosts.len;
+         i++) {
+        struct exec_host *o = run->hosts.items[i];
+
+        if (strcmp(o->name, name) == 0) {
+            return o;
+        }
+    }
+    return h;
+}
+
+void exec_result_share(struct exec_run *run, struct pb_task *t, struct exec_host *h,
+                       struct result *res)
 {
     struct val *reg = pb_kw_own(t, "register");
     struct val *results = val_dict_get(res->data, "results");
-    struct val **store = action_is(t, "include_vars") ? &h->include_vars : &h->set_facts;
+    struct exec_host *fh = facts_target(run, t, h, res);
+    struct val **store = action_is(t, "include_vars") ? &fh->include_vars : &fh->set_facts;
 
     if (action_is(t, "set_fact") || action_is(t, "include_vars")) {
         store_vars(store, val_dict_get(res->data, "ansible_facts"));
@@ -115,10 +164,13 @@ void exec_result_share(struct pb_task *t, struct exec_host *h, struct result *re
             store_vars(store, val_dict_get(val_list_get(results, i), "ansible_facts"));
         }
     } else if (res->status != RESULT_FAILED) {
-        store_facts(&h->facts, val_dict_get(res->data, "ansible_facts"));
+        store_facts(&fh->facts, val_dict_get(res->data, "ansible_facts"));
     }
     if (reg && val_cstr(reg)) {
-        store_var(&h->set_facts, val_cstr(reg), res->data);
+        struct val *clean = strip_internal(res->data);
+
+        store_var(&h->set_facts, val_cstr(reg), clean);
+        val_unref(clean);
     }
 }
 
@@ -147,11 +199,20 @@ void exec_result_apply(struct exec_run *run, struct pb_task *t, struct exec_host
     bool is_ignored = ignored(t, res);
 
     count(h, res, is_ignored);
-    exec_result_share(t, h, res);
+    exec_result_share(run, t, h, res);
     if (res->status == RESULT_CHANGED) {
         notify(h, t);
     }
     if (res->status == RESULT_FAILED && !is_ignored) {
+        val_unref(h->failed_task);
+        val_unref(h->failed_result);
+        h->failed_task = val_dict();
+        val_dict_set_take(h->failed_task, "name", val_str(t->name ? t->name : ""));
+        val_dict_set_take(h->failed_task, "action", val_str(t->action ? t->action : ""));
+        if (t->args) {
+            val_dict_set(h->failed_task, "args", t->args);
+        }
+        h->failed_result = strip_internal(res->data);
         h->failed = true;
         for (size_t i = 0; exec_kw_true(t, "any_errors_fatal") && i < run->batch.len; i++) {
             ((struct exec_host *)run->batch.items[i])->failed = true;

@@ -91,6 +91,10 @@ static struct val *magic_vars(struct exec_run *run, struct pb_task *task, struct
     val_dict_set_take(m, "playbook_dir", val_str(run->play->dir));
     val_dict_set_take(m, "omit", val_str(VARS_OMIT));
     val_dict_set_take(m, "ansible_play_name", val_str(run->play->name));
+    if (h->failed_task) {
+        val_dict_set(m, "ansible_failed_task", h->failed_task);
+        val_dict_set(m, "ansible_failed_result", h->failed_result);
+    }
     if (task && task->role) {
         val_dict_set_take(m, "role_path", val_str(task->role->path));
         val_dict_set_take(m, "role_name", val_str(task->role->name));
@@ -254,41 +258,132 @@ static const char *const conn_var_names[] = {
     "ansible_timeout", "ansible_ssh_timeout", "ansible_ssh_common_args", "ansible_ssh_extra_args",
 };
 
-static int host_conn(struct exec_host *h, struct vars_scope *scope, struct err *err)
+/* The connection variables of 'scope', templated, into the dict 'vars'. */
+static int conn_vars(struct vars_scope *scope, struct val *vars, struct err *err)
 {
-    struct conn_settings cs;
-    struct svec store = SVEC_INIT;
-    struct val *vars = val_dict();
-    int ret = -1;
-
-    if (h->conn) {
-        val_unref(vars);
-        return 0;
-    }
     for (size_t i = 0; i < ARRAY_SIZE(conn_var_names); i++) {
         struct val *v = vars_get(scope, conn_var_names[i], err);
 
         if (!v && err->kind != ERR_NONE) {
-            goto out;
+            return -1;
         }
         if (v) {
             val_dict_set_take(vars, conn_var_names[i], v);
         }
     }
-    if (conn_settings_from_vars(&cs, &store, h->name, vars, err) < 0) {
-        goto out;
+    return 0;
+}
+
+/* Returns a new open connection to 'name' with the connection variables 'vars', or NULL. */
+static struct conn *open_conn(const char *name, const struct val *vars, struct err *err)
+{
+    struct conn_settings cs;
+    struct svec store = SVEC_INIT;
+    struct conn *c = NULL;
+
+    if (conn_settings_from_vars(&cs, &store, name, vars, err) == 0) {
+        c = conn_new(&cs, err);
     }
-    h->conn = conn_new(&cs, err);
-    ret = h->conn ? conn_open(h->conn, err) : -1;
-out:
+    if (c && conn_open(c, err) < 0) {
+        conn_free(c);
+        c = NULL;
+    }
     svec_release(&store);
+    return c;
+}
+
+static int host_conn(struct exec_host *h, struct vars_scope *scope, struct err *err)
+{
+    struct val *vars = val_dict();
+
+    if (!h->conn && conn_vars(scope, vars, err) == 0) {
+        h->conn = open_conn(h->name, vars, err);
+    }
     val_unref(vars);
-    return ret;
+    return h->conn ? 0 : -1;
+}
+
+/* --- delegate_to --- */
+
+struct delegation {
+    char *name;               /* owned: delegate_to, templated */
+    struct exec_host *dh;     /* borrowed: the inventory host it names, or NULL */
+    struct val *vars;         /* owned dict: its connection variables */
+};
+
+static bool is_local_name(const char *name)
+{
+    return strcmp(name, "localhost") == 0 || strcmp(name, "127.0.0.1") == 0 ||
+           strcmp(name, "::1") == 0;
+}
+
+/* Templates delegate_to; 0 with d->name NULL when the task is not delegated. */
+static int delegation_init(struct exec_run *run, struct pb_task *task, struct exec_host *h,
+                           struct vars_scope *scope, struct delegation *d, struct err *err)
+{
+    struct val *spec = pb_kw(task, "delegate_to");
+    struct val *v = NULL;
+
+    memset(d, 0, sizeof(*d));
+    if (!spec || spec->type == VAL_NULL) {
+        return 0;
+    }
+    v = tpl_template_value(spec, &scope->tpl, &spec->pos, err);
+    if (!v) {
+        return -1;
+    }
+    if (!val_cstr(v) || !*val_cstr(v)) {
+        val_unref(v);
+        return 0;
+    }
+    d->name = xstrdup(val_cstr(v));
+    val_unref(v);
+    d->vars = val_dict();
+    for (size_t i = 0; i < run->hosts.len && !d->dh; i++) {
+        struct exec_host *o = run->hosts.items[i];
+
+        if (strcmp(o->name, d->name) == 0) {
+            d->dh = o;
+        }
+    }
+    if (d->dh) {
+        struct vars_scope ds;
+        int ret;
+
+        exec_scope(run, task, d->dh, &ds);
+        ret = conn_vars(&ds, d->vars, err);
+        vars_scope_release(&ds);
+        return ret;
+    }
+    if (is_local_name(d->name)) {
+        val_dict_set_take(d->vars, "ansible_connection", val_str("local"));
+    }
+    (void)h;
+    return 0;
+}
+
+static void delegation_release(struct delegation *d)
+{
+    free(d->name);
+    val_unref(d->vars);
+}
+
+/* What the callback shows ("[h1 -> h3]") and where delegate_facts go, kept in the result. */
+static void delegation_note(const struct delegation *d, struct result *res)
+{
+    struct val *dv = val_dict();
+    const char *host = val_dict_get_str(d->vars, "ansible_host");
+
+    val_dict_set_take(dv, "ansible_host", val_str(host ? host : d->name));
+    val_dict_set_take(dv, "inventory_hostname", val_str(d->name));
+    val_dict_set_take(res->data, "_ansible_delegated_vars", dv);
 }
 
 static void run_module(struct exec_run *run, struct pb_task *task, struct exec_host *h,
-                       struct vars_scope *scope, struct val *args, struct result *res)
+                       struct vars_scope *scope, const struct delegation *d, struct val *args,
+                       struct result *res)
 {
+    struct conn *dconn = NULL;
     const struct module *m = module_find(task->action);
     struct margs margs = { 0 };
     struct module_ctx ctx = { 0 };
@@ -309,13 +404,16 @@ static void run_module(struct exec_run *run, struct pb_task *task, struct exec_h
         fail_from_err(res, &err);
         return;
     }
-    if (!(m->flags & MOD_LOCAL) && host_conn(h, scope, &err) < 0) {
+    if (!(m->flags & MOD_LOCAL) && d->name) {
+        dconn = open_conn(d->name, d->vars, &err);
+    }
+    if (!(m->flags & MOD_LOCAL) && (d->name ? !dconn : host_conn(h, scope, &err) < 0)) {
         res->status = RESULT_UNREACHABLE;
         res->msg = xstrdup(err.msg);
         margs_release(&margs);
         return;
     }
-    ctx.conn = h->conn;
+    ctx.conn = dconn ? dconn : h->conn;
     ctx.host_name = h->name;
     ctx.check_mode = check_mode;
     ctx.diff_mode = run->opts->diff;
@@ -338,10 +436,12 @@ static void run_module(struct exec_run *run, struct pb_task *task, struct exec_h
     svec_release(&env);
     svec_release(&store);
     margs_release(&margs);
+    conn_free(dconn);
 }
 
 static void run_action(struct exec_run *run, struct pb_task *task, struct exec_host *h,
-                       struct vars_scope *scope, struct result *res)
+                       struct vars_scope *scope, const struct delegation *d,
+                       struct result *res)
 {
     struct err err = ERR_INIT;
     struct val *args = tpl_template_value(task->args, &scope->tpl, &task->action_pos, &err);
@@ -354,7 +454,7 @@ static void run_action(struct exec_run *run, struct pb_task *task, struct exec_h
     if (exec_is_special(task->action)) {
         exec_special(run, task, h, scope, args, res);
     } else {
-        run_module(run, task, h, scope, args, res);
+        run_module(run, task, h, scope, d, args, res);
     }
     val_unref(args);
 }
@@ -460,8 +560,8 @@ static void report_retry(struct exec_notes *notes, struct pb_task *task, struct 
 
 /* Runs the action, repeating while `until` is false. */
 static void run_with_until(struct exec_run *run, struct pb_task *task, struct exec_host *h,
-                           struct vars_scope *scope, struct result *res,
-                           struct exec_notes *notes)
+                           struct vars_scope *scope, const struct delegation *d,
+                           struct result *res, struct exec_notes *notes)
 {
     struct val *until = pb_kw_own(task, "until");
     int64_t retries = until ? kw_int(task, scope, "retries", 3) : 0;
@@ -473,7 +573,7 @@ static void run_with_until(struct exec_run *run, struct pb_task *task, struct ex
         struct err err = ERR_INIT;
         bool ok = true;
 
-        run_action(run, task, h, scope, res);
+        run_action(run, task, h, scope, d, res);
         apply_when_overrides(task, scope, res);
         if (!until || res->status == RESULT_UNREACHABLE) {
             break;
@@ -528,6 +628,7 @@ static void run_once(struct exec_run *run, struct pb_task *task, struct exec_hos
                      struct vars_scope *scope, struct result *res, struct exec_notes *notes)
 {
     struct val *false_cond = NULL;
+    struct delegation d;
     struct err err = ERR_INIT;
     bool ok;
 
@@ -535,8 +636,16 @@ static void run_once(struct exec_run *run, struct pb_task *task, struct exec_hos
         fail_from_err(res, &err);
     } else if (!ok) {
         skip_result(res, false_cond);
+    } else if (delegation_init(run, task, h, scope, &d, &err) < 0) {
+        fail_from_err(res, &err);
+        delegation_release(&d);
     } else {
-        run_with_until(run, task, h, scope, res, notes);
+        run_with_until(run, task, h, scope, &d, res, notes);
+        finish_data(res);
+        if (d.name) {
+            delegation_note(&d, res);
+        }
+        delegation_release(&d);
     }
     finish_data(res);
 }
@@ -665,6 +774,14 @@ static void aggregate(struct result *res, struct val *results, bool any_failed, 
     val_unref(res->data);
     res->data = val_dict();
     val_dict_set_take(res->data, "results", results);
+    for (size_t i = val_list_len(results); i > 0; i--) {
+        struct val *dv = val_dict_get(val_list_get(results, i - 1), "_ansible_delegated_vars");
+
+        if (dv) {
+            val_dict_set(res->data, "_ansible_delegated_vars", dv);
+            break;
+        }
+    }
     if (all_skipped) {
         res->status = RESULT_SKIPPED;
         val_dict_set_take(res->data, "msg", val_str("All items skipped"));
@@ -753,4 +870,64 @@ void exec_task_on_host(struct exec_run *run, struct pb_task *task, struct exec_h
     }
     val_unref(items);
     vars_scope_release(&scope);
+}
+
+int exec_include_entries(struct exec_run *run, struct pb_task *task, struct exec_host *h,
+                         struct val *out, struct err *err)
+{
+    bool role = strcmp(pb_action_short(task->action), "include_role") == 0;
+    struct val *name = val_dict_get(task->args, "_raw_params");
+    struct val *lc = pb_kw_own(task, "loop_control");
+    struct vars_scope scope;
+    struct val *items = NULL;
+    size_t n;
+    int ret = -1;
+
+    if (!name) {
+        name = val_dict_get(task->args, role ? "name" : "file");
+    }
+    if (!name) {
+        return err_at(err, ERR_PARSE, &task->action_pos, "'%s' needs a file name",
+                      task->action);
+    }
+    exec_scope(run, task, h, &scope);
+    items = loop_items(task, &scope, err);
+    if (err->kind) {
+        goto out;
+    }
+    n = items ? val_list_len(items) : 1;
+    for (size_t i = 0; i < n; i++) {
+        struct val *false_cond = NULL;
+        struct val *entry = NULL;
+        struct val *file = NULL;
+        bool ok = true;
+
+        if (items) {
+            vars_scope_set_overlay(&scope, loop_overlay(lc, val_list_get(items, i), i, n));
+        }
+        if (eval_when_chain(task, &scope, &ok, &false_cond, err) < 0) {
+            goto out;
+        }
+        if (!ok) {
+            continue;
+        }
+        file = tpl_template_value(name, &scope.tpl, &name->pos, err);
+        if (!file) {
+            goto out;
+        }
+        entry = val_dict();
+        val_dict_set_take(entry, "file", file);
+        if (items) {
+            char *label = item_label(lc, val_list_get(items, i), &scope);
+
+            val_dict_set_take(entry, "label", val_str_take(label, strlen(label)));
+            val_dict_set(entry, "vars", scope.overlay);
+        }
+        val_list_push_take(out, entry);
+    }
+    ret = 0;
+out:
+    val_unref(items);
+    vars_scope_release(&scope);
+    return ret;
 }

@@ -50,6 +50,8 @@ struct exec_host {
     bool unreachable;
     bool ended;                 /* meta: end_host / end_play */
     struct svec notified;       /* handler names/listen topics notified, not yet run */
+    struct val *failed_task;    /* owned dict or NULL: ansible_failed_task, for rescue */
+    struct val *failed_result;  /* owned dict or NULL: ansible_failed_result */
 };
 
 struct exec_run {
@@ -102,8 +104,10 @@ void exec_result_report(struct exec_run *run, struct pb_task *t, struct exec_job
 /* Counters, variables, handlers and failure state from 'res' of 't' on 'h'. */
 void exec_result_apply(struct exec_run *run, struct pb_task *t, struct exec_host *h,
                        struct result *res);
-/* Only the variables 'res' leaves behind (register, facts): run_once gives them to every host. */
-void exec_result_share(struct pb_task *t, struct exec_host *h, struct result *res);
+/* Only the variables 'res' leaves behind (register without _ansible_* keys, facts, to the
+ * delegated host with delegate_facts): run_once gives them to every host. */
+void exec_result_share(struct exec_run *run, struct pb_task *t, struct exec_host *h,
+                       struct result *res);
 /* True when a keyword (looked up through the parents) is set to a true value. */
 bool exec_kw_true(const struct pb_task *t, const char *name);
 
@@ -127,6 +131,11 @@ void exec_scope(struct exec_run *run, struct pb_task *task, struct exec_host *h,
 bool exec_when(struct exec_run *run, struct pb_task *task, struct exec_host *h);
 /* The display name: "role : name", or the action when unnamed. Returns a new string. */
 char *exec_task_name(const struct pb_task *task);
+/* A dynamic include_tasks/include_role on 'h': appends to the list 'out' one dict per loop item
+ * (or one without a loop) whose when: holds: {file: templated name, label: item label, vars:
+ * the loop variables}. Returns 0, or -1 with err (a template or loop that fails). */
+int exec_include_entries(struct exec_run *run, struct pb_task *task, struct exec_host *h,
+                         struct val *out, struct err *err);
 /* True when the task's tags select it (--tags/--skip-tags). */
 bool exec_tags_match(const struct pb_task *task, const struct svec *only, const struct svec *skip);
 

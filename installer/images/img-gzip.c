@@ -9,7 +9,7 @@
 #define HISTORY 32768u   /* deflate's window: what a run is primed with */
 #define OUT_CAP 65536u
 #define STORED_MAX 65535u
-#define MIN_SEGMENT 4096u /* shorter segments are always compressed */
+#define MIN_SEGMENT 4096u /* shorter segments are always compressed; also the first look */
 /* A segment is stored when its byte histogram's chi-square against a uniform one is at most this
  * (random data: about 255; text, binaries, tar headers: tens of thousands and more). At the limit
  * an order-0 coder could save under 0.1% of a 64 KiB segment. Integer-only, so every machine
@@ -32,15 +32,13 @@ void img_gzip_init(struct img_gzip *gz)
     gz->crc = (uint32_t)crc32(0L, Z_NULL, 0);
 }
 
-bool img_gzip_incompressible(const unsigned char *p, size_t n)
+/* Whether the byte histogram of p[0..n) is within CHI2_MAX of a uniform one. */
+static bool near_uniform(const unsigned char *p, size_t n)
 {
     uint32_t c[4][256];
     uint64_t sum = 0;
     size_t i = 0;
 
-    if (n < MIN_SEGMENT) {
-        return false;
-    }
     memset(c, 0, sizeof(c));
     for (; i + 4 <= n; i += 4) {
         c[0][p[i]]++;
@@ -58,6 +56,16 @@ bool img_gzip_incompressible(const unsigned char *p, size_t n)
         sum += (uint64_t)(d * d);
     }
     return sum <= (uint64_t)CHI2_MAX * 256u * n;
+}
+
+bool img_gzip_incompressible(const unsigned char *p, size_t n)
+{
+    /* Non-uniform data is far from uniform in its first bytes already (chi-square grows with the
+     * length for it, and stays near 255 for random data): look at those first. */
+    if (n < MIN_SEGMENT || !near_uniform(p, MIN_SEGMENT)) {
+        return false;
+    }
+    return n == MIN_SEGMENT || near_uniform(p, n);
 }
 
 /* Stored deflate blocks; the stream is byte-aligned before and after. */

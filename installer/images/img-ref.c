@@ -17,10 +17,10 @@ static bool looks_like_host(const char *s, size_t len)
 void img_ref_split(const char *ref, char **host, char **path, char **tag)
 {
     const char *at = strchr(ref, '@');
-    const char *slash = strchr(ref, '/');
+    size_t end = at ? (size_t)(at - ref) : strlen(ref);
+    const char *slash = memchr(ref, '/', end); /* only before "@digest", so start <= end */
     const char *start = ref;
     const char *colon;
-    size_t end = at ? (size_t)(at - ref) : strlen(ref);
 
     if (host) {
         *host = NULL;

@@ -153,11 +153,17 @@ static void default_host_result(void *ctx, const struct out_event *ev)
     FILE *f = ctx;
     struct buf b = BUF_INIT;
     bool failed = ev->status == RESULT_FAILED || ev->status == RESULT_UNREACHABLE;
+    struct val *dv = ev->data ? val_dict_get(ev->data, "_ansible_delegated_vars") : NULL;
+    const char *delegated = dv ? val_dict_get_str(dv, "ansible_host") : NULL;
 
     if (ev->loop_summary && ev->status != RESULT_SKIPPED) {
         return;
     }
-    buf_addf(&b, "%s: [%s]", status_word(ev), ev->host);
+    buf_addf(&b, "%s: [%s", status_word(ev), ev->host);
+    if (ev->status != RESULT_SKIPPED && delegated) {
+        buf_addf(&b, " -> %s", delegated);
+    }
+    buf_addc(&b, ']');
     if (ev->item_label) {
         buf_addf(&b, " => (item=%s)", ev->item_label);
         if (ev->status == RESULT_SKIPPED) {

@@ -1,6 +1,6 @@
 /*
  * pipe-ctx.c - the paths and the mode of one `pot install` run, derived from its options, and
- * the helpers every stage uses to describe its inputs.
+ * the helpers every stage uses to describe its inputs (files, whole trees, the inventory).
  */
 #include "pot.h"
 #include <dirent.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "base/buf.h"
+#include "base/digest.h"
 #include "base/err.h"
 #include "base/fs.h"
 #include "base/vec.h"
@@ -176,4 +177,86 @@ void pipe_hash_dir(struct buf *text, const char *label, const char *dir)
         buf_addf(text, "%s\n", names.items[i]);
     }
     svec_release(&names);
+}
+
+/* Files larger than this are described by size and mtime instead of their content. */
+#define HASH_CONTENT_MAX (16L << 20)
+#define HASH_DEPTH_MAX 32
+
+/* One line "relpath x|- <sha256 or size:mtime>" per regular file under 'dir' (recursive). */
+static void tree_lines(const char *dir, const char *rel, int depth, struct svec *lines)
+{
+    struct dirent *e;
+    DIR *d = depth < HASH_DEPTH_MAX ? opendir(dir) : NULL;
+
+    while (d && (e = readdir(d))) {
+        char *path, *name;
+        struct stat st;
+
+        if (e->d_name[0] == '.') {
+            continue;
+        }
+        path = fs_join(dir, e->d_name);
+        name = rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            tree_lines(path, name, depth + 1, lines);
+        } else if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+            struct buf content = BUF_INIT;
+            struct err err = ERR_INIT;
+            char hex[SHA256_HEX_LEN + 1] = "<unreadable>";
+            char x = st.st_mode & S_IXUSR ? 'x' : '-';
+
+            if (st.st_size > HASH_CONTENT_MAX) {
+                svec_pushf(lines, "%s %c size=%lld mtime=%lld.%09ld", name, x,
+                           (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                           st.st_mtim.tv_nsec);
+            } else {
+                if (fs_read_file(path, &content, &err) == 0) {
+                    sha256_hex(content.ptr, content.len, hex);
+                }
+                svec_pushf(lines, "%s %c %s", name, x, hex);
+            }
+            buf_release(&content);
+        }
+        free(name);
+        free(path);
+    }
+    if (d) {
+        closedir(d);
+    }
+}
+
+void pipe_hash_tree(struct buf *text, const char *label, const char *path)
+{
+    struct svec lines = SVEC_INIT;
+
+    if (!fs_is_dir(path)) {
+        pipe_hash_file(text, label, path);
+        return;
+    }
+    buf_addf(text, "%s=%s/\n", label, path);
+    tree_lines(path, NULL, 0, &lines);
+    if (lines.len) {
+        qsort(lines.items, lines.len, sizeof(char *), cmp_str);
+    }
+    for (size_t i = 0; i < lines.len; i++) {
+        buf_addf(text, "%s\n", lines.items[i]);
+    }
+    svec_release(&lines);
+}
+
+void pipe_hash_inventory(struct pipe_ctx *c, struct buf *text)
+{
+    pipe_hash_tree(text, "inventory", c->inventory);
+    if (!fs_is_dir(c->inventory)) {
+        char *dir = fs_dirname(c->inventory);
+        char *group_vars = fs_join(dir, "group_vars");
+        char *host_vars = fs_join(dir, "host_vars");
+
+        pipe_hash_tree(text, "group_vars", group_vars);
+        pipe_hash_tree(text, "host_vars", host_vars);
+        free(host_vars);
+        free(group_vars);
+        free(dir);
+    }
 }

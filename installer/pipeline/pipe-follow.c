@@ -113,6 +113,9 @@ int pipe_follow(struct pipe_ctx *c, size_t log_offset, int first_step, struct er
         if (ret != 0) {
             break;
         }
+        if (c->opts->report.tick) {
+            c->opts->report.tick(c->opts->report.ctx);
+        }
         usleep((useconds_t)c->opts->poll_ms * 1000);
     }
     free(url);

@@ -29,15 +29,12 @@ static bool wanted(const struct pipe_ctx *c, size_t i)
 
 void pipe_hostinit_inputs(struct pipe_ctx *c, struct buf *text)
 {
-    pipe_hash_file(text, "inventory", c->inventory);
-    for (size_t i = 0; i < ARRAY_SIZE(playbooks); i++) {
-        char *path = playbook_path(c, playbooks[i]);
+    /* the whole playbooks tree: the two playbooks, their roles, vars and files */
+    char *dir = xasprintf("%s/playbooks", c->opts->kit_dir);
 
-        if (wanted(c, i)) {
-            pipe_hash_file(text, "playbook", path);
-        }
-        free(path);
-    }
+    pipe_hash_inventory(c, text);
+    pipe_hash_tree(text, "playbooks", dir);
+    free(dir);
     for (size_t i = 0; i < c->opts->tags.len; i++) {
         buf_addf(text, "tag=%s\n", c->opts->tags.items[i]);
     }

@@ -186,6 +186,7 @@ void pipe_installer_inputs(struct pipe_ctx *c, struct buf *text)
     buf_addf(text, "container=%s\n", hash);
     pipe_tkeconfig_inputs(c, text);
     pipe_hash_dir(text, "tkestack", c->tkestack_dir);
+    pipe_hash_tree(text, "hooks", owned.items[2]); /* what the installer runs at its hook steps */
     tke_container_spec_release(&spec);
     svec_release(&owned);
     tke_docker_release(&d);

@@ -27,12 +27,13 @@ static char *playbook(const struct pipe_ctx *c)
 
 void pipe_postinstall_inputs(struct pipe_ctx *c, struct buf *text)
 {
-    char *pb = playbook(c);
+    /* the whole playbooks tree (post-install.yml and the roles it uses) */
+    char *dir = xasprintf("%s/playbooks", c->opts->kit_dir);
 
-    pipe_hash_file(text, "inventory", c->inventory);
-    pipe_hash_file(text, "playbook", pb);
+    pipe_hash_inventory(c, text);
+    pipe_hash_tree(text, "playbooks", dir);
     pipe_hash_dir(text, "images", c->images_dir);
-    free(pb);
+    free(dir);
 }
 
 /* A variable with a default; NULL only when resolving failed (err set). */

@@ -11,12 +11,6 @@
 #include "pipeline/pipe.h"
 #include "tke/tke-config.h"
 
-static const char *const templates[] = {
-    "tke-ha-lb.json.j2",
-    "tke-ha-keepalived.json.j2",
-    "tke-single.json.j2",
-};
-
 static char *templates_dir(const struct pipe_ctx *c)
 {
     return xasprintf("%s/templates/tke", c->opts->kit_dir);
@@ -29,15 +23,11 @@ static int replicas(const struct pipe_ctx *c)
 
 void pipe_tkeconfig_inputs(struct pipe_ctx *c, struct buf *text)
 {
+    /* the whole folder: the three templates and anything they include or import */
     char *dir = templates_dir(c);
 
-    pipe_hash_file(text, "inventory", c->inventory);
-    for (size_t i = 0; i < ARRAY_SIZE(templates); i++) {
-        char *path = fs_join(dir, templates[i]);
-
-        pipe_hash_file(text, "template", path);
-        free(path);
-    }
+    pipe_hash_inventory(c, text);
+    pipe_hash_tree(text, "templates", dir);
     buf_addf(text, "replicas=%d\n", replicas(c));
     free(dir);
 }

@@ -35,8 +35,12 @@ enum pipe_mode {
 };
 
 struct pipe_report {
-    /* One line of progress for the operator (no newline). */
+    /* One line of progress for the operator (no newline). Steps of tke-installer come as
+     * "step N/M <name>" (a failure of one as "step N/M <name> failed: <msg>"). */
     void (*say)(void *ctx, const char *line);
+    /* Called about every poll interval while pot waits for tke-installer, so that a terminal
+     * status line can refresh its clock; may be NULL. */
+    void (*tick)(void *ctx);
     void *ctx;
 };
 
@@ -86,6 +90,13 @@ void pipe_say(const struct pipe_ctx *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void pipe_hash_file(struct buf *text, const char *label, const char *path);
 /* Lines "name size" of the regular files in 'dir', sorted (for input hashes). */
 void pipe_hash_dir(struct buf *text, const char *label, const char *dir);
+/* 'path' as a whole: a file like pipe_hash_file; a directory as one line per regular file below
+ * it, recursively, sorted: relative path, executable bit, sha256 of the content (size and mtime
+ * for files over 16 MiB). Dot files and dot dirs are left out. */
+void pipe_hash_tree(struct buf *text, const char *label, const char *path);
+/* The inventory (file or directory) and, beside an inventory file, its group_vars/ and
+ * host_vars/ trees: everything pot reads the variables from. */
+void pipe_hash_inventory(struct pipe_ctx *c, struct buf *text);
 /* The path of the journal and of the lock for a data dir (new strings). */
 char *pipe_journal_path(const char *data_dir);
 char *pipe_lock_path(const char *data_dir);

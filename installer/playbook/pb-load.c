@@ -20,6 +20,7 @@ struct loader {
     struct pb_play *play;
     const char *roles_path;  /* borrowed: extra role dirs, colon-separated, or NULL */
     int depth;               /* import nesting, to stop include loops */
+    bool dynamic;            /* loading an include at run time: roles load again */
 };
 
 static int load_task_list(struct loader *ld, struct val *list, struct pb_task *parent,
@@ -168,6 +169,27 @@ out:
 static int load_role_use(struct loader *ld, struct val *entry, struct pb_task *parent,
                          struct vec *out, struct err *err);
 
+/* include_tasks/include_role with a loop or a templated name are loaded when they run. */
+static bool include_is_dynamic(const struct pb_task *t)
+{
+    const char *file = val_dict_get_str(t->args, "_raw_params");
+
+    if (!action_is(t->action, "include_tasks") && !action_is(t->action, "include_role")) {
+        return false;
+    }
+    if (!file) {
+        file = val_dict_get_str(t->args, action_is(t->action, "include_role") ? "name" : "file");
+    }
+    for (size_t i = 0; i < val_dict_len(t->kw); i++) {
+        const char *key = val_dict_key_at(t->kw, i);
+
+        if (strcmp(key, "loop") == 0 || strncmp(key, "with_", 5) == 0) {
+            return true;
+        }
+    }
+    return (file && has_markup(file)) || val_dict_has(t->args, "apply");
+}
+
 static int load_task(struct loader *ld, struct val *ds, struct pb_task *parent,
                      struct pb_role *role, const char *dir, bool handlers, struct vec *out,
                      struct err *err)
@@ -195,6 +217,10 @@ static int load_task(struct loader *ld, struct val *ds, struct pb_task *parent,
     }
     if (local) {
         val_dict_set_take(t->kw, "delegate_to", val_str("localhost"));
+    }
+    if (include_is_dynamic(t)) {
+        vec_push(out, t);
+        return 0;
     }
     if (action_is(t->action, "import_tasks") || action_is(t->action, "include_tasks")) {
         return load_include(ld, t, out, handlers, err);
@@ -427,7 +453,7 @@ static int load_role_use(struct loader *ld, struct val *entry, struct pb_task *p
                       ld->roles_path ? ", " : "", ld->roles_path ? ld->roles_path : "",
                       ld->play->dir);
     }
-    if (role_seen(ld, dir, params)) {
+    if (!ld->dynamic && role_seen(ld, dir, params)) {
         free(dir);
         return 0;
     }
@@ -673,6 +699,10 @@ static char *abs_path(const char *path)
 int pb_load_more(struct playbook *pb, const char *path, const char *roles_path, struct err *err)
 {
     struct loader ld = { .pb = pb, .roles_path = roles_path };
+
+    if (roles_path && !pb->roles_path) {
+        pb->roles_path = arena_strdup(&pb->arena, roles_path);
+    }
     char *abs = abs_path(path);
     int ret = load_file(&ld, abs, err);
 
@@ -695,6 +725,52 @@ struct playbook *pb_load(const char *path, const char *roles_path, struct err *e
         return NULL;
     }
     return pb;
+}
+
+struct pb_task *pb_load_dynamic(struct playbook *pb, struct pb_task *inc, const char *name,
+                                struct val *vars, struct err *err)
+{
+    struct loader ld = { .pb = pb, .play = inc->play, .roles_path = pb->roles_path,
+                         .dynamic = true };
+    struct pb_task *b = new_node(&ld, PB_BLOCK, inc->args, inc, inc->role, inc->dir);
+    struct val *apply = val_dict_get(inc->args, "apply");
+    struct val *list = NULL;
+    char *path = NULL;
+    char *dir = NULL;
+    int ret = -1;
+
+    b->name = NULL;
+    b->is_handler = inc->is_handler;
+    b->kw = keep(&ld, val_dict());
+    for (size_t i = 0; apply && apply->type == VAL_DICT && i < val_dict_len(apply); i++) {
+        val_dict_set(b->kw, val_dict_key_at(apply, i), val_dict_value_at(apply, i));
+    }
+    if (vars) {
+        val_dict_set(b->kw, "vars", vars);
+    }
+    if (action_is(inc->action, "include_role")) {
+        struct val *entry = val_dict();
+
+        val_dict_set_take(entry, "name", val_str(name));
+        ret = load_role_use(&ld, entry, b, &b->block, err);
+        val_unref(entry);
+        return ret < 0 ? NULL : b;
+    }
+    path = inc->role && !strchr(name, '/') ? xasprintf("%s/tasks/%s", inc->role->path, name)
+                                            : fs_join(inc->dir, name);
+    list = load_yaml(path, err);
+    if (list) {
+        dir = fs_dirname(path);
+        val_dict_set_take(b->kw, "_include", val_str(path));
+        ret = list->type == VAL_NULL
+            ? 0
+            : load_task_list(&ld, list, b, inc->role, arena_strdup(&pb->arena, dir),
+                             inc->is_handler, &b->block, err);
+    }
+    val_unref(list);
+    free(dir);
+    free(path);
+    return ret < 0 ? NULL : b;
 }
 
 static void release_node(struct pb_task *t);

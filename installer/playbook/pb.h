@@ -72,6 +72,7 @@ struct playbook {
     const char *path;          /* arena: the first playbook file */
     const char *dir;           /* arena: its directory (playbook_dir) */
     struct vec owned_vals;     /* struct val * released by pb_free */
+    const char *roles_path;    /* arena: extra role directories, or NULL */
 };
 
 /* Reads 'path' (and everything it imports). Returns NULL with err (ERR_PARSE at file:line:col,
@@ -80,6 +81,13 @@ struct playbook *pb_load(const char *path, const char *roles_path, struct err *e
 /* Loads more plays from 'path' into 'pb' (for several playbooks on one command line). */
 int pb_load_more(struct playbook *pb, const char *path, const char *roles_path, struct err *err);
 void pb_free(struct playbook *pb);
+/* Loads a dynamic include (include_tasks/include_role with a loop, apply: or a templated name,
+ * which pb_load keeps as a task) when it runs: returns a new block in pb's arena, child of 'inc',
+ * holding the tasks of file 'name' (include_tasks) or of role 'name', with 'vars' (borrowed,
+ * may be NULL: the loop variables) and the keywords of apply:. The block's "_include" keyword
+ * is the absolute file path. Returns NULL with err when the file or role cannot be loaded. */
+struct pb_task *pb_load_dynamic(struct playbook *pb, struct pb_task *inc, const char *name,
+                                struct val *vars, struct err *err);
 
 /* Looks a keyword up through the parent chain (task, blocks, role entry, play); borrowed or NULL.
  * Only keywords that Ansible inherits are looked up past the task itself. */

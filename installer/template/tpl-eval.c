@@ -16,6 +16,8 @@
 #define MAX_ITERATIONS 2000000L /* loop iterations plus macro calls in one render */
 #define MAX_RESULT_BYTES (64u << 20)
 #define SCRATCH_DEPTH 8
+/* Kept out of eval()'s body so that its hot cases (constants, names) stay a small function. */
+#define NOINLINE __attribute__((noinline))
 
 struct local {
     int slot;                     /* the name's slot in tpl->names */
@@ -673,7 +675,7 @@ static int compare(struct tpl_ctx *c, int op, struct val *a, struct val *b, bool
 
 struct val *tpl_binop(struct tpl_ctx *c, int op, struct val *a, struct val *b)
 {
-    bool res;
+    bool res = false;
 
     if (op == OP_CONCAT) {
         struct val *sa = a->flags & TPL_LENIENT ? val_str("") : tpl_to_str(a);
@@ -784,7 +786,18 @@ static struct val *eval_defined(struct tpl_ctx *c, const struct tpl_node *n)
 
 static int eval_truth(struct tpl_ctx *c, const struct tpl_node *n, bool *res)
 {
-    struct val *v = eval(c, n);
+    struct val *v;
+
+    if (n->kind == TN_NOT) { /* what eval_unary does, without making the bool */
+        if (!(v = eval_defined(c, n->a))) {
+            return -1;
+        }
+        c->node = n;
+        *res = !val_truthy(v);
+        val_unref(v);
+        return 0;
+    }
+    v = eval(c, n);
 
     if (v && (v->flags & TPL_LENIENT)) {
         val_unref(v);
@@ -801,7 +814,7 @@ static int eval_truth(struct tpl_ctx *c, const struct tpl_node *n, bool *res)
     return 0;
 }
 
-static struct val *eval_seq(struct tpl_ctx *c, const struct tpl_node *n)
+NOINLINE static struct val *eval_seq(struct tpl_ctx *c, const struct tpl_node *n)
 {
     struct val *list = val_list();
 
@@ -817,7 +830,7 @@ static struct val *eval_seq(struct tpl_ctx *c, const struct tpl_node *n)
     return list;
 }
 
-static struct val *eval_dict(struct tpl_ctx *c, const struct tpl_node *n)
+NOINLINE static struct val *eval_dict(struct tpl_ctx *c, const struct tpl_node *n)
 {
     struct val *d = val_dict();
 
@@ -842,7 +855,7 @@ static struct val *eval_dict(struct tpl_ctx *c, const struct tpl_node *n)
     return d;
 }
 
-static struct val *eval_binop(struct tpl_ctx *c, const struct tpl_node *n)
+NOINLINE static struct val *eval_binop(struct tpl_ctx *c, const struct tpl_node *n)
 {
     struct val *a = n->op == OP_CONCAT ? eval(c, n->a) : eval_defined(c, n->a), *b, *r;
 
@@ -861,7 +874,7 @@ static struct val *eval_binop(struct tpl_ctx *c, const struct tpl_node *n)
     return r;
 }
 
-static struct val *eval_compare(struct tpl_ctx *c, const struct tpl_node *n)
+NOINLINE static struct val *eval_compare(struct tpl_ctx *c, const struct tpl_node *n)
 {
     struct val *left = eval_defined(c, n->args[0]);
     bool res = true;
@@ -889,7 +902,7 @@ static struct val *eval_compare(struct tpl_ctx *c, const struct tpl_node *n)
     return val_bool(res);
 }
 
-static struct val *eval_unary(struct tpl_ctx *c, const struct tpl_node *n)
+NOINLINE static struct val *eval_unary(struct tpl_ctx *c, const struct tpl_node *n)
 {
     struct val *a = eval_defined(c, n->a), *r = NULL;
 
@@ -915,7 +928,7 @@ static struct val *eval_unary(struct tpl_ctx *c, const struct tpl_node *n)
     return r;
 }
 
-static struct val *eval_andor(struct tpl_ctx *c, const struct tpl_node *n)
+NOINLINE static struct val *eval_andor(struct tpl_ctx *c, const struct tpl_node *n)
 {
     struct val *a = eval_defined(c, n->a);
 
@@ -929,7 +942,7 @@ static struct val *eval_andor(struct tpl_ctx *c, const struct tpl_node *n)
     return eval(c, n->b);
 }
 
-static struct val *eval_condexpr(struct tpl_ctx *c, const struct tpl_node *n)
+NOINLINE static struct val *eval_condexpr(struct tpl_ctx *c, const struct tpl_node *n)
 {
     bool cond;
 
@@ -949,7 +962,7 @@ static struct val *eval_condexpr(struct tpl_ctx *c, const struct tpl_node *n)
     return u;
 }
 
-static struct val *eval_getitem(struct tpl_ctx *c, const struct tpl_node *n)
+NOINLINE static struct val *eval_getitem(struct tpl_ctx *c, const struct tpl_node *n)
 {
     struct val *obj = eval(c, n->a), *r = NULL;
 
@@ -984,7 +997,7 @@ static struct val *eval_getitem(struct tpl_ctx *c, const struct tpl_node *n)
     return r;
 }
 
-static struct val *eval_getattr(struct tpl_ctx *c, const struct tpl_node *n)
+NOINLINE static struct val *eval_getattr(struct tpl_ctx *c, const struct tpl_node *n)
 {
     struct val *obj, *r;
 
@@ -1115,7 +1128,7 @@ static struct val *eval_filter_chain(struct tpl_ctx *c, const struct tpl_node *n
     return v ? apply_filter(c, n, v) : NULL;
 }
 
-static struct val *eval_test(struct tpl_ctx *c, const struct tpl_node *n)
+NOINLINE static struct val *eval_test(struct tpl_ctx *c, const struct tpl_node *n)
 {
     struct val *storage[MAX_ARGS], *subject;
     struct tpl_args a;
@@ -1686,7 +1699,12 @@ static int render_stmt(struct tpl_ctx *c, const struct tpl_node *n, struct buf *
 static int render_body(struct tpl_ctx *c, const struct tpl_node *n, struct buf *out)
 {
     for (; n; n = n->next) {
-        if (render_stmt(c, n, out) < 0) {
+        if (n->kind == TN_DATA && out->len + n->len < out->cap) {
+            /* literal text with room in the buffer: what buf_add does, without the call */
+            memcpy(out->ptr + out->len, n->str, n->len);
+            out->len += n->len;
+            out->ptr[out->len] = '\0';
+        } else if (render_stmt(c, n, out) < 0) {
             return -1;
         }
     }

@@ -141,8 +141,8 @@ static struct val *f_replace(struct tpl_ctx *c, struct val *v, const struct tpl_
     return r;
 }
 
-/* Jinja2's indent(width=4, first=False, blank=False), appended to 'out' (sized exactly first);
- * -1 (nothing appended) after tpl_fail(). */
+/* Jinja2's indent(width=4, first=False, blank=False), appended to 'out'; -1 (nothing appended)
+ * after tpl_fail(). */
 static int indent_into(struct tpl_ctx *c, struct val *v, const struct tpl_args *a,
                        struct buf *out)
 {
@@ -151,9 +151,8 @@ static int indent_into(struct tpl_ctx *c, struct val *v, const struct tpl_args *
                *blank = tpl_arg(a, 2, "blank"), *s;
     struct buf wide = BUF_INIT;
     const char *ind, *text;
-    size_t ind_len, len, total, i = 0;
+    size_t ind_len, len, i = 0;
     bool first_on, blank_on;
-    char *o;
 
     if (tpl_check_args(c, "indent", a, 3, "width,first,blank") < 0) {
         return -1;
@@ -177,43 +176,35 @@ static int indent_into(struct tpl_ctx *c, struct val *v, const struct tpl_args *
     len = s->u.s.len;
     first_on = first && val_truthy(first);
     blank_on = blank && val_truthy(blank);
-    /* The lines of (s + "\n").splitlines(), i.e. s split on every '\n'; every line but the first
-     * gets the indent when non-empty (or always with blank=true). Count the bytes, then copy. */
-    total = len + (first_on ? ind_len : 0);
-    for (const char *nl = memchr(text, '\n', len); nl;) {
-        size_t next = (size_t)(nl + 1 - text);
-
-        if (blank_on || (next < len && text[next] != '\n')) {
-            total += ind_len;
-        }
-        nl = memchr(text + next, '\n', len - next);
-    }
-    buf_grow(out, total);
-    o = out->ptr + out->len;
     if (first_on) {
-        memcpy(o, ind, ind_len);
-        o += ind_len;
+        buf_add(out, ind, ind_len);
     }
-    for (size_t line = 0;; line++) {
+    for (size_t line = 0;; line++) { /* the lines of (s + "\n").splitlines(): s split on '\n' */
         const char *nl = memchr(text + i, '\n', len - i);
         size_t end = nl ? (size_t)(nl - text) : len;
+        bool indented = line > 0 && (end > i || blank_on);
+        size_t need = (line > 0) + (indented ? ind_len : 0) + (end - i);
+        char *o;
 
+        if (out->len + need >= out->cap) {
+            buf_grow(out, need + (len - end)); /* this line and, as a guess, the rest */
+        }
+        o = out->ptr + out->len;
         if (line > 0) {
             *o++ = '\n';
-            if (end > i || blank_on) {
-                memcpy(o, ind, ind_len);
-                o += ind_len;
-            }
+        }
+        if (indented) {
+            memcpy(o, ind, ind_len);
+            o += ind_len;
         }
         memcpy(o, text + i, end - i);
-        o += end - i;
+        out->len += need;
+        out->ptr[out->len] = '\0';
         if (!nl) {
             break;
         }
         i = end + 1;
     }
-    out->len = (size_t)(o - out->ptr);
-    *o = '\0';
     val_unref(s);
     buf_release(&wide);
     return 0;

@@ -10,7 +10,7 @@
 #   # diff-output: exact     compare stdout too
 #   # diff-rerun: changes    the second run may report changes (commands without changed_when)
 # ansible's results are cached by content (the playbook and the subdirectories it can use, never
-# the other top-level playbooks) in POT_DIFF_CACHE (default ~/.cache/pot-diff), so a rerun with
+# the other top-level playbooks; role and task files count) in POT_DIFF_CACHE (default ~/.cache/pot-diff), so a rerun with
 # unchanged playbooks takes seconds; POT_DIFF_ONLY=NAME runs one playbook.
 . "$(dirname "$0")/lib.sh"
 
@@ -65,7 +65,7 @@ ansible_ref() {
     local name=$1 key
     shift
     key=$( { cat "$T/hosts"; echo "$name $*"; cat "$T/ansible.version"
-             cd "$DIFF" && find . -type f \( -name "$name.yml" -o ! -path './*.yml' \) |
+             cd "$DIFF" && find . -type f \( -name "$name.yml" -o -path './*/*' -o ! -name '*.yml' \) |
                  LC_ALL=C sort | xargs -d '\n' sha256sum; } |
            sha256sum | cut -c1-32)
     if [ -f "$CACHE/$key.snap2" ]; then

@@ -3,8 +3,9 @@
 # stand-in tke-installer (tests/fixtures/tke-installer): a full run to Success with every hook
 # answered by pot, a second run that changes nothing, failure at step K then --resume, kill -9 of
 # pot then --resume, business-only mode without tke-installer, and the user errors (template
-# choice, .run checksum, option conflicts). Until the kit's templates/tke exist, the kit uses the
-# test template tests/fixtures/tke/kit-single (see its README).
+# choice, .run checksum, option conflicts). The kit renders tke.json from the real templates/tke.
+# Every scenario that completes an install is followed by a rerun that must skip every stage
+# (noop_rerun), and editing a role of the kit makes host-init run again.
 . "$(dirname "$0")/lib.sh"
 require_sandbox
 
@@ -14,14 +15,18 @@ dk() { env -u DOCKER_CONTEXT /usr/bin/docker -H "$SANDBOX_DOCKER_HOST" "$@"; }
 
 "$TOP/tests/fixtures/tke-installer/build.sh" --save "$T/installer.tar" >/dev/null
 
-# new_kit DIR [business]: a kit (hooks, template, hosts) with ../tkestack and DIR-tgz unless
-# business mode is wanted.
+# new_kit DIR [business]: a kit (hooks, the real templates/tke, hosts with the variables of
+# tke-single.json.j2) with ../tkestack and DIR-tgz unless business mode is wanted.
 new_kit() {
-    mkdir -p "$1/templates/tke" && cp -r "$TOP/hooks" "$1/hooks" &&
-        cp "$TOP/tests/fixtures/tke/kit-single/tke-single.json.j2" "$1/templates/tke/" &&
+    mkdir -p "$1/templates" && cp -r "$TOP/hooks" "$1/hooks" &&
+        cp -r "$TOP/templates/tke" "$1/templates/tke" &&
         printf '%s\n' '[installer]' 'node1 ansible_host=127.0.0.1' '[masters]' 'node2' \
             '[all:vars]' "ansible_ssh_pass='secret-ssh-pw'" "tke_pwd='secret-tke-pw'" \
-            "tke_admin_user='admin'" "tke_ha_type='none'" >"$1/hosts" || return 1
+            "tke_admin_user='admin'" "tke_ha_type='none'" k8s_version=1.16.6 net_interface=eth0 \
+            cluster_cidr=10.244.0.0/16 max_cluster_service_num=256 max_node_pod_num=128 \
+            docker_data_root=/data/docker kubelet_root_dir=/data/kubelet \
+            registry_domain=registry.tke.com tke_console_domain=console.tke.com ipvs=false \
+            >"$1/hosts" || return 1
     if [ "${2:-}" != business ]; then
         mkdir -p "$1/../tkestack" "$1-tgz" && cp "$T/installer.tar" "$1/../tkestack/tke-installer.tar"
     fi
@@ -29,6 +34,22 @@ new_kit() {
 
 install() { pot install --container "$NAME" "$@"; }
 cid() { dk inspect -f '{{.Id}}' "$NAME"; }
+
+# noop_rerun KIT DATA-DIR STAGES [install options]: the project rule "every scenario runs twice":
+# a plain rerun must skip all STAGES stages as done with the same inputs, start none, and leave
+# tke.log and tke.json as they were.
+noop_rerun() {
+    local kit=$1 data=$2 n=$3 lines=none sum=none
+    shift 3
+    [ -f "$data/tke.log" ] && lines=$(wc -l <"$data/tke.log")
+    [ -f "$data/tke.json" ] && sum=$(sha256sum <"$data/tke.json")
+    install --kit-dir "$kit" --data-dir "$data" "$@" >"$data.rerun" 2>&1 || { cat "$data.rerun"; return 1; }
+    cat "$data.rerun" &&
+        assert_eq "$n" "$(grep -c "done earlier with the same inputs, skipped" "$data.rerun")" &&
+        assert_not_contains "$data.rerun" ": started" &&
+        { [ "$lines" = none ] || assert_eq "$lines" "$(wc -l <"$data/tke.log")"; } &&
+        { [ "$sum" = none ] || assert_eq "$sum" "$(sha256sum <"$data/tke.json")"; }
+}
 
 new_kit "$T/full/offline-pot"
 KIT=$T/full/offline-pot
@@ -54,6 +75,7 @@ expect_success 'a full run loads the image, runs every step to Success and answe
     assert_eq 600 "$(stat -c %a "$T/d1/tke.json")" &&
     assert_contains "$T/d1/tke.json" "\"step\": 32" &&
     assert_contains "$T/d1/tke.json" "\"Replicas\": 1" &&
+    assert_contains "$T/d1/tke.json" "\"phase\": \"Initializing\"" &&
     assert_contains "$T/d1/tke.json" "$(printf %s secret-ssh-pw | base64)" &&
     assert_not_contains out1 "secret-ssh-pw" &&
     assert_not_contains "$T/d1/pot/install.log" "$(printf %s secret-tke-pw | base64)"
@@ -91,7 +113,8 @@ expect_success 'failure at step K, then --resume restarts the installer at K onl
     assert_eq 1 "$(grep -c " 11.Prepare baremetal provider config doing" "$T/d2/tke.log")" &&
     assert_eq 2 "$(grep -c " 12.Install etcd doing" "$T/d2/tke.log")" &&
     assert_eq 1 "$(grep -c "stage .post-install. done" "$T/d2/tke.log")" &&
-    assert_contains "$T/d2/tke.log" "===>install task [Sucesss]"
+    assert_contains "$T/d2/tke.log" "===>install task [Sucesss]" &&
+    noop_rerun "$KIT" "$T/d2" 4
 '
 
 expect_success 'kill -9 of pot mid-install, then --resume attaches and completes' '
@@ -105,7 +128,8 @@ expect_success 'kill -9 of pot mid-install, then --resume attaches and completes
     assert_contains out6 "is still installing; following it" &&
     assert_contains out6 "install task finished: Success" &&
     assert_eq 1 "$(grep -c "===>starting install task" "$T/d3/tke.log")" &&
-    assert_eq 1 "$(grep -c "stage .post-install. done" "$T/d3/tke.log")"
+    assert_eq 1 "$(grep -c "stage .post-install. done" "$T/d3/tke.log")" &&
+    noop_rerun "$KIT" "$T/d3" 4
 '
 
 expect_success 'business-only mode runs host-init and post-install without tke-installer' '
@@ -115,7 +139,8 @@ expect_success 'business-only mode runs host-init and post-install without tke-i
     assert_contains out7 "stage tke-config: not part of the business mode, skipped" &&
     assert_contains out7 "stage tke-installer: not part of the business mode, skipped" &&
     assert_contains out7 "stage post-install: done" &&
-    test ! -e "$T/d4/tke.json" && ! dk inspect pot-t6002-biz >/dev/null 2>&1
+    test ! -e "$T/d4/tke.json" && ! dk inspect pot-t6002-biz >/dev/null 2>&1 &&
+    noop_rerun "$T/biz/offline-pot" "$T/d4" 2
 '
 
 expect_success 'an unsupported masters/HA combination is one clear error; fixing it continues' '
@@ -135,7 +160,8 @@ expect_success 'a .run that does not match its .sha256 stops the installer stage
     assert_exit 2 install --kit-dir "$KIT" --data-dir "$T/d6" 2>err10 && cat err10 &&
     assert_contains err10 "does not match" &&
     sha256sum "$T/full/tkestack/tke-installer-x86_64-v1.2.4.run" >"$T/full/tkestack/tke-installer-x86_64-v1.2.4.run.sha256" &&
-    install --kit-dir "$KIT" --data-dir "$T/d6" >out11 2>&1 && assert_contains out11 "install task finished"
+    install --kit-dir "$KIT" --data-dir "$T/d6" >out11 2>&1 && assert_contains out11 "install task finished" &&
+    noop_rerun "$KIT" "$T/d6" 4
 '
 
 expect_failure 'conflicting options are refused' '
@@ -151,7 +177,36 @@ expect_success 'install-offline-pot.sh maps the kit functions onto pot install' 
     assert_contains w2 "stage host-init: done earlier with the same inputs, skipped" &&
     assert_contains w2 "stage post-install: done" &&
     assert_exit 5 "$T/wrap/offline-pot/install-offline-pot.sh" -f no_such_func 2>w3 &&
-    assert_contains w3 "unknown function '\''no_such_func'\''"
+    assert_contains w3 "unknown function '\''no_such_func'\''" &&
+    "$T/wrap/offline-pot/install-offline-pot.sh" -f defaut --data-dir "$T/d8" >w4 &&
+    assert_eq 2 "$(grep -c "done earlier with the same inputs, skipped" w4)" &&
+    assert_not_contains w4 ": started"
+'
+
+expect_success 'on a terminal the steps share one updating status line; the log stays plain' '
+    TERM=xterm script -qec "$POT install --container $NAME --kit-dir $KIT --data-dir $T/d10" \
+        tty.out >/dev/null && cat -v tty.out | tail -c 400 &&
+    assert_contains tty.out "$(printf "\r\033[K")step 32/32 Execute post deploy hook [" &&
+    assert_contains tty.out "install task finished: Success" &&
+    assert_eq 0 "$(grep -c "^step 1/32 Execute pre install hook" tty.out)" &&
+    assert_contains "$T/d10/pot/install.log" " step 1/32 Execute pre install hook" &&
+    assert_not_contains "$T/d10/pot/install.log" "$(printf "\033")" &&
+    noop_rerun "$KIT" "$T/d10" 4
+'
+
+expect_success 'editing a role of the kit makes host-init run again on --resume' '
+    new_kit "$T/role/offline-pot" business &&
+    mkdir -p "$T/role/offline-pot/playbooks/roles/mark/tasks" &&
+    printf "%s\n" "- hosts: installer" "  connection: local" "  gather_facts: false" \
+        "  roles: [mark]" >"$T/role/offline-pot/playbooks/host-init.yml" &&
+    echo "- debug: msg=\"mark role v1\"" >"$T/role/offline-pot/playbooks/roles/mark/tasks/main.yml" &&
+    pot install --kit-dir "$T/role/offline-pot" --data-dir "$T/d9" >r1 2>&1 && cat r1 &&
+    assert_contains r1 "mark role v1" &&
+    noop_rerun "$T/role/offline-pot" "$T/d9" 2 &&
+    echo "- debug: msg=\"mark role v2\"" >"$T/role/offline-pot/playbooks/roles/mark/tasks/main.yml" &&
+    pot install --kit-dir "$T/role/offline-pot" --data-dir "$T/d9" --resume >r2 2>&1 && cat r2 &&
+    assert_contains r2 "stage host-init: started" && assert_contains r2 "mark role v2" &&
+    noop_rerun "$T/role/offline-pot" "$T/d9" 2
 '
 
 dk rm -f "$NAME" >/dev/null 2>&1 || true

@@ -72,27 +72,120 @@ static void test_img_gzip_header_has_no_mtime_or_name(void **state)
     buf_release(&out);
 }
 
+/* Random bytes from a fixed generator: incompressible, so stored. */
+static void fill_random(char *d, size_t len, uint32_t seed)
+{
+    uint64_t x = seed * 0x9e3779b97f4a7c15ull + 1;
+
+    for (size_t i = 0; i < len; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        d[i] = (char)(x >> 32);
+    }
+}
+
+/* Inflates 'z' as one gzip member, which must be all of it, and compares with 'data'. */
+static void assert_inflates_to(const struct buf *z, const char *data, size_t len)
+{
+    char *back = xmalloc(len + 1);
+    z_stream s = { 0 };
+
+    assert_int_equal(inflateInit2(&s, 15 + 16), Z_OK);
+    s.next_in = (unsigned char *)z->ptr;
+    s.avail_in = (uInt)z->len;
+    s.next_out = (unsigned char *)back;
+    s.avail_out = (uInt)len + 1;
+    assert_int_equal(inflate(&s, Z_FINISH), Z_STREAM_END);
+    assert_int_equal(s.total_out, len);
+    assert_int_equal(s.avail_in, 0);
+    assert_memory_equal(back, data, len);
+    inflateEnd(&s);
+    free(back);
+}
+
 static void test_img_gzip_roundtrips(void **state)
 {
     size_t len = 200000;
     char *data = sample(len);
     struct buf z = BUF_INIT;
-    char *back = xmalloc(len);
-    z_stream s = { 0 };
 
     (void)state;
     compress_in_pieces(data, len, 4096, &z);
-    assert_int_equal(inflateInit2(&s, 15 + 16), Z_OK);
-    s.next_in = (unsigned char *)z.ptr;
-    s.avail_in = (uInt)z.len;
-    s.next_out = (unsigned char *)back;
-    s.avail_out = (uInt)len;
-    assert_int_equal(inflate(&s, Z_FINISH), Z_STREAM_END);
-    assert_int_equal(s.total_out, len);
-    assert_memory_equal(back, data, len);
-    inflateEnd(&s);
+    assert_inflates_to(&z, data, len);
     buf_release(&z);
-    free(back);
+    free(data);
+}
+
+static void test_img_gzip_empty_input(void **state)
+{
+    struct buf z = BUF_INIT;
+
+    (void)state;
+    compress_in_pieces("", 0, 1, &z);
+    assert_inflates_to(&z, "", 0);
+    buf_release(&z);
+}
+
+/* Several blocks mixing compressible and random segments, with the lengths at and around the
+ * block and segment edges: valid, exact, and the same bytes however the input is cut. */
+static void test_img_gzip_mixed_blocks(void **state)
+{
+    size_t lens[] = { IMG_GZIP_BLOCK, IMG_GZIP_BLOCK + 1, 2 * IMG_GZIP_BLOCK - 1,
+                      2 * IMG_GZIP_BLOCK + IMG_GZIP_SEGMENT + 5000, IMG_GZIP_SEGMENT + 100 };
+    size_t max = 3 * IMG_GZIP_BLOCK;
+    char *data = sample(max);
+
+    (void)state;
+    /* random stretches across a block edge, inside a block, and at the very end */
+    fill_random(data + IMG_GZIP_BLOCK - 3 * IMG_GZIP_SEGMENT, 5 * IMG_GZIP_SEGMENT, 1);
+    fill_random(data + IMG_GZIP_BLOCK + 7 * IMG_GZIP_SEGMENT + 100, 2 * IMG_GZIP_SEGMENT, 2);
+    fill_random(data + 2 * IMG_GZIP_BLOCK, IMG_GZIP_SEGMENT + 5000, 3);
+    for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+        struct buf a = BUF_INIT;
+        struct buf b = BUF_INIT;
+
+        compress_in_pieces(data, lens[i], IMG_GZIP_BLOCK, &a);
+        compress_in_pieces(data, lens[i], 100003, &b);
+        assert_int_equal(a.len, b.len);
+        assert_memory_equal(a.ptr, b.ptr, a.len);
+        assert_inflates_to(&a, data, lens[i]);
+        assert_true(a.len < lens[i]);
+        buf_release(&a);
+        buf_release(&b);
+    }
+    free(data);
+}
+
+static void test_img_gzip_random_is_stored(void **state)
+{
+    size_t len = 3 * IMG_GZIP_SEGMENT;
+    char *data = xmalloc(len);
+    struct buf z = BUF_INIT;
+
+    (void)state;
+    fill_random(data, len, 7);
+    assert_true(img_gzip_incompressible((unsigned char *)data, IMG_GZIP_SEGMENT));
+    compress_in_pieces(data, len, 4096, &z);
+    /* header, trailer, and 5 bytes per stored block of at most 65535 bytes */
+    assert_int_equal(z.len, 10 + 8 + len + 5 * ((len + 65534) / 65535));
+    assert_inflates_to(&z, data, len);
+    buf_release(&z);
+    free(data);
+}
+
+static void test_img_gzip_text_is_compressed(void **state)
+{
+    size_t len = IMG_GZIP_SEGMENT;
+    char *data = sample(len);
+
+    (void)state;
+    assert_false(img_gzip_incompressible((unsigned char *)data, len));
+    memset(data, 0, len);
+    assert_false(img_gzip_incompressible((unsigned char *)data, len));
+    /* too short to judge */
+    fill_random(data, 1000, 9);
+    assert_false(img_gzip_incompressible((unsigned char *)data, 1000));
     free(data);
 }
 
@@ -102,6 +195,10 @@ int main(void)
         cmocka_unit_test(test_img_gzip_same_input_same_bytes),
         cmocka_unit_test(test_img_gzip_header_has_no_mtime_or_name),
         cmocka_unit_test(test_img_gzip_roundtrips),
+        cmocka_unit_test(test_img_gzip_empty_input),
+        cmocka_unit_test(test_img_gzip_mixed_blocks),
+        cmocka_unit_test(test_img_gzip_random_is_stored),
+        cmocka_unit_test(test_img_gzip_text_is_compressed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,6 +34,9 @@ static void test_img_ref_split_forms(void **state)
     check_split("127.0.0.1:5000/a/b", "127.0.0.1:5000", "a/b", "latest");
     check_split("localhost/x:y", "localhost", "x", "y");
     check_split("nginx@sha256:abcd", NULL, "nginx", "latest");
+    /* Found by fuzz-manifest: an '@' before the registry's '/' read memory before the ref. */
+    check_split("r@eg.io:5000/lib/one:1", NULL, "r", "latest");
+    check_split("localhost/two@sha256:a/b", "localhost", "two", "latest");
 }
 
 static void check_rewrite(const char *ref, const char *rule, const char *ns, const char *want)
