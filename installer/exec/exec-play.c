@@ -373,7 +373,16 @@ static void collect_handlers(struct vec *list, struct vec *out)
 static void run_handlers(struct exec_run *run, struct vec *hosts)
 {
     struct vec handlers = VEC_INIT;
+    struct val *force = val_dict_get(run->play->kw, "force_handlers");
+    bool *was_failed = xcalloc(hosts->len + 1, sizeof(*was_failed));
 
+    /* force_handlers: hosts that failed run their notified handlers and stay failed */
+    for (size_t j = 0; force && val_truthy(force) && j < hosts->len; j++) {
+        struct exec_host *h = hosts->items[j];
+
+        was_failed[j] = h->failed && !h->unreachable;
+        h->failed = h->failed && !was_failed[j];
+    }
     collect_handlers(&run->play->handlers, &handlers);
     for (size_t i = 0; i < handlers.len; i++) {
         struct pb_task *hd = handlers.items[i];
@@ -395,7 +404,9 @@ static void run_handlers(struct exec_run *run, struct vec *hosts)
         struct exec_host *h = hosts->items[j];
 
         svec_release(&h->notified);
+        h->failed = h->failed || was_failed[j];
     }
+    free(was_failed);
     vec_release(&handlers);
 }
 

@@ -28,15 +28,74 @@ static struct val *eval_concat(struct val *s)
     return s;
 }
 
+static bool is_word_char(unsigned char c)
+{
+    return c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+           (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+/* Templar's SINGLE_VAR (^{{\s*(\w*)\s*}}$): copies the name into 'name' and returns true. */
+static bool single_var_name(const char *s, char *name, size_t size)
+{
+    const char *start;
+    const char *end;
+
+    if (strncmp(s, "{{", 2) != 0) {
+        return false;
+    }
+    s += 2;
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
+        s++;
+    }
+    start = s;
+    while (is_word_char((unsigned char)*s)) {
+        s++;
+    }
+    end = s;
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
+        s++;
+    }
+    if (strcmp(s, "}}") != 0 || end == start || (size_t)(end - start) >= size) {
+        return false;
+    }
+    memcpy(name, start, (size_t)(end - start));
+    name[end - start] = '\0';
+    return true;
+}
+
+/* Ansible returns a lone "{{ name }}" whose raw variable is a bool, a number or None as that
+ * value, not as text (Templar.template's SINGLE_VAR shortcut). Returns a new reference, or NULL
+ * when the shortcut does not apply. */
+static struct val *single_var_value(const char *s, const struct tpl_scope *scope)
+{
+    char name[256];
+    struct val *raw;
+
+    if (!scope || !scope->lookup_raw || !single_var_name(s, name, sizeof(name))) {
+        return NULL;
+    }
+    raw = scope->lookup_raw(scope->ctx, name);
+    if (raw && (raw->type == VAL_BOOL || raw->type == VAL_INT || raw->type == VAL_DOUBLE ||
+                raw->type == VAL_NULL)) {
+        return val_ref(raw);
+    }
+    return NULL;
+}
+
 static struct val *template_string(struct val *v, const struct tpl_scope *scope,
                                    const struct srcpos *pos, struct err *err)
 {
     struct tpl_opts o = value_opts;
     struct buf out = BUF_INIT;
+    struct val *native;
     struct tpl *t;
 
     if ((v->flags & VAL_UNSAFE) || !tpl_is_template(v->u.s.ptr)) {
         return val_ref(v);
+    }
+    native = single_var_value(v->u.s.ptr, scope);
+    if (native) {
+        return native;
     }
     o.name = pos && pos->file ? pos->file : v->pos.file;
     o.first_line = pos && pos->line ? pos->line : v->pos.line;

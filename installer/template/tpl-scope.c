@@ -57,12 +57,20 @@ static struct val *dict_scope_lookup(void *ctx, const char *name, struct err *er
     return v;
 }
 
+static struct val *dict_scope_lookup_raw(void *ctx, const char *name)
+{
+    struct tpl_dict_scope *s = ctx;
+
+    return val_dict_get(s->vars, name);
+}
+
 void tpl_dict_scope_init(struct tpl_dict_scope *s, struct val *vars, const char *search_dir)
 {
     memset(s, 0, sizeof(*s));
     s->vars = val_ref(vars);
     s->cache = val_dict();
     s->scope.lookup = dict_scope_lookup;
+    s->scope.lookup_raw = dict_scope_lookup_raw;
     s->scope.ctx = s;
     s->scope.search_dir = search_dir;
 }

@@ -49,6 +49,10 @@ struct tpl;
 struct tpl_scope {
     /* Returns a new reference, or NULL (undefined when err->kind == ERR_NONE). */
     struct val *(*lookup)(void *ctx, const char *name, struct err *err);
+    /* Optional: the variable's value before templating (borrowed), NULL when undefined. With it,
+     * a lone "{{ name }}" whose raw value is a bool, a number or None templates to that value
+     * instead of text, as Ansible's Templar does (its SINGLE_VAR shortcut). */
+    struct val *(*lookup_raw)(void *ctx, const char *name);
     void *ctx;
     /* Directory used by lookup('file'|'template') for relative paths; NULL = cwd. */
     const char *search_dir;

@@ -122,10 +122,21 @@ static struct val *scope_lookup(void *ctx, const char *name, struct err *err)
     return vars_get(ctx, name, err);
 }
 
+/* The raw value of 'name' (item overlay first, then the merged layers), for the template engine's
+ * SINGLE_VAR shortcut; NULL for undefined and for the computed hostvars/vars. */
+static struct val *scope_lookup_raw(void *ctx, const char *name)
+{
+    struct vars_scope *s = ctx;
+    struct val *v = s->overlay ? val_dict_get(s->overlay, name) : NULL;
+
+    return v ? v : val_dict_get(s->flat, name);
+}
+
 void vars_scope_init(struct vars_scope *s, struct val *flat, const char *search_dir)
 {
     memset(s, 0, sizeof(*s));
     s->tpl.lookup = scope_lookup;
+    s->tpl.lookup_raw = scope_lookup_raw;
     s->tpl.ctx = s;
     s->tpl.search_dir = search_dir;
     s->flat = flat;

@@ -77,9 +77,12 @@ expect_success 'registry killed mid-push: non-zero exit, no tag on a missing blo
     pot images push --registry "$KREG" --insecure -j 2 --tmpdir "$T/spool" "$T/big" \
         >out 2>err &
     pid=$!
+    # Kill once the big layer is staging and some other blob has landed (random data is
+    # stored, not deflated, so staging it is quick: wait for both, not just the spool).
     for i in $(seq 1 750); do
         f=$(ls -A "$T/spool" 2>/dev/null | head -n 1)
-        if [ -n "$f" ] && [ "$(stat -c %s "$T/spool/$f" 2>/dev/null || echo 0)" -gt 4000000 ]; then
+        if [ -n "$f" ] && [ "$(stat -c %s "$T/spool/$f" 2>/dev/null || echo 0)" -gt 4000000 ] &&
+            [ -n "$(find "$T/kill/storage" -path "*/blobs/*" -name data 2>/dev/null | head -n 1)" ]; then
             break
         fi
         sleep 0.02
