@@ -21,7 +21,11 @@ int fs_read_file(const char *path, struct buf *out, struct err *err)
     if (fd < 0) {
         return err_errno(err, "cannot read '%s'", path);
     }
-    while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+    for (;;) {
+        n = read(fd, chunk, sizeof(chunk));
+        if (n == 0) {
+            break;
+        }
         if (n < 0) {
             if (errno == EINTR) {
                 continue;

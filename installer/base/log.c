@@ -10,6 +10,7 @@
 #include "base/b64.h"
 #include "base/buf.h"
 #include "base/log.h"
+#include "base/strutil.h"
 #include "base/vec.h"
 #include "base/xalloc.h"
 
@@ -84,22 +85,15 @@ void log_clear_secrets(void)
 
 static void redact_one(struct buf *b, const char *secret)
 {
-    size_t slen = strlen(secret);
-    struct buf out = BUF_INIT;
-    const char *p = b->ptr;
-    const char *hit;
+    char *redacted;
 
     if (!strstr(b->ptr, secret)) {
         return;
     }
-    while ((hit = strstr(p, secret)) != NULL) {
-        buf_add(&out, p, (size_t)(hit - p));
-        buf_adds(&out, "********");
-        p = hit + slen;
-    }
-    buf_adds(&out, p);
+    redacted = str_replace_all(b->ptr, secret, "********");
     buf_release(b);
-    *b = out;
+    buf_adds(b, redacted);
+    free(redacted);
 }
 
 void log_redact(struct buf *b)

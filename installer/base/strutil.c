@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/random.h>
 #include "base/buf.h"
 #include "base/strutil.h"
 #include "base/xalloc.h"
@@ -97,11 +98,32 @@ char *str_replace_all(const char *s, const char *from, const char *to)
     if (!flen) {
         return xstrdup(s);
     }
-    while ((hit = strstr(s, from)) != NULL) {
+    hit = strstr(s, from);
+    while (hit != NULL) {
         buf_add(&out, s, (size_t)(hit - s));
         buf_adds(&out, to);
         s = hit + flen;
+        hit = strstr(s, from);
     }
     buf_adds(&out, s);
     return buf_detach(&out, NULL);
+}
+
+char *str_random_hex(void)
+{
+    unsigned char bytes[16];
+    struct buf hex = BUF_INIT;
+    size_t got = 0;
+
+    while (got < sizeof(bytes)) {
+        ssize_t n = getrandom(bytes + got, sizeof(bytes) - got, 0);
+
+        if (n > 0) {
+            got += (size_t)n;
+        }
+    }
+    for (size_t i = 0; i < sizeof(bytes); i++) {
+        buf_addf(&hex, "%02x", bytes[i]);
+    }
+    return buf_detach(&hex, NULL);
 }

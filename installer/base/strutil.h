@@ -1,5 +1,6 @@
 /*
- * strutil.h - small string helpers: strict number parsing, prefixes, trimming.
+ * strutil.h - small string helpers: strict number parsing, prefixes, trimming, replacing,
+ * random hex names.
  */
 #ifndef STRUTIL_H
 #define STRUTIL_H
@@ -14,5 +15,7 @@ bool str_ends_with(const char *s, const char *suffix);
 char *str_trim(const char *s);
 /* Returns a new string with every 'from' replaced by 'to'. */
 char *str_replace_all(const char *s, const char *from, const char *to);
+/* Returns a new string of 32 random lowercase hex digits (temp names, markers, prompt keys). */
+char *str_random_hex(void);
 
 #endif

@@ -109,3 +109,15 @@ void svec_split_lines(struct svec *out, const char *text)
         start = nl + 1;
     }
 }
+
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void svec_sort(struct svec *v)
+{
+    if (v->len > 1) {
+        qsort(v->items, v->len, sizeof(char *), compare_strings);
+    }
+}

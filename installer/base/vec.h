@@ -33,6 +33,8 @@ void svec_push_take(struct svec *v, char *s);
 /* Returns the argv-style array (never NULL once something was pushed; call svec_ensure first). */
 char **svec_argv(struct svec *v);
 bool svec_contains(const struct svec *v, const char *s);
+/* Sorts the strings in strcmp (byte) order. */
+void svec_sort(struct svec *v);
 void svec_release(struct svec *v);
 /* Splits 'text' on '\n' (a trailing newline does not make an empty last line). */
 void svec_split_lines(struct svec *out, const char *text);

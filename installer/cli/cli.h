@@ -1,7 +1,8 @@
 /*
  * cli.h - the table of pot's subcommands.
- * A subcommand is a function taking its own argv (argv[0] is the subcommand name) and returning the
- * process exit code, or -1 with 'err' set (main.c maps the error kind to an exit code and prints it).
+ * A subcommand is a function taking its own argv (argv[0] is the subcommand name) and returning
+ * the process exit code, or -1 with 'err' set (main.c maps the error kind to an exit code and
+ * prints it).
  * Add one by writing cmd-<name>.c and one line in commands.c.
  */
 #ifndef CLI_H

@@ -5,6 +5,16 @@
 #include <string.h>
 #include "cli/cli.h"
 
+/* The options `pot exec` and `pot ping` share (adhoc.c parses them). */
+#define ADHOC_OPTIONS_HELP                                                                \
+    "  -i, --inventory INV       inventory file, directory or host list (repeatable)\n"   \
+    "  -l, --limit PATTERN       further limit the selected hosts\n"                      \
+    "  -f, --forks N             hosts worked on in parallel (default 50)\n"              \
+    "  -b, --become              use sudo (or ansible_become_method) on the hosts\n"      \
+    "      --become-user USER    become this user (default root)\n"                       \
+    "      --become-password-file FILE  become password (else ansible_become_password)\n" \
+    "  -v, --verbose             more diagnostics (-vvv: debug)\n"
+
 static const struct command commands[] = {
     {
         .name = "exec",
@@ -14,14 +24,7 @@ static const struct command commands[] = {
                  "Runs COMMAND with /bin/sh on every host matching PATTERN (default all) over ssh\n"
                  "and prints 'HOST | CHANGED | rc=N >>' and its output per host. Exit status: 0\n"
                  "all hosts ok, 2 a command failed, 4 a host was unreachable.\n"
-                 "  -i, --inventory INV       inventory file, directory or host list (repeatable)\n"
-                  "  -l, --limit PATTERN       further limit the selected hosts\n"
-                  "  -f, --forks N             hosts worked on in parallel (default 50)\n"
-                  "  -b, --become              use sudo (or ansible_become_method) on the hosts\n"
-                  "      --become-user USER    become this user (default root)\n"
-                  "      --become-password-file FILE  become password (else ansible_become_password)\n"
-                  "  -v, --verbose             more diagnostics (-vvv: debug)\n"
-,
+                 ADHOC_OPTIONS_HELP,
     },
     {
         .name = "help",
@@ -33,51 +36,54 @@ static const struct command commands[] = {
         .name = "images",
         .run = cmd_images,
         .summary = "push, verify, pack, seed or list offline images (docker-save tarballs, OCI)",
-        .usage = "usage: pot images push --registry HOST[:PORT] [--namespace NS] [--insecure | --ca FILE]\n"
-                 "                       [--user U --password-file F] [-j N] [--rewrite RULE] PATH...\n"
-                 "       pot images verify --registry HOST[:PORT] [same options] PATH...\n"
-                 "       pot images pack OUT PATH...\n"
-                 "       pot images seed --storage DIR [--namespace NS] [--rewrite RULE] PATH...\n"
-                 "       pot images list PATH...\n\n"
-                 "PATH: a docker-save tarball (.tar, .tar.gz), an OCI layout (directory or tar), or a\n"
-                 "folder of them. Tags become <registry>/<namespace>/<name>:<tag>; --rewrite RULE is a\n"
-                 "REPO:TAG template with {namespace} {name} {path} {tag}. Shared layers are compressed\n"
-                 "and uploaded once; blobs already in the registry are skipped; a tag is written only\n"
-                 "after all its blobs are in place, so a rerun continues with what is missing.\n\n"
-                 "  -j, --jobs N            parallel uploads and compressions (default: cores)\n"
-                 "      --tmpdir DIR        where compressed layers are staged (default $TMPDIR)\n"
-                 "  -q, --quiet             only errors and the summary\n\n"
-                 "exit codes: 0 ok, 1 error, 2 some images not written, 4 bad input, 5 bad options\n",
+        .usage =
+            "usage: pot images push --registry HOST[:PORT] [--namespace NS]"
+            " [--insecure | --ca FILE]\n"
+            "                       [--user U --password-file F] [-j N] [--rewrite RULE] PATH...\n"
+            "       pot images verify --registry HOST[:PORT] [same options] PATH...\n"
+            "       pot images pack OUT PATH...\n"
+            "       pot images seed --storage DIR [--namespace NS] [--rewrite RULE] PATH...\n"
+            "       pot images list PATH...\n\n"
+            "PATH: a docker-save tarball (.tar, .tar.gz), an OCI layout (directory or tar), or a\n"
+            "folder of them. Tags become <registry>/<namespace>/<name>:<tag>; --rewrite RULE is a\n"
+            "REPO:TAG template with {namespace} {name} {path} {tag}. Shared layers are compressed\n"
+            "and uploaded once; blobs already in the registry are skipped; a tag is written only\n"
+            "after all its blobs are in place, so a rerun continues with what is missing.\n\n"
+            "  -j, --jobs N            parallel uploads and compressions (default: cores)\n"
+            "      --tmpdir DIR        where compressed layers are staged (default $TMPDIR)\n"
+            "  -q, --quiet             only errors and the summary\n\n"
+            "exit codes: 0 ok, 1 error, 2 some images not written, 4 bad input, 5 bad options\n",
     },
     {
         .name = "install",
         .run = cmd_install,
         .summary = "install TKEStack and the kit's services: host-init, tke.json, tke-installer",
-        .usage = "usage: pot install [-i INV] [--kit-dir DIR] [--data-dir DIR]\n"
-                 "                   [--resume | --from STAGE | --only STAGE | --reset]\n"
-                 "                   [--tags T] [--skip-tags T]\n"
-                 "                   [--check] [--mode full|tkestack|business]\n"
-                 "Runs the stages host-init, tke-config, tke-installer and post-install, each\n"
-                 "recorded in DATA/pot/journal with a hash of its inputs: a rerun skips stages\n"
-                 "done with the same inputs and reruns a failed one from its start; tke-installer\n"
-                 "is restarted so it resumes at tke.json's step. The mode is detected from the\n"
-                 "folders next to the kit: ../tkestack and KIT-images or KIT-tgz (full), only\n"
-                 "../tkestack (tkestack: Replicas 2), no ../tkestack (business: no tke-installer).\n"
-                 "  -i, --inventory INV       inventory (default KIT/hosts)\n"
-                 "      --kit-dir DIR         the kit: hooks/ playbooks/ templates/ (default cwd)\n"
-                 "      --data-dir DIR        tke-installer data (default /opt/tke-installer/data)\n"
-                 "      --resume              continue after a failure (what a rerun does anyway)\n"
-                 "      --from STAGE          rerun STAGE and the stages after it\n"
-                 "      --only STAGE          run only STAGE (unless done with the same inputs)\n"
-                 "      --reset               forget the recorded progress; tke.json step 0\n"
-                 "  -t, --tags T              only playbook tasks tagged T (repeatable)\n"
-                 "      --skip-tags T         skip playbook tasks tagged T (repeatable)\n"
-                 "  -C, --check               show what would be done; change nothing\n"
-                 "      --mode MODE           full, tkestack or business instead of detecting it\n"
-                 "      --installer-image REF tke-installer image (tkestack/tke-installer:v1.2.4)\n"
-                 "      --container NAME      its container name (tke-installer)\n"
-                 "Environment: POT_TKE_PORT, the installer's progress port (default 8080).\n"
-                 "exit codes: 0 ok, 1 error, 2 a stage failed, 5 bad options\n",
+        .usage =
+            "usage: pot install [-i INV] [--kit-dir DIR] [--data-dir DIR]\n"
+            "                   [--resume | --from STAGE | --only STAGE | --reset]\n"
+            "                   [--tags T] [--skip-tags T]\n"
+            "                   [--check] [--mode full|tkestack|business]\n"
+            "Runs the stages host-init, tke-config, tke-installer and post-install, each\n"
+            "recorded in DATA/pot/journal with a hash of its inputs: a rerun skips stages\n"
+            "done with the same inputs and reruns a failed one from its start; tke-installer\n"
+            "is restarted so it resumes at tke.json's step. The mode is detected from the\n"
+            "folders next to the kit: ../tkestack and KIT-images or KIT-tgz (full), only\n"
+            "../tkestack (tkestack: Replicas 2), no ../tkestack (business: no tke-installer).\n"
+            "  -i, --inventory INV       inventory (default KIT/hosts)\n"
+            "      --kit-dir DIR         the kit: hooks/ playbooks/ templates/ (default cwd)\n"
+            "      --data-dir DIR        tke-installer data (default /opt/tke-installer/data)\n"
+            "      --resume              continue after a failure (what a rerun does anyway)\n"
+            "      --from STAGE          rerun STAGE and the stages after it\n"
+            "      --only STAGE          run only STAGE (unless done with the same inputs)\n"
+            "      --reset               forget the recorded progress; tke.json step 0\n"
+            "  -t, --tags T              only playbook tasks tagged T (repeatable)\n"
+            "      --skip-tags T         skip playbook tasks tagged T (repeatable)\n"
+            "  -C, --check               show what would be done; change nothing\n"
+            "      --mode MODE           full, tkestack or business instead of detecting it\n"
+            "      --installer-image REF tke-installer image (tkestack/tke-installer:v1.2.4)\n"
+            "      --container NAME      its container name (tke-installer)\n"
+            "Environment: POT_TKE_PORT, the installer's progress port (default 8080).\n"
+            "exit codes: 0 ok, 1 error, 2 a stage failed, 5 bad options\n",
     },
     {
         .name = "inventory",
@@ -109,14 +115,7 @@ static const struct command commands[] = {
                  "Connects to every host matching PATTERN (default all) in parallel, runs a probe\n"
                  "and prints 'HOST | SUCCESS => {...}' or 'HOST | UNREACHABLE! => {...}'. Exit\n"
                  "status: 0 all hosts answered, 2 a probe failed, 4 a host was unreachable.\n"
-                 "  -i, --inventory INV       inventory file, directory or host list (repeatable)\n"
-                  "  -l, --limit PATTERN       further limit the selected hosts\n"
-                  "  -f, --forks N             hosts worked on in parallel (default 50)\n"
-                  "  -b, --become              use sudo (or ansible_become_method) on the hosts\n"
-                  "      --become-user USER    become this user (default root)\n"
-                  "      --become-password-file FILE  become password (else ansible_become_password)\n"
-                  "  -v, --verbose             more diagnostics (-vvv: debug)\n"
-,
+                 ADHOC_OPTIONS_HELP,
     },
     {
         .name = "play",

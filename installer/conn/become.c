@@ -3,8 +3,8 @@
  */
 #include "pot.h"
 #include <string.h>
-#include <sys/random.h>
 #include "base/buf.h"
+#include "base/strutil.h"
 #include "base/xalloc.h"
 #include "conn/become.h"
 #include "conn/conn.h"
@@ -15,26 +15,6 @@ static const char *target_user(const struct become *b)
     return b->user && *b->user ? b->user : "root";
 }
 
-/* A random hex key so the prompt cannot be faked by command output. */
-static char *random_key(void)
-{
-    unsigned char bytes[16];
-    struct buf key = BUF_INIT;
-    size_t got = 0;
-
-    while (got < sizeof(bytes)) {
-        ssize_t n = getrandom(bytes + got, sizeof(bytes) - got, 0);
-
-        if (n > 0) {
-            got += (size_t)n;
-        }
-    }
-    for (size_t i = 0; i < sizeof(bytes); i++) {
-        buf_addf(&key, "%02x", bytes[i]);
-    }
-    return buf_detach(&key, NULL);
-}
-
 static void wrap_sudo(const struct become *b, const char *cmd, bool use_password,
                       struct become_cmd *out)
 {
@@ -42,7 +22,7 @@ static void wrap_sudo(const struct become *b, const char *cmd, bool use_password
 
     buf_adds(&line, "sudo -H -S ");
     if (use_password) {
-        char *key = random_key();
+        char *key = str_random_hex(); /* so the prompt cannot be faked by command output */
 
         out->prompt = xasprintf("[sudo via pot, key=%s] password:", key);
         free(key);

@@ -25,7 +25,8 @@ struct become_cmd {
 };
 
 /* Wraps the sh command line 'cmd' for 'b' (method sudo or su; user NULL = root), like Ansible:
- *   sudo, password used: sudo -H -S -p '[sudo via pot, key=RANDOM] password:' -u USER /bin/sh -c 'CMD'
+ *   sudo, password used: sudo -H -S -p '[sudo via pot, key=RANDOM] password:' -u USER
+ *                        /bin/sh -c 'CMD'
  *   sudo, no password:   sudo -H -S -n -u USER /bin/sh -c 'CMD'
  *   su:                  su - USER -c 'CMD'
  * use_password: the password (b->password, non-empty) will be written to stdin. BECOME_NONE

@@ -30,29 +30,13 @@ static void local_close(struct conn *c)
     (void)c;
 }
 
-static bool is_env_name(const char *s, size_t len)
-{
-    if (len == 0 || (s[0] >= '0' && s[0] <= '9')) {
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        char ch = s[i];
-
-        if (!(ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-              (ch >= '0' && ch <= '9'))) {
-            return false;
-        }
-    }
-    return true;
-}
-
 /* The command line before become wrapping: exports, cd, then the command. */
 static int build_inner(const struct exec_req *req, struct buf *out, struct err *err)
 {
     for (size_t i = 0; req->env && req->env[i]; i++) {
         const char *eq = strchr(req->env[i], '=');
 
-        if (!eq || !is_env_name(req->env[i], (size_t)(eq - req->env[i]))) {
+        if (!eq || !sh_is_name(req->env[i], (size_t)(eq - req->env[i]))) {
             return err_set(err, ERR_USAGE, "invalid environment entry '%.*s'",
                            eq ? (int)(eq - req->env[i]) : (int)strlen(req->env[i]), req->env[i]);
         }

@@ -217,14 +217,17 @@ static int apply_strings(struct builder *b, const struct val *vars)
     b->s->transport = keep(b, v ? v : "ssh");
     v = str_of(vars, host_n);
     b->s->address = keep(b, v ? v : b->host);
-    if ((v = str_of(vars, user_n))) {
+    v = str_of(vars, user_n);
+    if (v) {
         b->s->user = keep(b, v);
     }
-    if ((v = str_of(vars, pw_n))) {
+    v = str_of(vars, pw_n);
+    if (v) {
         log_add_secret(v);
         b->s->password = keep(b, v);
     }
-    if ((v = str_of(vars, key_n))) {
+    v = str_of(vars, key_n);
+    if (v) {
         b->s->private_key_file = keep_path(b, v);
     }
     return 0;
@@ -239,17 +242,19 @@ static int apply_numbers(struct builder *b, const struct val *vars)
     const struct val *v;
     const char *env = getenv("ANSIBLE_HOST_KEY_CHECKING");
 
-    if ((v = last_of(vars, port_n)) && to_int(b, v, "ansible_port", &b->s->port) < 0) {
+    v = last_of(vars, port_n);
+    if (v && to_int(b, v, "ansible_port", &b->s->port) < 0) {
         return -1;
     }
     if (env && *env && to_checking(b, env, &b->s->host_key_checking) < 0) {
         return -1;
     }
-    if ((v = last_of(vars, hkc_n)) && checking_from_val(b, v, &b->s->host_key_checking) < 0) {
+    v = last_of(vars, hkc_n);
+    if (v && checking_from_val(b, v, &b->s->host_key_checking) < 0) {
         return -1;
     }
-    if ((v = last_of(vars, timeout_n)) &&
-        to_int(b, v, "ansible_timeout", &b->s->connect_timeout_s) < 0) {
+    v = last_of(vars, timeout_n);
+    if (v && to_int(b, v, "ansible_timeout", &b->s->connect_timeout_s) < 0) {
         return -1;
     }
     return 0;

@@ -15,6 +15,7 @@
 #include "base/err.h"
 #include "base/fs.h"
 #include "base/log.h"
+#include "base/strutil.h"
 #include "base/xalloc.h"
 #include "conn/conn.h"
 #include "conn/conn-ssh.h"
@@ -193,7 +194,7 @@ static void rename_command(struct buf *cmd, const char *src, const char *staged,
 static char *staged_name(const char *path)
 {
     char *dir = fs_dirname(path);
-    char *hex = conn_ssh_random_hex();
+    char *hex = str_random_hex();
     char *staged = xasprintf("%s/.pot-tmp-%.12s-%s", dir, hex, fs_basename(path));
 
     free(hex);
@@ -230,7 +231,7 @@ static bool becomes_other_non_root(const struct conn *c, const struct become *b)
 static int put_become(struct conn *c, sftp_session sftp, const char *path, struct source *src,
                       mode_t mode, const struct become *become, struct err *err)
 {
-    char *hex = conn_ssh_random_hex();
+    char *hex = str_random_hex();
     char *dir = xasprintf("/tmp/.pot-%s", hex);
     char *file = xasprintf("%s/data", dir);
     char *staged = staged_name(path);

@@ -14,6 +14,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/strutil.h"
 #include "base/xalloc.h"
 #include "conn/become.h"
 #include "conn/conn.h"
@@ -66,22 +67,6 @@ static int signal_status(const char *name)
     return 255;
 }
 
-static bool valid_env_name(const char *s, size_t len)
-{
-    if (len == 0 || (s[0] >= '0' && s[0] <= '9')) {
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        char ch = s[i];
-
-        if (!(ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-              (ch >= '0' && ch <= '9'))) {
-            return false;
-        }
-    }
-    return true;
-}
-
 /* "[echo MARKER;] [cd DIR || exit 1;] [export N=V;] CMD", run by the (become) shell. */
 static int inner_command(const struct run *r, struct buf *out, struct err *err)
 {
@@ -99,7 +84,7 @@ static int inner_command(const struct run *r, struct buf *out, struct err *err)
         const char *eq = strchr(req->env[i], '=');
         size_t name_len = eq ? (size_t)(eq - req->env[i]) : 0;
 
-        if (!eq || !valid_env_name(req->env[i], name_len)) {
+        if (!eq || !sh_is_name(req->env[i], name_len)) {
             return err_set(err, ERR_USAGE, "host '%s': invalid environment entry '%.*s'",
                            r->c->settings.host_name, (int)(eq ? name_len : 40), req->env[i]);
         }
@@ -119,7 +104,7 @@ static int build_cmdline(struct run *r, struct buf *cmdline, struct err *err)
     struct buf inner = BUF_INIT;
 
     if (with_password) {
-        char *hex = conn_ssh_random_hex();
+        char *hex = str_random_hex();
 
         r->marker = xasprintf("BECOME-SUCCESS-%s", hex);
         r->awaiting_become = true;

@@ -10,7 +10,6 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include "base/buf.h"
 #include "base/err.h"
@@ -32,25 +31,6 @@ static void init_libssh(void)
     if (ssh_init() != SSH_OK) {
         BUG("ssh_init failed");
     }
-}
-
-char *conn_ssh_random_hex(void)
-{
-    unsigned char bytes[16];
-    struct buf hex = BUF_INIT;
-    size_t got = 0;
-
-    while (got < sizeof(bytes)) {
-        ssize_t n = getrandom(bytes + got, sizeof(bytes) - got, 0);
-
-        if (n > 0) {
-            got += (size_t)n;
-        }
-    }
-    for (size_t i = 0; i < sizeof(bytes); i++) {
-        buf_addf(&hex, "%02x", bytes[i]);
-    }
-    return buf_detach(&hex, NULL);
 }
 
 static const char *address_of(const struct conn_settings *s)
@@ -90,7 +70,8 @@ static void set_keepalive(ssh_session session)
 {
     int fd = ssh_get_fd(session);
     int on = 1, idle = KEEPALIVE_IDLE_S, intvl = KEEPALIVE_INTERVAL_S, cnt = KEEPALIVE_COUNT;
-    unsigned int user_timeout_ms = (KEEPALIVE_IDLE_S + KEEPALIVE_INTERVAL_S * KEEPALIVE_COUNT) * 1000;
+    unsigned int user_timeout_ms =
+        (KEEPALIVE_IDLE_S + KEEPALIVE_INTERVAL_S * KEEPALIVE_COUNT) * 1000;
 
     if (fd < 0) {
         return;

@@ -52,7 +52,5 @@ int conn_sftp_put_file(struct conn *c, const char *local_path, const char *path,
 int conn_sftp_fetch(struct conn *c, const char *path, struct buf *out,
                     const struct become *become, struct err *err);
 
-/* Returns a new string of 32 random hex digits (temporary names, markers). */
-char *conn_ssh_random_hex(void);
 
 #endif

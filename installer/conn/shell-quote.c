@@ -1,6 +1,6 @@
 /*
  * shell-quote.c - POSIX sh single-quote quoting and word splitting, like Python's shlex.quote and
- * shlex.split.
+ * shlex.split, and the check for a sh variable name.
  */
 #include "pot.h"
 #include <string.h>
@@ -136,4 +136,20 @@ int sh_split(const char *line, struct svec *out, const char **why)
     }
     buf_release(&word);
     return ret;
+}
+
+bool sh_is_name(const char *s, size_t len)
+{
+    if (len == 0 || (s[0] >= '0' && s[0] <= '9')) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char ch = s[i];
+
+        if (!(ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+              (ch >= '0' && ch <= '9'))) {
+            return false;
+        }
+    }
+    return true;
 }

@@ -15,6 +15,9 @@ void sh_quote(struct buf *out, const char *s);
 char *sh_quote_dup(const char *s);
 /* Appends each argv item quoted, separated by single spaces. */
 void sh_quote_argv(struct buf *out, char *const argv[]);
+/* Whether the first 'len' bytes of 's' are a POSIX sh name ([A-Za-z_][A-Za-z0-9_]*), what
+ * `export NAME=VALUE` accepts. */
+bool sh_is_name(const char *s, size_t len);
 
 /* Splits 'line' into words like Python's shlex.split (POSIX mode: quotes, backslashes, '#'
  * does not start a comment inside a word). Returns 0, or -1 with *why set ("No closing

@@ -78,11 +78,6 @@ static bool yaml_named(const char *path)
            str_ends_with(path, ".json");
 }
 
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* YAML when the text is a YAML mapping (and the name allows YAML), INI otherwise. When
  * both fail, the error of the format the file name suggests is kept. */
 static int load_file(struct inventory *inv, const char *path, struct err *err)
@@ -128,13 +123,15 @@ static int load_dir(struct inventory *inv, const char *path, struct err *err)
     if (!dir) {
         return err_errno(err, "cannot read inventory directory '%s'", path);
     }
-    while ((entry = readdir(dir)) != NULL) {
+    entry = readdir(dir);
+    while (entry != NULL) {
         if (!ignored_entry(entry->d_name)) {
             svec_push(&names, entry->d_name);
         }
+        entry = readdir(dir);
     }
     closedir(dir);
-    qsort(names.items, names.len, sizeof(char *), compare_names);
+    svec_sort(&names);
     for (size_t i = 0; i < names.len && ret == 0; i++) {
         char *full = fs_join(path, names.items[i]);
 

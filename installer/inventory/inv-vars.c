@@ -44,11 +44,6 @@ static bool var_file_name(const char *name)
     return false;
 }
 
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* _get_dir_vars_files: sorted, hidden and backup files skipped, extension-less dirs recursed. */
 static void dir_var_files(const char *path, struct svec *found)
 {
@@ -59,13 +54,15 @@ static void dir_var_files(const char *path, struct svec *found)
     if (!dir) {
         return;
     }
-    while ((entry = readdir(dir)) != NULL) {
+    entry = readdir(dir);
+    while (entry != NULL) {
         if (entry->d_name[0] != '.' && !str_ends_with(entry->d_name, "~")) {
             svec_push(&names, entry->d_name);
         }
+        entry = readdir(dir);
     }
     closedir(dir);
-    qsort(names.items, names.len, sizeof(char *), compare_names);
+    svec_sort(&names);
     for (size_t i = 0; i < names.len; i++) {
         char *full = fs_join(path, names.items[i]);
         bool has_ext = strrchr(names.items[i], '.') != NULL;

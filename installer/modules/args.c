@@ -46,11 +46,6 @@ static const struct srcpos *pos_of(const struct val *v, const struct srcpos *fal
     return v && v->pos.line > 0 ? &v->pos : fallback;
 }
 
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* "a, b, c": canonical names and aliases, sorted like Ansible's list. */
 static void supported_list(const struct module *m, struct buf *out)
 {
@@ -62,9 +57,7 @@ static void supported_list(const struct module *m, struct buf *out)
             svec_split(&names, s->aliases, ',');
         }
     }
-    if (names.len > 0) {
-        qsort(names.items, names.len, sizeof(char *), compare_names);
-    }
+    svec_sort(&names);
     for (size_t i = 0; i < names.len; i++) {
         buf_addf(out, "%s%s", i ? ", " : "", names.items[i]);
     }

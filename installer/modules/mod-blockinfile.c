@@ -102,7 +102,10 @@ static int edit_lines(const struct margs *args, struct svec *lines, bool *has_bl
     long n0 = -1, n1 = -1;
     size_t at;
 
-    if (pattern && !(re = rx_compile(pattern, &why))) {
+    if (pattern) {
+        re = rx_compile(pattern, &why);
+    }
+    if (pattern && !re) {
         result_fail(res, "unable to compile regexp '%s': %s", pattern, why);
         free(why);
         free(m0);

@@ -105,15 +105,18 @@ static int copy_tree(struct copy_job *job, const char *local, const char *dest,
                      struct result *res, struct err *err)
 {
     DIR *d = opendir(local);
-    struct dirent *e;
     int ret = ensure_dir(job, dest, res, err);
 
     if (!d) {
         return result_fail(res, "could not find or access '%s'", local), 1;
     }
-    while (ret == 0 && (e = readdir(d)) != NULL) {
+    while (ret == 0) {
+        struct dirent *e = readdir(d);
         char *from, *to;
 
+        if (!e) {
+            break;
+        }
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) {
             continue;
         }
@@ -155,7 +158,8 @@ static int copy_src(struct copy_job *job, const char *src, const char *dest, str
     int ret = 0;
 
     if (!fs_exists(local)) {
-        ret = (result_fail(res, "Could not find or access '%s' on the Ansible Controller.", src), 1);
+        ret = (result_fail(res, "Could not find or access '%s' on the Ansible Controller.", src),
+               1);
         goto out;
     }
     if (mod_stat(job->ctx, dest, true, NULL, &st, err) < 0) {

@@ -177,7 +177,10 @@ static int fetch_run(struct module_ctx *ctx, const struct margs *args, struct re
     } else if (S_ISDIR(st.mode)) {
         ret = missing(args, src, "remote file is a directory, fetch cannot work on directories",
                       ", not transferring, ignored", res);
-    } else if ((dest = local_dest(ctx, args, src, res)) != NULL) {
+    } else {
+        dest = local_dest(ctx, args, src, res);
+    }
+    if (dest != NULL) {
         if (st.checksum && local_sum(dest, "sha1", local) && strcmp(local, st.checksum) == 0) {
             local_sum(dest, "md5", md5);
             report_sums(res, dest, local, md5);

@@ -531,14 +531,13 @@ static int ensure_hardlink(struct file_job *j, struct result *res, struct err *e
     if (mod_stat(j->ctx, j->src, true, NULL, &src, err) < 0) {
         return -1;
     }
-    if (!src.exists) {
+    if (src.exists) {
+        why = hardlink_plan(j, &src);
+    }
+    if (!src.exists || why != NULL) {
         mod_set_str(res, "dest", j->path);
         mod_set_str(res, "src", j->src);
-        ret = (result_fail(res, "src does not exist"), 1);
-    } else if ((why = hardlink_plan(j, &src)) != NULL) {
-        mod_set_str(res, "dest", j->path);
-        mod_set_str(res, "src", j->src);
-        ret = (result_fail(res, "%s", why), 1);
+        ret = (result_fail(res, "%s", why ? why : "src does not exist"), 1);
         free(why);
     } else {
         diff_state(j, "hard");

@@ -237,11 +237,16 @@ static int compile_patterns(struct lif *l, struct result *res)
                                                                                    : NULL;
     char *why = NULL;
 
-    if (re && !(l->re = rx_compile(re, &why))) {
+    if (re) {
+        l->re = rx_compile(re, &why);
+    }
+    if (re && !l->re) {
         result_fail(res, "unable to compile regexp '%s': %s", re, why);
-    } else if (ins && strcmp(margs_str(l->args, "state"), "present") == 0 &&
-               !(l->ins = rx_compile(ins, &why))) {
-        result_fail(res, "unable to compile regexp '%s': %s", ins, why);
+    } else if (ins && strcmp(margs_str(l->args, "state"), "present") == 0) {
+        l->ins = rx_compile(ins, &why);
+        if (!l->ins) {
+            result_fail(res, "unable to compile regexp '%s': %s", ins, why);
+        }
     }
     free(why);
     return res->status == RESULT_FAILED ? 1 : 0;

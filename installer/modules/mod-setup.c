@@ -461,12 +461,15 @@ static char *route_word(const char *line, const char *key)
 {
     size_t klen = strlen(key);
 
-    for (const char *p = line; (p = strstr(p, key)) != NULL; p += klen) {
+    const char *p = strstr(line, key);
+
+    while (p != NULL) {
         if ((p == line || p[-1] == ' ') && p[klen] == ' ') {
             const char *w = p + klen + 1;
 
             return xstrndup(w, strcspn(w, " "));
         }
+        p = strstr(p + klen, key);
     }
     return NULL;
 }

@@ -45,7 +45,7 @@ enum module_flags {
     MOD_CHECK_MODE = 1 << 0, /* supports --check (otherwise the task is skipped in check mode) */
     MOD_DIFF = 1 << 1,       /* can report a diff for --diff */
     MOD_FREE_FORM = 1 << 2,  /* accepts a free-form string ("command: ls -l", "shell: ...") */
-    MOD_LOCAL = 1 << 3,      /* runs on the controller without touching the host (debug, set_fact) */
+    MOD_LOCAL = 1 << 3,      /* runs on the controller, never touching the host (debug, set_fact) */
     MOD_ANY_ARGS = 1 << 4,   /* accepts arguments not in its spec (set_fact, include_vars) */
 };
 
@@ -103,7 +103,8 @@ const struct module *module_find(const char *name);
 /* Result helpers. */
 void result_init(struct result *res);
 void result_release(struct result *res);
-/* Sets RESULT_FAILED with a message (printf-like); returns 0 so modules can 'return result_fail()'. */
+/* Sets RESULT_FAILED with a message (printf-like); returns 0 so modules can
+ * 'return result_fail()'. */
 int result_fail(struct result *res, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
 #endif

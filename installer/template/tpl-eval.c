@@ -243,7 +243,8 @@ static struct val *lookup_name(struct tpl_ctx *c, const struct tpl_node *n)
     }
     if (c->err->kind != ERR_NONE) {
         /* A variable cycle is reported where the outermost template uses it. */
-        if (c->err->pos.line == 0 || strncmp(c->err->msg, TPL_CYCLE_MSG, strlen(TPL_CYCLE_MSG)) == 0) {
+        if (c->err->pos.line == 0 ||
+            strncmp(c->err->msg, TPL_CYCLE_MSG, strlen(TPL_CYCLE_MSG)) == 0) {
             c->err->pos = (struct srcpos){ c->t->name, n->line, n->col };
         }
         return NULL;
@@ -789,7 +790,8 @@ static int eval_truth(struct tpl_ctx *c, const struct tpl_node *n, bool *res)
     struct val *v;
 
     if (n->kind == TN_NOT) { /* what eval_unary does, without making the bool */
-        if (!(v = eval_defined(c, n->a))) {
+        v = eval_defined(c, n->a);
+        if (!v) {
             return -1;
         }
         c->node = n;
@@ -975,11 +977,17 @@ NOINLINE static struct val *eval_getitem(struct tpl_ctx *c, const struct tpl_nod
         bool ok = true;
 
         for (int k = 0; k < 3 && ok; k++) {
-            ok = !pn[k] || (parts[k] = eval_defined(c, pn[k])) != NULL;
+            if (pn[k]) {
+                parts[k] = eval_defined(c, pn[k]);
+                ok = parts[k] != NULL;
+            }
         }
         c->node = n;
-        if (ok && (obj = defined_or_fail(c, obj)) != NULL) {
-            r = do_slice(c, obj, parts[0], parts[1], parts[2]);
+        if (ok) {
+            obj = defined_or_fail(c, obj);
+            if (obj != NULL) {
+                r = do_slice(c, obj, parts[0], parts[1], parts[2]);
+            }
         }
         for (int k = 0; k < 3; k++) {
             val_unref(parts[k]);
@@ -1530,8 +1538,13 @@ static int filter_items(struct tpl_ctx *c, const struct tpl_node *n, struct val 
     for (size_t i = 0; i < val_list_len(*items); i++) {
         struct val *item = val_list_get(*items, i);
         bool keep;
+        int rc = assign(c, n->a, item);
 
-        if (assign(c, n->a, item) < 0 || (c->expr = n->c, eval_truth(c, n->c, &keep)) < 0) {
+        if (rc >= 0) {
+            c->expr = n->c;
+            rc = eval_truth(c, n->c, &keep);
+        }
+        if (rc < 0) {
             locals_pop_to(c, frame);
             val_unref(kept);
             return -1;

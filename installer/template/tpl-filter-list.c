@@ -143,8 +143,11 @@ static struct val *f_sort(struct tpl_ctx *c, struct val *v, const struct tpl_arg
     struct keyed *k;
     size_t n;
 
-    if (tpl_check_args(c, "sort", a, 3, "reverse,case_sensitive,attribute") < 0 ||
-        !(list = as_list(c, v))) {
+    if (tpl_check_args(c, "sort", a, 3, "reverse,case_sensitive,attribute") < 0) {
+        return NULL;
+    }
+    list = as_list(c, v);
+    if (!list) {
         return NULL;
     }
     k = keyed_items(c, list, attr && attr->type != VAL_NULL ? attr : NULL,
@@ -171,8 +174,11 @@ static struct val *min_max(struct tpl_ctx *c, struct val *v, const struct tpl_ar
     struct keyed *k;
     size_t n;
 
-    if (tpl_check_args(c, max ? "max" : "min", a, 2, "case_sensitive,attribute") < 0 ||
-        !(list = as_list(c, v))) {
+    if (tpl_check_args(c, max ? "max" : "min", a, 2, "case_sensitive,attribute") < 0) {
+        return NULL;
+    }
+    list = as_list(c, v);
+    if (!list) {
         return NULL;
     }
     k = keyed_items(c, list, attr, cs && val_truthy(cs), &n);
@@ -216,8 +222,11 @@ static struct val *f_unique(struct tpl_ctx *c, struct val *v, const struct tpl_a
     struct keyed *k;
     size_t n;
 
-    if (tpl_check_args(c, "unique", a, 2, "case_sensitive,attribute") < 0 ||
-        !(list = as_list(c, v))) {
+    if (tpl_check_args(c, "unique", a, 2, "case_sensitive,attribute") < 0) {
+        return NULL;
+    }
+    list = as_list(c, v);
+    if (!list) {
         return NULL;
     }
     k = keyed_items(c, list, attr, cs && val_truthy(cs), &n);
@@ -290,7 +299,8 @@ static struct val *f_reverse(struct tpl_ctx *c, struct val *v, const struct tpl_
         val_unref(chars);
         return tpl_str_from_buf(&b);
     }
-    if (!(list = as_list(c, v))) {
+    list = as_list(c, v);
+    if (!list) {
         return NULL;
     }
     out = val_list();
@@ -307,7 +317,8 @@ static struct val *f_list(struct tpl_ctx *c, struct val *v, const struct tpl_arg
     struct val *l, *out;
 
     (void)a;
-    if (!(l = as_list(c, v))) {
+    l = as_list(c, v);
+    if (!l) {
         return NULL;
     }
     if (!(l->flags & TPL_TUPLE)) {
@@ -324,7 +335,11 @@ static struct val *f_join(struct tpl_ctx *c, struct val *v, const struct tpl_arg
     struct val *sep = tpl_arg(a, 0, "d"), *attr = tpl_arg(a, 1, "attribute"), *list;
     struct buf b = BUF_INIT;
 
-    if (tpl_check_args(c, "join", a, 2, "d,attribute") < 0 || !(list = as_list(c, v))) {
+    if (tpl_check_args(c, "join", a, 2, "d,attribute") < 0) {
+        return NULL;
+    }
+    list = as_list(c, v);
+    if (!list) {
         return NULL;
     }
     for (size_t i = 0; i < val_list_len(list); i++) {
@@ -359,7 +374,11 @@ static struct val *f_sum(struct tpl_ctx *c, struct val *v, const struct tpl_args
 {
     struct val *attr = tpl_arg(a, 0, "attribute"), *start = tpl_arg(a, 1, "start"), *list, *acc;
 
-    if (tpl_check_args(c, "sum", a, 2, "attribute,start") < 0 || !(list = as_list(c, v))) {
+    if (tpl_check_args(c, "sum", a, 2, "attribute,start") < 0) {
+        return NULL;
+    }
+    list = as_list(c, v);
+    if (!list) {
         return NULL;
     }
     acc = start ? val_ref(start) : val_int(0);
@@ -382,7 +401,8 @@ static struct val *f_map(struct tpl_ctx *c, struct val *v, const struct tpl_args
     struct val *attr = tpl_arg(a, SIZE_MAX, "attribute"), *def = tpl_arg(a, SIZE_MAX, "default");
     struct val *list, *out;
 
-    if (!(list = as_list(c, v))) {
+    list = as_list(c, v);
+    if (!list) {
         return NULL;
     }
     if (!attr && (a->npos == 0 || a->pos[0]->type != VAL_STR)) {
@@ -430,7 +450,8 @@ static struct val *select_items(struct tpl_ctx *c, struct val *v, const struct t
     if (by_attr && (!attr || (attr->type != VAL_STR && attr->type != VAL_INT))) {
         return tpl_fail(c, "selectattr/rejectattr need an attribute name");
     }
-    if (!(list = as_list(c, v))) {
+    list = as_list(c, v);
+    if (!list) {
         return NULL;
     }
     out = val_list();
@@ -517,10 +538,13 @@ static struct val *f_items2dict(struct tpl_ctx *c, struct val *v, const struct t
     }
     out = val_dict();
     for (size_t i = 0; i < val_list_len(v); i++) {
-        struct val *item = val_list_get(v, i), *k, *val, *ks;
+        struct val *item = val_list_get(v, i), *k = NULL, *val = NULL, *ks;
 
-        if (item->type != VAL_DICT || !(k = val_dict_get(item, kn)) ||
-            !(val = val_dict_get(item, vn))) {
+        if (item->type == VAL_DICT) {
+            k = val_dict_get(item, kn);
+            val = val_dict_get(item, vn);
+        }
+        if (!k || !val) {
             val_unref(out);
             return tpl_fail(c, "items2dict: each item needs '%s' and '%s'", kn, vn);
         }
@@ -612,8 +636,9 @@ static void flatten_into(struct val *out, struct val *list, int64_t levels)
     for (size_t i = 0; i < val_list_len(list); i++) {
         struct val *item = val_list_get(list, i);
 
-        if (item->type == VAL_NULL || (item->type == VAL_STR && (strcmp(item->u.s.ptr, "None") == 0 ||
-                                                                 strcmp(item->u.s.ptr, "null") == 0))) {
+        if (item->type == VAL_NULL ||
+            (item->type == VAL_STR &&
+             (strcmp(item->u.s.ptr, "None") == 0 || strcmp(item->u.s.ptr, "null") == 0))) {
             continue;
         }
         if (item->type == VAL_LIST && levels != 0) {
@@ -695,10 +720,12 @@ static struct val *set_op(struct tpl_ctx *c, struct val *v, const struct tpl_arg
     if (a->npos != 1) {
         return tpl_fail(c, "expected one list argument");
     }
-    if (!(x = as_list(c, v))) {
+    x = as_list(c, v);
+    if (!x) {
         return NULL;
     }
-    if (!(y = as_list(c, a->pos[0]))) {
+    y = as_list(c, a->pos[0]);
+    if (!y) {
         val_unref(x);
         return NULL;
     }

@@ -62,7 +62,11 @@ static struct val *f_regex_replace(struct tpl_ctx *c, struct val *v, const struc
         return tpl_fail(c, "regex_replace: the replacement must be a string");
     }
     s = tpl_to_str(v);
-    while (pos <= s->u.s.len && (rc = next_match(c, &re, s, pos, empty_here)) > 0) {
+    while (pos <= s->u.s.len) {
+        rc = next_match(c, &re, s, pos, empty_here);
+        if (rc <= 0) {
+            break;
+        }
         tpl_re_group(&re, 0, &ms, &me);
         buf_add(&out, s->u.s.ptr + copied, ms - copied);
         if (repl && tpl_re_expand(&re, s->u.s.ptr, repl->u.s.ptr, repl->u.s.len, &out, msg,
@@ -119,7 +123,8 @@ static struct val *f_regex_search(struct tpl_ctx *c, struct val *v, const struct
             int g = -1;
 
             if (ref->type == VAL_STR && ref->u.s.len > 1 && ref->u.s.ptr[0] == '\\') {
-                if (strncmp(ref->u.s.ptr, "\\g<", 3) == 0 && ref->u.s.ptr[ref->u.s.len - 1] == '>') {
+                if (strncmp(ref->u.s.ptr, "\\g<", 3) == 0 &&
+                    ref->u.s.ptr[ref->u.s.len - 1] == '>') {
                     char name[128];
 
                     snprintf(name, sizeof(name), "%.*s", (int)ref->u.s.len - 4, ref->u.s.ptr + 3);
@@ -157,7 +162,11 @@ static struct val *f_regex_findall(struct tpl_ctx *c, struct val *v, const struc
     s = tpl_to_str(v);
     r = val_list();
     ng = tpl_re_ngroups(&re);
-    while (pos <= s->u.s.len && (rc = next_match(c, &re, s, pos, empty_here)) > 0) {
+    while (pos <= s->u.s.len) {
+        rc = next_match(c, &re, s, pos, empty_here);
+        if (rc <= 0) {
+            break;
+        }
         tpl_re_group(&re, 0, &ms, &me);
         if (ng <= 1) {
             struct val *g = group_val(&re, s->u.s.ptr, ng);

@@ -92,7 +92,8 @@ static struct val *f_trim(struct tpl_ctx *c, struct val *v, const struct tpl_arg
 
 struct val *tpl_str_replace(struct tpl_ctx *c, struct val *s, const struct tpl_args *a)
 {
-    struct val *from = tpl_arg(a, 0, "old"), *to = tpl_arg(a, 1, "new"), *cnt = tpl_arg(a, 2, "count");
+    struct val *from = tpl_arg(a, 0, "old"), *to = tpl_arg(a, 1, "new");
+    struct val *cnt = tpl_arg(a, 2, "count");
     int64_t limit = cnt && cnt->type == VAL_INT ? cnt->u.i : -1;
     struct buf b = BUF_INIT;
     size_t i = 0;

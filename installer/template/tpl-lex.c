@@ -86,7 +86,8 @@ static void push_data(struct lexer *lx, size_t start, size_t end)
 static size_t find_tag(const struct lexer *lx, size_t from)
 {
     for (size_t i = from; i + 1 < lx->len; i++) {
-        if (lx->s[i] == '{' && (lx->s[i + 1] == '{' || lx->s[i + 1] == '%' || lx->s[i + 1] == '#')) {
+        if (lx->s[i] == '{' &&
+            (lx->s[i + 1] == '{' || lx->s[i + 1] == '%' || lx->s[i + 1] == '#')) {
             return i;
         }
     }
@@ -356,7 +357,8 @@ static int lex_number(struct lexer *lx)
     struct tpl_tok *tk;
     int base;
 
-    if ((i = scan_prefixed(lx, start, &base)) != 0) {
+    i = scan_prefixed(lx, start, &base);
+    if (i != 0) {
         for (size_t k = start + 2; k < i; k++) {
             if (lx->s[k] != '_') {
                 buf_addc(&b, lx->s[k]);

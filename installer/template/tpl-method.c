@@ -149,9 +149,13 @@ static struct val *s_count(struct tpl_ctx *c, struct val *s, const struct tpl_ar
         }
         return val_int(n + 1);
     }
-    for (const char *p = s->u.s.ptr, *end = p + s->u.s.len;
-         (p = memmem(p, (size_t)(end - p), x->u.s.ptr, x->u.s.len)) != NULL; p += x->u.s.len) {
+    const char *end = s->u.s.ptr + s->u.s.len;
+    const char *p = memmem(s->u.s.ptr, s->u.s.len, x->u.s.ptr, x->u.s.len);
+
+    while (p != NULL) {
         n++;
+        p += x->u.s.len;
+        p = memmem(p, (size_t)(end - p), x->u.s.ptr, x->u.s.len);
     }
     return val_int(n);
 }
@@ -161,8 +165,12 @@ static struct val *s_join(struct tpl_ctx *c, struct val *s, const struct tpl_arg
     struct val *x = tpl_arg(a, 0, NULL), *items;
     struct buf b = BUF_INIT;
 
-    if (!x || !(items = tpl_iter_list(c, x))) {
-        return x ? NULL : tpl_fail(c, "join() takes exactly one argument");
+    if (!x) {
+        return tpl_fail(c, "join() takes exactly one argument");
+    }
+    items = tpl_iter_list(c, x);
+    if (!items) {
+        return NULL;
     }
     for (size_t i = 0; i < val_list_len(items); i++) {
         struct val *it = val_list_get(items, i);
@@ -204,7 +212,8 @@ static struct val *s_isclass(struct val *s, bool digits)
     for (size_t i = 0; i < s->u.s.len && ok; i++) {
         char ch = s->u.s.ptr[i];
 
-        ok = digits ? (ch >= '0' && ch <= '9') : ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'));
+        ok = digits ? (ch >= '0' && ch <= '9')
+                    : ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'));
     }
     return val_bool(ok);
 }

@@ -319,7 +319,10 @@ static struct tpl_node *parse_test(struct parser *p, struct tpl_node *subject, u
         unsigned astart = peek(p)->start;
         struct tpl_node *arg = parse_primary(p);
 
-        if (!arg || !(arg = parse_postfix(p, arg, astart))) {
+        if (arg) {
+            arg = parse_postfix(p, arg, astart);
+        }
+        if (!arg) {
             return NULL;
         }
         n->args = arena_alloc(&p->t->arena, sizeof(*n->args));
@@ -439,7 +442,11 @@ static int parse_items(struct parser *p, const char *close, struct nodelist *key
         }
         nl_push(keys, e);
         if (vals) {
-            if (expect_op(p, ":") < 0 || !(e = parse_expr(p))) {
+            if (expect_op(p, ":") < 0) {
+                return -1;
+            }
+            e = parse_expr(p);
+            if (!e) {
                 return -1;
             }
             nl_push(vals, e);
@@ -713,7 +720,8 @@ static struct tpl_node *parse_compare(struct parser *p)
         return NULL;
     }
     nl_push(&operands, first);
-    while ((op = compare_op(p)) >= 0) {
+    op = compare_op(p);
+    while (op >= 0) {
         struct tpl_node *r = parse_math1(p);
 
         if (!r) {
@@ -724,6 +732,7 @@ static struct tpl_node *parse_compare(struct parser *p)
         xgrow((void **)&ops, &cap, nops + 1, sizeof(*ops));
         ops[nops++] = op;
         nl_push(&operands, r);
+        op = compare_op(p);
     }
     if (nops == 0) {
         free(operands.items);
@@ -844,9 +853,12 @@ static struct tpl_node *parse_tuple(struct parser *p, bool names_only, bool with
                 fail_tok(p, tk, "cannot assign to %s", NULL);
                 return NULL;
             }
-        } else if (!(e = with_condexpr ? parse_expr(p) : parse_or(p))) {
-            free(items.items);
-            return NULL;
+        } else {
+            e = with_condexpr ? parse_expr(p) : parse_or(p);
+            if (!e) {
+                free(items.items);
+                return NULL;
+            }
         }
         nl_push(&items, e);
         comma = accept_op(p, ",");
@@ -931,8 +943,11 @@ static struct tpl_node *parse_for(struct parser *p, const struct tpl_tok *at)
     if (!n->b) {
         return NULL;
     }
-    if (accept_name(p, "if") && !(n->c = parse_expr(p))) {
-        return NULL;
+    if (accept_name(p, "if")) {
+        n->c = parse_expr(p);
+        if (!n->c) {
+            return NULL;
+        }
     }
     if (is_name(peek(p), "recursive")) {
         fail_tok(p, peek(p), "recursive loops are not supported (%s)", NULL);

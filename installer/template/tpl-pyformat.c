@@ -14,8 +14,9 @@ static int format_one(struct tpl_ctx *c, struct buf *out, const char *spec, char
 {
     char fmt[64];
     bool num = v->type == VAL_INT || v->type == VAL_BOOL || v->type == VAL_DOUBLE;
-    double d = v->type == VAL_DOUBLE ? v->u.d : v->type == VAL_INT ? (double)v->u.i
-                                                                   : (double)(v->type == VAL_BOOL && v->u.b);
+    double d = v->type == VAL_DOUBLE ? v->u.d
+               : v->type == VAL_INT  ? (double)v->u.i
+                                     : (double)(v->type == VAL_BOOL && v->u.b);
 
     if (conv == 's' || conv == 'r') {
         struct buf s = BUF_INIT;
@@ -154,7 +155,8 @@ struct val *tpl_str_format(struct tpl_ctx *c, struct val *fmt, const struct tpl_
         char name[64];
         size_t nlen;
 
-        if ((*p == '{' && p + 1 < end && p[1] == '{') || (*p == '}' && p + 1 < end && p[1] == '}')) {
+        if ((*p == '{' && p + 1 < end && p[1] == '{') ||
+            (*p == '}' && p + 1 < end && p[1] == '}')) {
             buf_addc(&out, *p);
             p += 2;
             continue;
@@ -187,8 +189,8 @@ struct val *tpl_str_format(struct tpl_ctx *c, struct val *fmt, const struct tpl_
             buf_release(&out);
             return tpl_fail(c, "format: no argument for field '{%s}'", name);
         }
-        if (format_field(c, &out, colon ? colon + 1 : close, colon ? (size_t)(close - colon - 1) : 0,
-                         v) < 0) {
+        if (format_field(c, &out, colon ? colon + 1 : close,
+                         colon ? (size_t)(close - colon - 1) : 0, v) < 0) {
             buf_release(&out);
             return NULL;
         }

@@ -172,8 +172,9 @@ static bool word(struct lit *l, const char *w)
     size_t n = strlen(w);
 
     if ((size_t)(l->end - l->p) >= n && memcmp(l->p, w, n) == 0 &&
-        ((size_t)(l->end - l->p) == n || !strchr("abcdefghijklmnopqrstuvwxyz"
-                                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_", l->p[n]) ||
+        ((size_t)(l->end - l->p) == n ||
+         !strchr("abcdefghijklmnopqrstuvwxyz"
+                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_", l->p[n]) ||
          !l->p[n])) {
         l->p += n;
         return true;
@@ -191,9 +192,12 @@ static struct val *parse_seq(struct lit *l, char close, bool tuple)
         list->flags |= TPL_TUPLE;
     }
     while (!accept(l, close)) {
-        struct val *v;
+        struct val *v = NULL;
 
-        if (!comma || !(v = parse_value(l))) {
+        if (comma) {
+            v = parse_value(l);
+        }
+        if (!v) {
             val_unref(list);
             return NULL;
         }
@@ -216,13 +220,19 @@ static struct val *parse_dict(struct lit *l)
     bool comma = true;
 
     while (!accept(l, '}')) {
-        struct val *k, *v, *ks;
+        struct val *k = NULL, *v = NULL, *ks;
 
-        if (!comma || !(k = parse_value(l))) {
+        if (comma) {
+            k = parse_value(l);
+        }
+        if (!k) {
             val_unref(d);
             return NULL;
         }
-        if (!accept(l, ':') || !(v = parse_value(l))) {
+        if (accept(l, ':')) {
+            v = parse_value(l);
+        }
+        if (!v) {
             val_unref(k);
             val_unref(d);
             return NULL;

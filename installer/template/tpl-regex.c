@@ -102,7 +102,11 @@ static int parse_g_ref(const struct tpl_re *re, const char *t, size_t len, size_
     char name[128];
     size_t n;
 
-    if (*i + 3 >= len || t[*i + 2] != '<' || !(close = memchr(t + *i + 3, '>', len - *i - 3))) {
+    if (*i + 3 >= len || t[*i + 2] != '<') {
+        return -1;
+    }
+    close = memchr(t + *i + 3, '>', len - *i - 3);
+    if (!close) {
         return -1;
     }
     n = (size_t)(close - (t + *i + 3));
@@ -132,6 +136,7 @@ int tpl_re_expand(const struct tpl_re *re, const char *s, const char *t, size_t 
             buf_addc(out, t[i++]);
             continue;
         }
+        e = strchr(esc_from, t[i + 1]);
         if (t[i + 1] == 'g') {
             int g = parse_g_ref(re, t, len, &i);
 
@@ -152,7 +157,7 @@ int tpl_re_expand(const struct tpl_re *re, const char *s, const char *t, size_t 
                 return -1;
             }
             add_group(re, s, g, out);
-        } else if ((e = strchr(esc_from, t[i + 1])) != NULL) {
+        } else if (e != NULL) {
             buf_addc(out, esc_to[e - esc_from]);
             i += 2;
         } else if ((t[i + 1] >= 'a' && t[i + 1] <= 'z') || (t[i + 1] >= 'A' && t[i + 1] <= 'Z')) {

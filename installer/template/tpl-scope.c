@@ -14,7 +14,8 @@ static struct val *dict_scope_lookup(void *ctx, const char *name, struct err *er
     struct tpl_dict_scope *s = ctx;
     struct val *raw, *v;
 
-    if ((v = val_dict_get(s->cache, name)) != NULL) {
+    v = val_dict_get(s->cache, name);
+    if (v != NULL) {
         return val_ref(v);
     }
     raw = val_dict_get(s->vars, name);

@@ -2,8 +2,8 @@
  * tpl.h - pot's Jinja2 template engine, as Ansible uses it: the public API.
  *
  * Compile once, render many times:
- *     struct tpl *t = tpl_compile(text, len, &opts, &err);    // NULL + err on a syntax error
- *     tpl_render(t, &scope, &out, &err);                        // -1 + err; 'out' untouched on error
+ *     struct tpl *t = tpl_compile(text, len, &opts, &err);  // NULL + err on a syntax error
+ *     tpl_render(t, &scope, &out, &err);                      // -1 + err; 'out' kept on error
  *     tpl_free(t);
  *
  * Variables come from a struct tpl_scope: a lookup callback that returns a new reference to a fully

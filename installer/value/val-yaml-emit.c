@@ -146,7 +146,8 @@ static int emit_mapping(yaml_emitter_t *em, const struct val *d, const struct va
     return ok && yaml_emitter_emit(em, &ev);
 }
 
-static int emit_sequence(yaml_emitter_t *em, const struct val *l, const struct val_yaml_emit_opts *o)
+static int emit_sequence(yaml_emitter_t *em, const struct val *l,
+                         const struct val_yaml_emit_opts *o)
 {
     yaml_event_t ev;
     int ok;

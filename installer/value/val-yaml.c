@@ -64,10 +64,11 @@ static struct val *resolve_int(const char *text)
         p++;
     }
     if (strchr(p, ':')) {
-        char *part = NULL;
         char *rest = (char *)p;
 
-        while ((part = strsep(&rest, ":")) != NULL) {
+        while (rest != NULL) {
+            char *part = strsep(&rest, ":");
+
             v = v * 60 + strtoll(part, NULL, 10);
         }
     } else if (p[0] == '0' && p[1] == 'b') {
@@ -94,10 +95,11 @@ static struct val *resolve_float(const char *text)
         v = __builtin_nan("");
     } else if (strchr(s, ':')) {
         char *rest = s[0] == '-' || s[0] == '+' ? s + 1 : s;
-        char *part;
 
         v = 0;
-        while ((part = strsep(&rest, ":")) != NULL) {
+        while (rest != NULL) {
+            char *part = strsep(&rest, ":");
+
             v = v * 60 + strtod(part, NULL);
         }
         if (s[0] == '-') {
@@ -244,7 +246,8 @@ static int merge_into(struct loader *ld, struct val *dict, struct val *src, stru
         return 0;
     }
     if (src->type != VAL_DICT) {
-        return err_at(ld->err, ERR_PARSE, pos, "a '<<' merge key needs a mapping or a list of them");
+        return err_at(ld->err, ERR_PARSE, pos,
+                      "a '<<' merge key needs a mapping or a list of them");
     }
     for (size_t i = 0; i < val_dict_len(src); i++) {
         const char *key = val_dict_key_at(src, i);

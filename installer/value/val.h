@@ -1,12 +1,13 @@
 /*
- * val.h - struct val, the value model shared by the YAML/JSON loaders, the template engine and the
- * variable store: null, bool, int64, double, UTF-8 string, list, ordered dict (insertion order kept,
- * as Python dicts and Ansible keep it).
+ * val.h - struct val, the value model shared by the YAML/JSON loaders, the template engine and
+ * the variable store: null, bool, int64, double, UTF-8 string, list, ordered dict (insertion
+ * order kept, as Python dicts and Ansible keep it).
  *
  * Values are reference counted (atomically, so worker threads may share them) and immutable once
- * shared: build a list or dict, then hand it out. Every constructor returns a new reference (count 1);
- * the caller releases it with val_unref(). Accessors borrow: the returned pointer lives as long as the
- * container does. Functions named *_take steal the caller's reference to their argument.
+ * shared: build a list or dict, then hand it out. Every constructor returns a new reference
+ * (count 1); the caller releases it with val_unref(). Accessors borrow: the returned pointer
+ * lives as long as the container does. Functions named *_take steal the caller's reference to
+ * their argument.
  *
  * Every value may carry the source position it was read from (val->pos), so errors can name
  * file:line:col.

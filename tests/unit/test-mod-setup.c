@@ -114,8 +114,10 @@ static struct val *ansible_facts(void)
     if (!p) {
         return NULL;
     }
-    while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0) {
+    n = fread(chunk, 1, sizeof(chunk), p);
+    while (n > 0) {
         buf_add(&out, chunk, n);
+        n = fread(chunk, 1, sizeof(chunk), p);
     }
     pclose(p);
     json = strchr(out.ptr, '{');
