@@ -227,7 +227,7 @@ static int stream_file(const char *local_path, const char *path, mode_t mode, st
         err_errno(err, "cannot read '%s'", local_path);
         goto out;
     }
-    outfd = mkstemp(tmp);
+    outfd = mkostemp(tmp, O_CLOEXEC);
     if (outfd < 0) {
         err_errno(err, "cannot write '%s'", path);
         goto out;

@@ -42,7 +42,8 @@ static bool task_selected(struct exec_run *run, struct pb_task *t)
             return false;
         }
     }
-    return exec_tags_match(t, &run->opts->tags, &run->opts->skip_tags);
+    /* a notified handler runs whatever --tags/--skip-tags say (ansible-core 2.14) */
+    return t->is_handler || exec_tags_match(t, &run->opts->tags, &run->opts->skip_tags);
 }
 
 static void run_handlers(struct exec_run *run, struct vec *hosts);
@@ -338,14 +339,32 @@ static void run_list(struct exec_run *run, struct vec *list, struct vec *hosts)
     }
 }
 
-static bool handler_notified(struct pb_task *hd, struct exec_host *h)
+static bool handler_named(struct pb_task *hd, const char *name)
 {
-    struct val *listen = pb_kw_own(hd, "listen");
     char *full = exec_task_name(hd);
-    bool yes = (hd->name && svec_contains(&h->notified, hd->name)) ||
-               svec_contains(&h->notified, full);
+    bool yes = (hd->name && strcmp(hd->name, name) == 0) || strcmp(full, name) == 0;
 
     free(full);
+    return yes;
+}
+
+/* A notification by name runs the last handler of that name (Ansible searches the play's
+ * handlers backwards); listen topics run every handler listening. */
+static bool handler_notified(struct vec *handlers, size_t at, struct exec_host *h)
+{
+    struct pb_task *hd = handlers->items[at];
+    struct val *listen = pb_kw_own(hd, "listen");
+    bool yes = false;
+
+    for (size_t i = 0; !yes && i < h->notified.len; i++) {
+        const char *name = h->notified.items[i];
+        bool later = false;
+
+        for (size_t k = at + 1; !later && k < handlers->len; k++) {
+            later = handler_named(handlers->items[k], name);
+        }
+        yes = !later && handler_named(hd, name);
+    }
     if (!yes && listen && val_cstr(listen)) {
         yes = svec_contains(&h->notified, val_cstr(listen));
     }
@@ -391,7 +410,7 @@ static void run_handlers(struct exec_run *run, struct vec *hosts)
         for (size_t j = 0; j < hosts->len; j++) {
             struct exec_host *h = hosts->items[j];
 
-            if (host_active(h) && handler_notified(hd, h)) {
+            if (host_active(h) && handler_notified(&handlers, i, h)) {
                 vec_push(&who, h);
             }
         }
@@ -478,6 +497,7 @@ static void gather_facts(struct exec_run *run, struct vec *hosts)
 static int run_play(struct exec_run *run, struct pb_play *play, struct err *err)
 {
     struct vec matched = VEC_INIT;
+    struct exec_host *local = NULL;
     int64_t batch;
     int ret = -1;
 
@@ -485,8 +505,12 @@ static int run_play(struct exec_run *run, struct pb_play *play, struct err *err)
     run->play_ended = false;
     vec_release(&run->play_hosts);
     if (inv_match(run->inv, play->hosts, run->opts->limit, &matched, NULL, err) < 0 ||
+        exec_hosts_implicit(run, play->hosts, &local, err) < 0 ||
         load_vars_files(run, err) < 0) {
         goto out;
+    }
+    if (local) {
+        vec_push(&matched, local->ih);
     }
     for (size_t i = 0; i < matched.len; i++) {
         for (size_t j = 0; j < run->hosts.len; j++) {
@@ -521,23 +545,6 @@ static int run_play(struct exec_run *run, struct pb_play *play, struct err *err)
 out:
     vec_release(&matched);
     return ret;
-}
-
-static void add_hosts(struct exec_run *run)
-{
-    run->groups = inv_groups_dict(run->inv);
-    for (size_t i = 0; i < inv_host_count(run->inv); i++) {
-        struct exec_host *h = xcalloc(1, sizeof(*h));
-
-        h->ih = inv_host_at(run->inv, i);
-        h->name = h->ih->name;
-        h->inv_vars = inv_host_vars(run->inv, h->ih);
-        h->facts = val_dict();
-        h->set_facts = val_dict();
-        h->include_vars = val_dict();
-        h->stats.host = h->name;
-        vec_push(&run->hosts, h);
-    }
 }
 
 static int compare_stats(const void *a, const void *b)
@@ -588,6 +595,7 @@ static void release_run(struct exec_run *run)
         free(h);
     }
     vec_release(&run->hosts);
+    exec_hosts_release(run);
     vec_release(&run->play_hosts);
     vec_release(&run->batch);
     val_unref(run->groups);
@@ -602,7 +610,9 @@ int exec_run(struct playbook *pb, struct inventory *inv, const struct exec_opts 
     if (exec_check(pb, err) < 0) {
         return -1;
     }
-    add_hosts(&run);
+    if (exec_hosts_add(&run, err) < 0) {
+        goto out;
+    }
     for (size_t i = 0; i < pb->plays.len; i++) {
         if (run_play(&run, pb->plays.items[i], err) < 0) {
             goto out;

@@ -10,6 +10,7 @@
 #include "base/pool.h"
 #include "base/xalloc.h"
 #include "exec/exec.h"
+#include "playbook/pb.h"
 #include "value/val.h"
 
 struct exec_note {
@@ -96,8 +97,15 @@ void exec_pool_run(struct exec_run *run, struct pb_task *task, struct exec_job *
                    exec_report_fn *report)
 {
     struct pool_ctx c = { .run = run, .task = task, .jobs = jobs, .n = n, .report = report };
+    struct val *throttle = pb_kw(task, "throttle");
+    int forks = run->opts->forks;
 
+    /* throttle: N caps the forks for this task (a template is not supported) */
+    if (throttle && throttle->type == VAL_INT && throttle->u.i > 0 &&
+        (forks <= 0 || throttle->u.i < forks)) {
+        forks = (int)throttle->u.i;
+    }
     c.finished = xcalloc(n + 1, sizeof(*c.finished));
-    pool_run(n, run->opts->forks, work, done, &c);
+    pool_run(n, forks, work, done, &c);
     free(c.finished);
 }

@@ -642,7 +642,8 @@ static void run_once(struct exec_run *run, struct pb_task *task, struct exec_hos
     } else {
         run_with_until(run, task, h, scope, &d, res, notes);
         finish_data(res);
-        if (d.name) {
+        /* a host delegating to itself shows no arrow */
+        if (d.name && strcmp(d.name, h->name) != 0) {
             delegation_note(&d, res);
         }
         delegation_release(&d);

@@ -49,6 +49,7 @@ struct exec_host {
     bool failed;                /* failed a task and not rescued yet */
     bool unreachable;
     bool ended;                 /* meta: end_host / end_play */
+    bool implicit;              /* the implicit localhost: in no group, not in 'all' */
     struct svec notified;       /* handler names/listen topics notified, not yet run */
     struct val *failed_task;    /* owned dict or NULL: ansible_failed_task, for rescue */
     struct val *failed_result;  /* owned dict or NULL: ansible_failed_result */
@@ -64,12 +65,23 @@ struct exec_run {
     struct vec play_hosts;      /* borrowed struct exec_host *: the play's hosts */
     struct vec batch;           /* borrowed: the current serial batch */
     struct val *groups;         /* owned: the groups dict */
+    struct vec implicit;        /* owned struct inv_host *: implicit localhosts */
     bool start_found;           /* --start-at-task reached */
     bool play_ended;
 };
 
 int exec_run(struct playbook *pb, struct inventory *inv, const struct exec_opts *opts,
              struct out *out, struct err *err);
+
+/* exec-hosts.c. exec_hosts_add: every inventory host, with its inventory variables and the
+ * group_vars/host_vars beside the playbook, and the groups dict. exec_hosts_implicit: when
+ * 'pattern' names localhost (or 127.0.0.1, ::1) and the inventory lacks it, the implicit local
+ * host (created on first use, ansible_connection=local): 1 with *out set, 0 when the pattern
+ * names none, -1 with err. exec_hosts_release frees what exec_hosts_implicit made. */
+int exec_hosts_add(struct exec_run *run, struct err *err);
+int exec_hosts_implicit(struct exec_run *run, const char *pattern, struct exec_host **out,
+                        struct err *err);
+void exec_hosts_release(struct exec_run *run);
 
 /* exec-check.c: everything wrong with the playbook, before any task runs. */
 int exec_check(struct playbook *pb, struct err *err);

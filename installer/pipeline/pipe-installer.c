@@ -1,13 +1,15 @@
 /*
  * pipe-installer.c - stage tke-installer: checks the .run against its .sha256, loads the
- * installer image from a docker-save tarball when the daemon lacks it, (re)creates the container
- * when it is missing or its settings changed, else restarts it so it resumes at tke.json's "step"
- * (or attaches to an install still running), then follows it to Success (pipe-follow.c).
+ * installer image when the daemon lacks it (from a docker-save tarball, else out of the .run),
+ * (re)creates the container when it is missing or its settings changed, else restarts it so it
+ * resumes at tke.json's "step" (or attaches to an install still running), then follows it to
+ * Success (pipe-follow.c).
  */
 #include "pot.h"
 #include <dirent.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "base/buf.h"
 #include "base/digest.h"
 #include "base/err.h"
@@ -18,6 +20,7 @@
 #include "pipeline/pipe.h"
 #include "tke/tke-docker.h"
 #include "tke/tke-progress.h"
+#include "tke/tke-runfile.h"
 #include "value/val-json.h"
 #include "value/val.h"
 
@@ -100,6 +103,66 @@ static int verify_runs(struct pipe_ctx *c, struct err *err)
     return ret;
 }
 
+/* Loads 'tarball' and checks that it held the image ('origin' names it in the message). */
+static int load_tarball(struct pipe_ctx *c, struct tke_docker *d, const char *tarball,
+                        const char *origin, struct err *err)
+{
+    bool exists = false;
+
+    if (tke_docker_image_load(d, tarball, err) < 0 ||
+        tke_docker_image_exists(d, c->opts->image, &exists, err) < 0) {
+        return -1;
+    }
+    if (!exists) {
+        return err_set(err, ERR_FAILED, "'%s' does not contain image '%s'", origin,
+                       c->opts->image);
+    }
+    return 0;
+}
+
+/* No docker-save tarball in the kit: copy res/tke-installer.tgz out of the .run (tke-runfile.h)
+ * into <data>/pot and load that. tke-installer*.run is preferred over any other .run. */
+static int load_from_run(struct pipe_ctx *c, struct tke_docker *d, struct err *err)
+{
+    static const char *const run_suffix[] = { ".run", NULL };
+    struct svec runs = SVEC_INIT;
+    char *tmp = NULL, *member = NULL, *origin = NULL;
+    uint64_t offset;
+    int ret = -1;
+
+    find_files(c->tkestack_dir, "tke-installer", run_suffix, &runs);
+    if (runs.len == 0) {
+        find_files(c->tkestack_dir, "", run_suffix, &runs);
+    }
+    if (runs.len == 0) {
+        err_set(err, ERR_FAILED, "image '%s' is not loaded and '%s' has neither a docker-save "
+                "tarball tke-installer*.tar[.gz] nor a tke-installer .run", c->opts->image,
+                c->tkestack_dir);
+        goto out;
+    }
+    if (c->opts->check) {
+        pipe_say(c, "tke-installer: would load the image in %s", runs.items[0]);
+        ret = tke_runfile_payload_offset(runs.items[0], &offset, err);
+        goto out;
+    }
+    pipe_say(c, "tke-installer: unpacking the image from %s", runs.items[0]);
+    tmp = fs_join(c->pot_dir, "tke-installer-image.tmp");
+    if (fs_mkdir_p(c->pot_dir, 0755, err) < 0 ||
+        tke_runfile_extract_image(runs.items[0], tmp, &member, err) < 0) {
+        goto out;
+    }
+    origin = xasprintf("%s (%s)", runs.items[0], member);
+    pipe_say(c, "tke-installer: loading %s", origin);
+    ret = load_tarball(c, d, tmp, origin, err);
+    unlink(tmp);
+out:
+    free(origin);
+    free(member);
+    free(tmp);
+    svec_release(&runs);
+    return ret;
+}
+
 static int ensure_image(struct pipe_ctx *c, struct tke_docker *d, struct err *err)
 {
     static const char *const tar_suffix[] = { ".tar", ".tar.gz", ".tgz", NULL };
@@ -112,28 +175,12 @@ static int ensure_image(struct pipe_ctx *c, struct tke_docker *d, struct err *er
     }
     find_files(c->tkestack_dir, "tke-installer", tar_suffix, &tars);
     if (tars.len == 0) {
-        err_set(err, ERR_FAILED, "image '%s' is not loaded and '%s' has no docker-save tarball "
-                "tke-installer*.tar[.gz] (unpacking it from the .run is not supported)",
-                c->opts->image, c->tkestack_dir);
-        goto out;
+        ret = load_from_run(c, d, err);
+    } else {
+        pipe_say(c, "tke-installer: %s %s", c->opts->check ? "would load" : "loading",
+                 tars.items[0]);
+        ret = c->opts->check ? 0 : load_tarball(c, d, tars.items[0], tars.items[0], err);
     }
-    pipe_say(c, "tke-installer: %s %s", c->opts->check ? "would load" : "loading",
-             tars.items[0]);
-    if (c->opts->check) {
-        ret = 0;
-        goto out;
-    }
-    if (tke_docker_image_load(d, tars.items[0], err) < 0 ||
-        tke_docker_image_exists(d, c->opts->image, &exists, err) < 0) {
-        goto out;
-    }
-    if (!exists) {
-        err_set(err, ERR_FAILED, "'%s' does not contain image '%s'", tars.items[0],
-                c->opts->image);
-        goto out;
-    }
-    ret = 0;
-out:
     svec_release(&tars);
     return ret;
 }

@@ -2,8 +2,9 @@
 # t6002-install-pipeline.sh - `pot install` end to end against the sandbox's dockerd and the
 # stand-in tke-installer (tests/fixtures/tke-installer): a full run to Success with every hook
 # answered by pot, a second run that changes nothing, failure at step K then --resume, kill -9 of
-# pot then --resume, business-only mode without tke-installer, and the user errors (template
-# choice, .run checksum, option conflicts). The kit renders tke.json from the real templates/tke.
+# pot then --resume, business-only mode without tke-installer, the image loaded out of the .run
+# alone, and the user errors (template choice, .run checksum, option conflicts). The kit renders
+# tke.json from the real templates/tke.
 # Every scenario that completes an install is followed by a rerun that must skip every stage
 # (noop_rerun), and editing a role of the kit makes host-init run again.
 . "$(dirname "$0")/lib.sh"
@@ -162,6 +163,39 @@ expect_success 'a .run that does not match its .sha256 stops the installer stage
     sha256sum "$T/full/tkestack/tke-installer-x86_64-v1.2.4.run" >"$T/full/tkestack/tke-installer-x86_64-v1.2.4.run.sha256" &&
     install --kit-dir "$KIT" --data-dir "$T/d6" >out11 2>&1 && assert_contains out11 "install task finished" &&
     noop_rerun "$KIT" "$T/d6" 4
+'
+
+# make_run FILE [no-image]: a TKEStack-style .run (build/docker/tools/tke-installer/build.sh:
+# a script ending in the marker line, then `tar -czf - install.sh res` with res/tke-installer.tgz
+# = the gzipped docker-save tarball).
+make_run() {
+    local d
+    d=$(mktemp -d "$T/run.XXXXXX") && mkdir "$d/res" && echo 'echo install' >"$d/install.sh" &&
+        echo docker >"$d/res/docker.tgz" || return 1
+    [ "${2:-}" = no-image ] || gzip -c "$T/installer.tar" >"$d/res/tke-installer.tgz" || return 1
+    { printf '%s\n' '#!/usr/bin/env bash' \
+        'n=`sed -n '"'/^#real installing packages append below/{=;q;}'"' "$0"`' \
+        'tail -n +$((n + 1)) "$0" | tar -zxf - && ./install.sh "$@"' 'exit 0' '' \
+        '#real installing packages append below' && tar -czf - -C "$d" install.sh res; } >"$1"
+}
+
+expect_success 'with only the .run in the kit, the image is loaded out of it' '
+    new_kit "$T/run/offline-pot" && rm "$T/run/tkestack/tke-installer.tar" &&
+    RUN=$T/run/tkestack/tke-installer-x86_64-v1.2.4.run &&
+    make_run "$RUN" no-image &&
+    { dk rm -f "$NAME" >/dev/null 2>&1 || true; } &&
+    { dk rmi tkestack/tke-installer:v1.2.4 >/dev/null 2>&1 || true; } &&
+    assert_exit 2 install --kit-dir "$T/run/offline-pot" --data-dir "$T/d9" 2>err12 && cat err12 &&
+    assert_contains err12 "$RUN'\'' has no installer image" &&
+    make_run "$RUN" && sha256sum "$RUN" >"$RUN.sha256" &&
+    n=$(sed -n "/^#real installing packages append below/{=;q;}" "$RUN") &&
+    tail -n +$((n + 1)) "$RUN" | tar -tzf - | grep -qx res/tke-installer.tgz &&
+    install --kit-dir "$T/run/offline-pot" --data-dir "$T/d9" >out12 2>&1 && cat out12 &&
+    assert_contains out12 "unpacking the image from $RUN" &&
+    assert_contains out12 "loading $RUN (res/tke-installer.tgz)" &&
+    assert_contains out12 "install task finished: Success" &&
+    test ! -e "$T/d9/pot/tke-installer-image.tmp" &&
+    noop_rerun "$T/run/offline-pot" "$T/d9" 4
 '
 
 expect_failure 'conflicting options are refused' '

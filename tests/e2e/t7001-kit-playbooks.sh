@@ -78,21 +78,28 @@ expect_success 'host-check: missing fio/iperf are skipped with a message, report
     grep -q "^node2 /data/perfor-reports/net d 755$" "$T/snap-ansible.host-check"
 '
 
+# The hosts' network (a /24 of the sandbox) and CIDRs that overlap it.
+first_host=${SANDBOX_HOSTS%% *}
+HOST_NET=${first_host%.*}.0/24
+WIDE_CIDR=${first_host%.*.*}.0.0/16
+HALF_CIDR=${first_host%.*}.128/25
+export HOST_NET WIDE_CIDR HALF_CIDR
+
 expect_success 'a failing check that is not mandatory is reported and ignored (both tools)' '
-    ap "$PB/host-check.yml" --tags check_network -e cluster_cidr=172.30.0.0/16 \
+    ap "$PB/host-check.yml" --tags check_network -e cluster_cidr=$WIDE_CIDR \
         -e check_network_mandatory=false >a3 2>&1 &&
-    pp "$PB/host-check.yml" --tags check_network -e cluster_cidr=172.30.0.0/16 \
+    pp "$PB/host-check.yml" --tags check_network -e cluster_cidr=$WIDE_CIDR \
         -e check_network_mandatory=false >p3 2>&1 &&
     assert_eq "$(recaps a3)" "$(recaps p3)" &&
     assert_recap p3 node2 failed=0 ignored=1 &&
-    assert_contains p3 "cluster_cidr 172.30.0.0/16 overlaps this host'"'"'s network 172.30.91.0/24"
+    assert_contains p3 "cluster_cidr $WIDE_CIDR overlaps this host'"'"'s network $HOST_NET"
 '
 
 expect_success 'a failing mandatory check fails the host with its reason (both tools)' '
-    assert_exit 2 ap "$PB/host-check.yml" --tags check_network -e cluster_cidr=172.30.91.128/25 >a4 2>&1 &&
-    assert_exit 2 pp "$PB/host-check.yml" --tags check_network -e cluster_cidr=172.30.91.128/25 >p4 2>&1 &&
+    assert_exit 2 ap "$PB/host-check.yml" --tags check_network -e cluster_cidr=$HALF_CIDR >a4 2>&1 &&
+    assert_exit 2 pp "$PB/host-check.yml" --tags check_network -e cluster_cidr=$HALF_CIDR >p4 2>&1 &&
     assert_eq "$(recaps a4)" "$(recaps p4)" && assert_recap p4 node3 failed=1 &&
-    assert_contains p4 "cluster_cidr 172.30.91.128/25 overlaps this host'"'"'s network 172.30.91.0/24"
+    assert_contains p4 "cluster_cidr $HALF_CIDR overlaps this host'"'"'s network $HOST_NET"
 '
 
 expect_success 'the TKEStack-only tag subset runs and changes nothing more' '
