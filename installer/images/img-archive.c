@@ -53,8 +53,10 @@ static int read_small(struct archive *a, struct img_member *m)
     char chunk[65536];
     la_ssize_t n;
 
-    while ((n = archive_read_data(a, chunk, sizeof(chunk))) > 0) {
+    n = archive_read_data(a, chunk, sizeof(chunk));
+    while (n > 0) {
         buf_add(&m->data, chunk, (size_t)n);
+        n = archive_read_data(a, chunk, sizeof(chunk));
     }
     if (n < 0 || (int64_t)m->data.len != m->size) {
         return -1;
@@ -88,9 +90,13 @@ static int scan_entries(struct archive *a, const char *path, struct img_scan *sc
     struct archive_entry *e;
     int rc;
 
-    while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK || rc == ARCHIVE_WARN) {
+    for (;;) {
         struct img_member *m;
 
+        rc = archive_read_next_header(a, &e);
+        if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
+            break;
+        }
         if (archive_entry_filetype(e) != AE_IFREG) {
             continue;
         }
@@ -160,7 +166,11 @@ struct archive *img_archive_open_member(const char *path, const char *member, st
         return NULL;
     }
     member = clean_name(member);
-    while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK || rc == ARCHIVE_WARN) {
+    for (;;) {
+        rc = archive_read_next_header(a, &e);
+        if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
+            break;
+        }
         if (strcmp(clean_name(archive_entry_pathname(e)), member) == 0) {
             return a;
         }

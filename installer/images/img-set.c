@@ -140,10 +140,12 @@ static int load_dir(struct img_set *set, const char *dir, struct err *err)
     if (!d) {
         return err_errno(err, "cannot read '%s'", dir);
     }
-    while ((de = readdir(d)) != NULL) {
+    de = readdir(d);
+    while (de) {
         if (loadable_entry(dir, de->d_name)) {
             svec_push(&names, de->d_name);
         }
+        de = readdir(d);
     }
     closedir(d);
     if (names.len == 0) {

@@ -242,7 +242,8 @@ struct img_sink *img_sink_oci_open(const char *dir, struct err *err)
     static const char layout[] = "{\"imageLayoutVersion\": \"1.0.0\"}";
 
     if (fs_mkdir_p(spool, 0755, err) < 0 ||
-        (!fs_exists(marker) && fs_write_atomic(marker, layout, sizeof(layout) - 1, 0644, err) < 0)) {
+        (!fs_exists(marker) &&
+         fs_write_atomic(marker, layout, sizeof(layout) - 1, 0644, err) < 0)) {
         free(spool);
         free(marker);
         return NULL;

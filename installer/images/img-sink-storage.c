@@ -103,8 +103,9 @@ static int st_has(void *th, const char *repo, const char *digest, int64_t *size,
 
     if (!data || !link) {
         rc = err_set(err, ERR_PARSE, "bad digest '%s'", digest);
-    } else if (fs_exists(link) && (*size = img_fs_size(data)) >= 0) {
-        rc = 1;
+    } else if (fs_exists(link)) {
+        *size = img_fs_size(data);
+        rc = *size >= 0 ? 1 : 0;
     }
     free(data);
     free(link);

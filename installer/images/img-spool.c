@@ -86,13 +86,17 @@ static int pump(struct img_blob *b, struct archive *a, struct writer *w,
     if (!b->copy) {
         img_gzip_init(&gz);
     }
-    while (ret == 0 && (n = archive_read_data(a, chunk, sizeof(chunk))) > 0) {
+    n = archive_read_data(a, chunk, sizeof(chunk));
+    while (ret == 0 && n > 0) {
         total += n;
         sha256_update(&raw, chunk, (size_t)n);
         ret = b->copy ? write_out(w, chunk, (size_t)n)
                       : img_gzip_feed(&gz, chunk, (size_t)n, false, write_out, w);
         if (progress) {
             progress(ctx, n);
+        }
+        if (ret == 0) {
+            n = archive_read_data(a, chunk, sizeof(chunk));
         }
     }
     if (ret == 0 && n < 0) {

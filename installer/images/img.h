@@ -52,7 +52,7 @@ struct img_blob {
 
 struct img_image {
     char *source;        /* owned: file or directory it was read from */
-    char *ref;           /* owned: as named in the source, e.g. "registry.tke.com/library/nginx:1.19" */
+    char *ref;           /* owned: as named in the source ("registry.tke.com/library/nginx:1.19") */
     char *repo;          /* owned: target repository after img_rewrite, e.g. "library/nginx" */
     char *tag;           /* owned: target tag */
     struct img_blob *config;   /* borrowed from the set */

@@ -68,8 +68,8 @@ static int write_holder(int fd, const char *path, const char *command, struct er
     strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S%z", &tm);
     buf_addf(&text, "pid=%ld started=%s command=%s\n", (long)getpid(), when, command);
     log_redact(&text);
-    if (ftruncate(fd, 0) < 0 || (n = pwrite(fd, text.ptr, text.len, 0)) < 0 ||
-        (size_t)n != text.len || fsync(fd) < 0) {
+    n = ftruncate(fd, 0) < 0 ? -1 : pwrite(fd, text.ptr, text.len, 0);
+    if (n < 0 || (size_t)n != text.len || fsync(fd) < 0) {
         ret = err_errno(err, "cannot write lock file '%s'", path);
     }
     buf_release(&text);

@@ -217,7 +217,11 @@ static int read_fd(int fd, const char *path, struct buf *out, struct err *err)
     off_t off = 0;
     ssize_t n;
 
-    while ((n = pread(fd, chunk, sizeof(chunk), off)) != 0) {
+    for (;;) {
+        n = pread(fd, chunk, sizeof(chunk), off);
+        if (n == 0) {
+            break;
+        }
         if (n < 0) {
             if (errno == EINTR) {
                 continue;

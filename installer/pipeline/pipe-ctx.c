@@ -158,7 +158,7 @@ void pipe_hash_dir(struct buf *text, const char *label, const char *dir)
     DIR *d = opendir(dir);
 
     buf_addf(text, "%s=%s\n", label, dir);
-    while (d && (e = readdir(d))) {
+    for (e = d ? readdir(d) : NULL; e; e = readdir(d)) {
         struct stat st;
         char *path = fs_join(dir, e->d_name);
 
@@ -189,7 +189,7 @@ static void tree_lines(const char *dir, const char *rel, int depth, struct svec 
     struct dirent *e;
     DIR *d = depth < HASH_DEPTH_MAX ? opendir(dir) : NULL;
 
-    while (d && (e = readdir(d))) {
+    for (e = d ? readdir(d) : NULL; e; e = readdir(d)) {
         char *path, *name;
         struct stat st;
 

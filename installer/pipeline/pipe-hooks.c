@@ -113,7 +113,7 @@ static void list_requests(struct pipe_ctx *c, struct svec *stages)
     DIR *d = opendir(c->hook_dir);
     struct dirent *e;
 
-    while (d && (e = readdir(d))) {
+    for (e = d ? readdir(d) : NULL; e; e = readdir(d)) {
         size_t len = strlen(e->d_name);
 
         if (e->d_name[0] != '.' && str_ends_with(e->d_name, REQUEST_SUFFIX)) {

@@ -59,8 +59,10 @@ static int file_sha256(const char *path, char hex[SHA256_HEX_LEN + 1], struct er
         return err_errno(err, "cannot read '%s'", path);
     }
     sha256_init(&s);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+    n = fread(chunk, 1, sizeof(chunk), f);
+    while (n > 0) {
         sha256_update(&s, chunk, n);
+        n = fread(chunk, 1, sizeof(chunk), f);
     }
     if (ferror(f)) {
         fclose(f);

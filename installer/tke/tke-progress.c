@@ -137,8 +137,14 @@ static void parse_step_line(struct tke_progress *p, const char *s)
     s = dot + 1;
     if (str_ends_with(s, " doing")) {
         mark = s + strlen(s) - strlen(" doing");
-    } else if (!(mark = strstr(s, " [Success] [")) && !(mark = strstr(s, " [Failed] ["))) {
-        return;
+    } else {
+        mark = strstr(s, " [Success] [");
+        if (!mark) {
+            mark = strstr(s, " [Failed] [");
+        }
+        if (!mark) {
+            return;
+        }
     }
     if (step != p->step) {
         p->failures = 0;

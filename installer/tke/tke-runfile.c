@@ -104,12 +104,14 @@ static int copy_member(struct archive *a, const char *run, const char *dest, str
     if (!out) {
         return err_errno(err, "cannot create '%s'", dest);
     }
-    while ((r = archive_read_data_block(a, &block, &len, &pos)) == ARCHIVE_OK) {
+    r = archive_read_data_block(a, &block, &len, &pos);
+    while (r == ARCHIVE_OK) {
         if (fwrite(block, 1, len, out) != len) {
             err_errno(err, "cannot write '%s'", dest);
             fclose(out);
             return -1;
         }
+        r = archive_read_data_block(a, &block, &len, &pos);
     }
     if (r != ARCHIVE_EOF) {
         err_set(err, ERR_FAILED, "'%s': the appended archive is corrupt: %s", run,
@@ -149,7 +151,8 @@ int tke_runfile_extract_image(const char *run, const char *dest, char **member,
                 TKE_RUN_MARKER, archive_error_string(a));
         goto out;
     }
-    while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+    r = archive_read_next_header(a, &e);
+    for (; r == ARCHIVE_OK; r = archive_read_next_header(a, &e)) {
         const char *name = archive_entry_pathname(e);
 
         if (name && archive_entry_filetype(e) == AE_IFREG && is_image_member(name)) {
