@@ -65,6 +65,7 @@ ansible_ref() {
     local name=$1 key
     shift
     key=$( { cat "$T/hosts"; echo "$name $*"; cat "$T/ansible.version"
+             echo "$DIFF" # the output names included files by absolute path
              cd "$DIFF" && find . -type f \( -name "$name.yml" -o -path './*/*' -o ! -name '*.yml' \) |
                  LC_ALL=C sort | xargs -d '\n' sha256sum; } |
            sha256sum | cut -c1-32)
