@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "base/vec.h"
 #include "cli/cli.h"
+#include "cli/extra-vars.h"
 #include "cli/opt.h"
 #include "exec/exec.h"
 #include "inventory/inv.h"
@@ -30,36 +31,6 @@ struct play_args {
     int forks;
     int verbose;
 };
-
-/* -e k=v, -e '{"k": 1}', -e @file.yml */
-static int add_extra(struct val *extra, const char *arg, struct err *err)
-{
-    struct val *v = NULL;
-
-    if (arg[0] == '@') {
-        v = val_from_yaml_file(arg + 1, err);
-    } else if (arg[0] == '{') {
-        v = val_from_yaml(arg, strlen(arg), "<extra vars>", err);
-    } else {
-        v = pb_parse_kv(arg, false, NULL, err);
-        if (v && val_dict_has(v, "_raw_params")) {
-            val_unref(v);
-            return err_set(err, ERR_USAGE, "bad extra vars '%s': expected key=value", arg);
-        }
-    }
-    if (!v) {
-        return -1;
-    }
-    if (v->type != VAL_DICT) {
-        val_unref(v);
-        return err_set(err, ERR_USAGE, "extra vars '%s' are not a dict", arg);
-    }
-    for (size_t i = 0; i < val_dict_len(v); i++) {
-        val_dict_set(extra, val_dict_key_at(v, i), val_dict_value_at(v, i));
-    }
-    val_unref(v);
-    return 0;
-}
 
 static void split_tags(const struct svec *in, struct svec *out)
 {
@@ -155,7 +126,7 @@ static int run_books(struct play_args *a, struct svec *books, struct err *err)
 
     opts.extra_vars = val_dict();
     for (size_t i = 0; i < a->extra.len; i++) {
-        if (add_extra(opts.extra_vars, a->extra.items[i], err) < 0) {
+        if (cli_add_extra_vars(opts.extra_vars, a->extra.items[i], err) < 0) {
             goto out;
         }
     }

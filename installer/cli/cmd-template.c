@@ -13,6 +13,7 @@
 #include "base/fs.h"
 #include "base/vec.h"
 #include "cli/cli.h"
+#include "cli/extra-vars.h"
 #include "cli/opt.h"
 #include "inventory/inv.h"
 #include "playbook/pb.h"
@@ -26,36 +27,6 @@ struct template_args {
     struct svec inventories;
     const char *host; /* borrowed from argv */
 };
-
-/* Merges one -e argument into 'vars'. */
-static int add_extra(struct val *vars, const char *arg, struct err *err)
-{
-    struct val *v;
-
-    if (arg[0] == '@') {
-        v = val_from_yaml_file(arg + 1, err);
-    } else if (arg[0] == '{') {
-        v = val_from_yaml(arg, strlen(arg), "<extra vars>", err);
-    } else {
-        v = pb_parse_kv(arg, false, NULL, err);
-        if (v && val_dict_has(v, "_raw_params")) {
-            val_unref(v);
-            return err_set(err, ERR_USAGE, "bad extra vars '%s': expected key=value", arg);
-        }
-    }
-    if (!v) {
-        return -1;
-    }
-    if (v->type != VAL_DICT) {
-        val_unref(v);
-        return err_set(err, ERR_USAGE, "extra vars '%s' are not a dict", arg);
-    }
-    for (size_t i = 0; i < val_dict_len(v); i++) {
-        val_dict_set(vars, val_dict_key_at(v, i), val_dict_value_at(v, i));
-    }
-    val_unref(v);
-    return 0;
-}
 
 /* The inventory variables of --host: its merged vars, groups, group_names, hostvars and
  * inventory_hostname(_short). Returns a new dict or NULL. */
@@ -99,7 +70,7 @@ static struct val *build_vars(const struct template_args *a, struct err *err)
     }
 
     for (size_t i = 0; i < a->extra.len; i++) {
-        if (add_extra(vars, a->extra.items[i], err) < 0) {
+        if (cli_add_extra_vars(vars, a->extra.items[i], err) < 0) {
             val_unref(vars);
             return NULL;
         }

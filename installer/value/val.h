@@ -17,6 +17,8 @@
 
 #include "base/err.h"
 
+struct buf;
+
 enum val_type {
     VAL_NULL,
     VAL_BOOL,
