@@ -443,9 +443,16 @@ static bool parse_plain_decimal(const struct val *v, int64_t *out)
 /* Python int(str, base) for a stripped string; -1 when invalid. */
 static int parse_py_int(const char *s, int base, int64_t *out)
 {
-    char *clean = str_trim(s), *end;
+    char *clean;
+    char *end = NULL;
     int rc = -1;
     size_t n = 0;
+
+    if (base != 0 && (base < 2 || base > 36)) {
+        return -1; /* Python: int() base must be >= 2 and <= 36, or 0 */
+    }
+    clean = str_trim(s);
+    end = clean;
 
     for (char *p = clean; *p; p++) { /* drop '_' separators between digits */
         if (*p != '_') {
