@@ -76,7 +76,6 @@ static int run_words(struct module_ctx *ctx, const struct margs *args, struct sv
                      struct result *res, struct err *err)
 {
     struct buf line = BUF_INIT;
-    char *stdin_text = NULL;
     struct mod_run_opts opts = {
         .chdir = margs_str(args, "chdir"),
         .strip = margs_bool(args, "strip_empty_ends"),
@@ -86,14 +85,7 @@ static int run_words(struct module_ctx *ctx, const struct margs *args, struct sv
 
     buf_adds(&line, "exec ");
     sh_quote_argv(&line, svec_argv(words));
-    if (margs_has(args, "stdin")) {
-        stdin_text = xasprintf("%s%s", margs_str(args, "stdin"),
-                               margs_bool(args, "stdin_add_newline") ? "\n" : "");
-        opts.stdin_data = stdin_text;
-        opts.stdin_len = strlen(stdin_text);
-    }
-    ret = mod_run(ctx, line.ptr, &opts, res, err);
-    free(stdin_text);
+    ret = mod_run_with_stdin(ctx, line.ptr, &opts, args, res, err);
     buf_release(&line);
     return ret;
 }

@@ -163,6 +163,23 @@ static void skip_with(struct result *res, const char *msg, const char *stdout_te
     res->msg = xstrdup(msg);
 }
 
+int mod_run_with_stdin(struct module_ctx *ctx, const char *cmdline, struct mod_run_opts *opts,
+                       const struct margs *args, struct result *res, struct err *err)
+{
+    char *stdin_text = NULL;
+    int ret;
+
+    if (margs_has(args, "stdin")) {
+        stdin_text = xasprintf("%s%s", margs_str(args, "stdin"),
+                               margs_bool(args, "stdin_add_newline") ? "\n" : "");
+        opts->stdin_data = stdin_text;
+        opts->stdin_len = strlen(stdin_text);
+    }
+    ret = mod_run(ctx, cmdline, opts, res, err);
+    free(stdin_text);
+    return ret;
+}
+
 int mod_run_guards(struct module_ctx *ctx, const struct margs *args, const char *verb,
                    struct result *res, bool *done, struct err *err)
 {

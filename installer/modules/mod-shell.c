@@ -29,7 +29,6 @@ static int run_line(struct module_ctx *ctx, const struct margs *args, const char
 {
     const char *executable = margs_str(args, "executable");
     struct buf line = BUF_INIT;
-    char *stdin_text = NULL;
     struct mod_run_opts opts = {
         .chdir = margs_str(args, "chdir"),
         .strip = margs_bool(args, "strip_empty_ends"),
@@ -44,14 +43,7 @@ static int run_line(struct module_ctx *ctx, const struct margs *args, const char
     } else {
         buf_adds(&line, cmd);
     }
-    if (margs_has(args, "stdin")) {
-        stdin_text = xasprintf("%s%s", margs_str(args, "stdin"),
-                               margs_bool(args, "stdin_add_newline") ? "\n" : "");
-        opts.stdin_data = stdin_text;
-        opts.stdin_len = strlen(stdin_text);
-    }
-    ret = mod_run(ctx, line.ptr, &opts, res, err);
-    free(stdin_text);
+    ret = mod_run_with_stdin(ctx, line.ptr, &opts, args, res, err);
     buf_release(&line);
     return ret;
 }
