@@ -16,7 +16,9 @@
 # one run takes longer than $POT_BENCH_DOCKER_MAX_S seconds, default 240).
 # Compression: pot gzips layers deterministically with zlib level 1 in 64 KiB segments, storing
 # (not deflating) near-uniform segments such as the random layers (installer/images/img-gzip.h);
-# the gzip -1/pigz floors deflate everything, so pot can go below them on this dataset.
+# the 1 MiB blocks of one layer are deflated by up to -j (at most the cores) threads at once, with
+# the same bytes for any -j; the gzip -1/pigz floors deflate everything, so pot can go below them
+# on this dataset.
 # Environment: POT (default build-bench/pot), POT_BENCH_IMAGES_DIR, POT_BENCH_RUNS,
 # POT_BENCH_DOCKER_MAX_S. Needs: skopeo, docker.io, docker-registry, pigz, curl, jq, time, setpriv.
 set -euo pipefail

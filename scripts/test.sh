@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh - the one command that runs every test of pot on a fresh machine:
 # installs dependencies, builds the release and the sanitizer variants, runs the unit tests (and the
-# template corpus) under ASan+UBSan, runs the fuzzers for a bounded time, brings the sandbox up,
+# template corpus) under ASan+UBSan, runs the fuzzers for a bounded time, checks the code style
+# (scripts/check-style.sh), brings the sandbox up,
 # runs every tests/e2e/t*.sh against build/pot, brings the sandbox down, and prints
 # "N passed, N failed". Exit status is non-zero on any failure.
 #
@@ -46,6 +47,9 @@ if [ "$only" = all ] || [ "$only" = unit ]; then
         step "fuzzers (template ${POT_FUZZ_SECONDS:-60}s, others ${POT_FUZZ_SECONDS_OTHER:-30}s each)"
         if bash scripts/fuzz.sh; then count 1 0; else count 0 1; fi
     fi
+
+    step "style (scripts/check-style.sh: STYLE.md's mechanical rules)"
+    if bash scripts/check-style.sh; then count 1 0; else count 0 1; fi
 fi
 
 if [ "$only" = all ] || [ "$only" = e2e ]; then

@@ -28,12 +28,18 @@ struct adhoc_opts {
     const char *become_password_file; /* --become-password-file */
 };
 
-/* The option table entries both commands use; 'o' must outlive the table. */
-#define ADHOC_OPTS(o)                                                                         \
+/* The option table both commands use, ending in its { 0 } terminator; 'o' must outlive the
+ * table; 'become_help' is the -b line, the one place where the two commands differ. */
+#define ADHOC_OPTS(o, become_help)                                                            \
     { OPT_LIST, "inventory", 'i', &(o).inventories, "INV", "inventory file, dir or list" },   \
     { OPT_STRING, "limit", 'l', &(o).limit, "PATTERN", "further limit the hosts" },          \
     { OPT_INT, "forks", 'f', &(o).forks, "N", "hosts worked on in parallel (default 50)" },   \
-    { OPT_COUNT, "verbose", 'v', &(o).verbose, NULL, "more diagnostics (-vvv: debug)" }
+    { OPT_COUNT, "verbose", 'v', &(o).verbose, NULL, "more diagnostics (-vvv: debug)" },     \
+    { OPT_BOOL, "become", 'b', &(o).become, NULL, (become_help) },                           \
+    { OPT_STRING, "become-user", 0, &(o).become_user, "USER", "become this user (root)" },   \
+    { OPT_STRING, "become-password-file", 0, &(o).become_password_file, "FILE",             \
+      "read the become password from FILE" },                                                \
+    { 0 }
 
 struct adhoc_host {
     const char *name;             /* borrowed from the inventory */

@@ -56,12 +56,7 @@ int cmd_exec(int argc, char **argv, struct err *err)
 {
     struct adhoc_opts o = { .inventories = SVEC_INIT };
     const struct opt opts[] = {
-        ADHOC_OPTS(o),
-        { OPT_BOOL, "become", 'b', &o.become, NULL, "run the command with sudo (or su)" },
-        { OPT_STRING, "become-user", 0, &o.become_user, "USER", "become this user (root)" },
-        { OPT_STRING, "become-password-file", 0, &o.become_password_file, "FILE",
-          "read the become password from FILE" },
-        { 0 },
+        ADHOC_OPTS(o, "run the command with sudo (or su)"),
     };
     struct adhoc a = { 0 };
     struct exec_state st = { .a = &a };

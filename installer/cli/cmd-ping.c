@@ -40,12 +40,7 @@ int cmd_ping(int argc, char **argv, struct err *err)
 {
     struct adhoc_opts o = { .inventories = SVEC_INIT };
     const struct opt opts[] = {
-        ADHOC_OPTS(o),
-        { OPT_BOOL, "become", 'b', &o.become, NULL, "probe with privilege escalation" },
-        { OPT_STRING, "become-user", 0, &o.become_user, "USER", "become this user (root)" },
-        { OPT_STRING, "become-password-file", 0, &o.become_password_file, "FILE",
-          "read the become password from FILE" },
-        { 0 },
+        ADHOC_OPTS(o, "probe with privilege escalation"),
     };
     struct adhoc a = { 0 };
     struct ping_state st = { .a = &a };

@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/extra-vars.h"
 #include "cli/opt.h"
+#include "cli/play-list.h"
 #include "exec/exec.h"
 #include "inventory/inv.h"
 #include "playbook/pb.h"
@@ -39,55 +40,44 @@ static void split_tags(const struct svec *in, struct svec *out)
     }
 }
 
-static void list_tasks_in(struct vec *list, struct buf *out)
+/* --list-hosts/--list-tasks/--list-tags: each playbook on its own, like ansible-playbook. */
+static int list_books(const struct play_args *a, const struct svec *books,
+                      const struct inventory *inv, const struct val *extra, struct err *err)
 {
-    for (size_t i = 0; i < list->len; i++) {
-        struct pb_task *t = list->items[i];
+    const char *roles_path = getenv("ANSIBLE_ROLES_PATH");
+    struct svec tags = SVEC_INIT, skip_tags = SVEC_INIT;
+    struct play_list_opts o = { .list_hosts = a->list_hosts, .list_tasks = a->list_tasks,
+                                .list_tags = a->list_tags, .inv = inv, .limit = a->limit,
+                                .tags = &tags, .skip_tags = &skip_tags,
+                                .extra_vars = extra };
+    struct buf out = BUF_INIT;
+    int ret = 0;
 
-        if (t->kind == PB_BLOCK) {
-            list_tasks_in(&t->block, out);
-            list_tasks_in(&t->rescue, out);
-            list_tasks_in(&t->always, out);
-        } else if (!val_dict_get(t->kw, "_implicit")) {
-            char *name = exec_task_name(t);
+    split_tags(&a->tags, &tags);
+    split_tags(&a->skip_tags, &skip_tags);
+    for (size_t i = 0; i < books->len && ret == 0; i++) {
+        struct playbook *pb = pb_load(books->items[i], roles_path, err);
 
-            buf_addf(out, "      %s\n", name);
-            free(name);
-        }
+        ret = pb ? play_list(&o, pb, &out, err) : -1;
+        pb_free(pb);
     }
+    if (ret == 0) {
+        fputs(out.ptr, stdout);
+    }
+    buf_release(&out);
+    svec_release(&tags);
+    svec_release(&skip_tags);
+    return ret;
 }
 
-static int list_playbook(struct playbook *pb, struct inventory *inv, const struct play_args *a,
-                         struct err *err)
+static int load_inventory(const struct play_args *a, struct inventory *inv, struct err *err)
 {
-    struct buf out = BUF_INIT;
-
-    buf_addf(&out, "\nplaybook: %s\n", pb->path);
-    for (size_t i = 0; i < pb->plays.len; i++) {
-        struct pb_play *play = pb->plays.items[i];
-
-        buf_addf(&out, "\n  play #%zu (%s): %s\n", i + 1, play->hosts, play->name);
-        if (a->list_hosts) {
-            struct vec hosts = VEC_INIT;
-
-            if (inv_match(inv, play->hosts, a->limit, &hosts, NULL, err) < 0) {
-                buf_release(&out);
-                return -1;
-            }
-            buf_addf(&out, "    pattern: ['%s']\n    hosts (%zu):\n", play->hosts, hosts.len);
-            for (size_t h = 0; h < hosts.len; h++) {
-                buf_addf(&out, "      %s\n", ((struct inv_host *)hosts.items[h])->name);
-            }
-            vec_release(&hosts);
-        }
-        if (a->list_tasks) {
-            buf_adds(&out, "    tasks:\n");
-            list_tasks_in(&play->tasks, &out);
+    for (size_t i = 0; i < a->inventories.len; i++) {
+        if (inv_load(inv, a->inventories.items[i], err) < 0) {
+            return -1;
         }
     }
-    fputs(out.ptr, stdout);
-    buf_release(&out);
-    return 0;
+    return inv_finish(inv, err);
 }
 
 static int load_all(struct play_args *a, struct svec *books, struct inventory *inv,
@@ -95,12 +85,7 @@ static int load_all(struct play_args *a, struct svec *books, struct inventory *i
 {
     const char *roles_path = getenv("ANSIBLE_ROLES_PATH");
 
-    for (size_t i = 0; i < a->inventories.len; i++) {
-        if (inv_load(inv, a->inventories.items[i], err) < 0) {
-            return -1;
-        }
-    }
-    if (inv_finish(inv, err) < 0) {
+    if (load_inventory(a, inv, err) < 0) {
         return -1;
     }
     *pb = pb_load(books->items[0], roles_path, err);
@@ -130,6 +115,10 @@ static int run_books(struct play_args *a, struct svec *books, struct err *err)
             goto out;
         }
     }
+    if (a->list_tasks || a->list_hosts || a->list_tags) {
+        rc = load_inventory(a, inv, err) < 0 ? -1 : list_books(a, books, inv, opts.extra_vars, err);
+        goto out;
+    }
     if (load_all(a, books, inv, &pb, err) < 0) {
         goto out;
     }
@@ -138,10 +127,6 @@ static int run_books(struct play_args *a, struct svec *books, struct err *err)
         if (rc == 0) {
             printf("\nplaybook: %s\n", pb->path);
         }
-        goto out;
-    }
-    if (a->list_tasks || a->list_hosts || a->list_tags) {
-        rc = list_playbook(pb, inv, a, err);
         goto out;
     }
     opts.check = a->check;
@@ -188,7 +173,7 @@ int cmd_play(int argc, char **argv, struct err *err)
         { OPT_STRING, "start-at-task", 0, &a.start_at_task, "NAME", "start at this task" },
         { OPT_BOOL, "list-tasks", 0, &a.list_tasks, NULL, "list the tasks" },
         { OPT_BOOL, "list-hosts", 0, &a.list_hosts, NULL, "list the hosts of each play" },
-        { OPT_BOOL, "list-tags", 0, &a.list_tags, NULL, "list the plays" },
+        { OPT_BOOL, "list-tags", 0, &a.list_tags, NULL, "list the task tags" },
         { OPT_BOOL, "syntax-check", 0, &a.syntax_check, NULL, "check the playbook only" },
         { OPT_COUNT, "verbose", 'v', &a.verbose, NULL, "more output" },
         { OPT_STRING, "json-events", 0, &a.json_events, "FILE", "one JSON line per result" },

@@ -122,9 +122,25 @@ static const struct command commands[] = {
         .run = cmd_play,
         .summary = "run Ansible playbooks against an inventory",
         .usage = "usage: pot play -i INVENTORY [options] PLAYBOOK...\n"
-                 "  -e k=v|@file  --tags T  --skip-tags T  --limit P  --check  --diff\n"
-                 "  -f FORKS  --start-at-task NAME  --list-tasks  --list-hosts  --list-tags\n"
-                 "  --syntax-check  -v  --json-events FILE\n",
+                 "Runs the playbooks like ansible-playbook, printing like its default callback.\n"
+                 "  -i, --inventory INV     inventory file, directory or \"h1,h2,\" (repeatable)\n"
+                 "  -e, --extra-vars VARS   k=v, JSON/YAML, or @file (repeatable)\n"
+                 "  -t, --tags T            only tasks tagged T (comma-separated, repeatable)\n"
+                 "      --skip-tags T       skip tasks tagged T\n"
+                 "  -l, --limit PATTERN     further limit the hosts\n"
+                 "  -C, --check             change nothing, report what would change\n"
+                 "  -D, --diff              show the changes files get, as unified diffs\n"
+                 "  -f, --forks N           hosts in parallel (5)\n"
+                 "      --start-at-task N   start at the task named N\n"
+                 "      --list-tasks        list each play's tasks (as --tags/--skip-tags select\n"
+                 "                          them) with their tags; run nothing\n"
+                 "      --list-hosts        list each play's hosts (after --limit); run nothing\n"
+                 "      --list-tags         list each play's task tags; run nothing\n"
+                 "      --syntax-check      parse and check the playbooks only\n"
+                 "  -v, --verbose           more output (repeatable)\n"
+                 "      --json-events FILE  also write one JSON object per result to FILE\n"
+                 "Exit 0; 2 a host failed; 4 a host was unreachable or a file could not be\n"
+                 "parsed; 5 bad options; 1 other errors.\n",
     },
     {
         .name = "status",

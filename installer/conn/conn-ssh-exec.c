@@ -6,6 +6,11 @@
  * sudo with a password is a conversation: the wrapped command first prints a random marker;
  * the password is written only when sudo's prompt appears on stderr, and the command's stdin
  * only after the marker, so the password never reaches a command that did not ask for it.
+ *
+ * su with a password reads it from a terminal, so that one command runs on a pty: su's prompt
+ * shows on the (merged) output, the password answers it, and the command then puts the pty in
+ * raw mode, prints the marker, reads exactly the stdin bytes it is given (head -c) and keeps its
+ * stderr in a temporary file that follows a second marker, so stdout and stderr stay apart.
  */
 #include "pot.h"
 #include <string.h>
@@ -32,6 +37,8 @@ struct run {
     struct ssh_channel_callbacks_struct cb;
     struct become_cmd bc;           /* owned */
     char *marker;                   /* owned; NULL when sudo will not prompt */
+    char *err_marker;               /* owned, pty only: the line before the stderr text */
+    bool pty;                       /* su with a password: the command runs on a pty */
     bool awaiting_become;           /* the marker has not been seen yet */
     int prompts_answered;
     size_t input_pos;
@@ -72,7 +79,7 @@ static int inner_command(const struct run *r, struct buf *out, struct err *err)
 {
     const struct exec_req *req = r->req;
 
-    if (r->marker) {
+    if (r->marker && !r->pty) {
         buf_addf(out, "echo %s; ", r->marker);
     }
     if (req->chdir) {
@@ -96,14 +103,34 @@ static int inner_command(const struct run *r, struct buf *out, struct err *err)
     return 0;
 }
 
+/* su on a pty: 'cmd' (from inner_command) wrapped to switch the pty to raw mode, print the
+ * marker, take exactly the stdin bytes sent and keep stderr apart (see the top of the file). */
+static void su_pty_command(struct run *r, const char *cmd, struct buf *out)
+{
+    size_t n = r->req->stdin_data ? r->req->stdin_len : 0;
+
+    r->err_marker = xasprintf("%s-STDERR", r->marker);
+    buf_addf(out, "stty raw -echo -iexten 2>/dev/null; echo %s; e=$(mktemp) || exit 125; ",
+             r->marker);
+    if (n > 0) {
+        buf_addf(out, "head -c %zu | ", n);
+    }
+    buf_adds(out, "/bin/sh -c ");
+    sh_quote(out, cmd);
+    buf_addf(out, "%s 2>\"$e\"; s=$?; printf '\\n%%s\\n' %s; cat \"$e\"; rm -f \"$e\"; exit $s",
+             n > 0 ? "" : " </dev/null", r->err_marker);
+}
+
 static int build_cmdline(struct run *r, struct buf *cmdline, struct err *err)
 {
     const struct become *b = r->req->become;
     bool becoming = b && b->method != BECOME_NONE;
-    bool with_password = becoming && b->method == BECOME_SUDO && b->password && *b->password;
+    bool has_password = becoming && b->password && *b->password;
+    bool with_password = has_password && b->method == BECOME_SUDO;
     struct buf inner = BUF_INIT;
 
-    if (with_password) {
+    r->pty = has_password && b->method == BECOME_SU;
+    if (with_password || r->pty) {
         char *hex = str_random_hex();
 
         r->marker = xasprintf("BECOME-SUCCESS-%s", hex);
@@ -113,6 +140,13 @@ static int build_cmdline(struct run *r, struct buf *cmdline, struct err *err)
     if (inner_command(r, &inner, err) < 0) {
         buf_release(&inner);
         return -1;
+    }
+    if (r->pty) {
+        struct buf wrapped = BUF_INIT;
+
+        su_pty_command(r, inner.ptr, &wrapped);
+        buf_release(&inner);
+        inner = wrapped;
     }
     if (becoming) {
         become_wrap(b, inner.ptr, with_password, &r->bc);
@@ -148,6 +182,7 @@ static int start(struct run *r, const char *cmdline, struct err *err)
         r->ch = ssh_channel_new(link->session);
         if (r->ch && ssh_channel_open_session(r->ch) == SSH_OK &&
             ssh_set_channel_callbacks(r->ch, &r->cb) == SSH_OK &&
+            (!r->pty || ssh_channel_request_pty_size(r->ch, "dumb", 200, 24) == SSH_OK) &&
             ssh_channel_request_exec(r->ch, cmdline) == SSH_OK) {
             return 0;
         }
@@ -207,6 +242,30 @@ static int answer_prompt(struct run *r, struct err *err)
     return 0;
 }
 
+/* su on a pty: its prompt ("Password: ", "root's password:") ends the merged output so far. */
+static int answer_su_prompt(struct run *r, struct err *err)
+{
+    const char *pw = r->req->become->password;
+    char *at = strstr(r->out.ptr ? r->out.ptr : "", "assword");
+    char *colon = at ? strchr(at, ':') : NULL;
+
+    if (!colon || strstr(r->out.ptr, r->marker)) {
+        return 0;
+    }
+    cut(&r->out, 0, (size_t)(colon + 1 - r->out.ptr));
+    if (r->prompts_answered > 0) {
+        return err_set(err, ERR_AUTH, "host '%s': incorrect su password for become user '%s'",
+                       r->c->settings.host_name,
+                       r->req->become->user ? r->req->become->user : "root");
+    }
+    r->prompts_answered++;
+    if (ssh_channel_write(r->ch, pw, (uint32_t)strlen(pw)) < 0 ||
+        ssh_channel_write(r->ch, "\n", 1) < 0) {
+        return lost(r, "connection lost while sending the become password", err);
+    }
+    return 0;
+}
+
 static void see_marker(struct run *r)
 {
     char *at = strstr(r->out.ptr, r->marker);
@@ -238,7 +297,7 @@ static int send_input(struct run *r, bool *progress, struct err *err)
         }
         r->input_pos += (size_t)wrote;
         *progress = true;
-    } else if (!r->eof_sent) {
+    } else if (!r->eof_sent && !r->pty) { /* on a pty, head -c ends the input instead */
         ssh_channel_send_eof(r->ch);
         r->eof_sent = true;
     }
@@ -251,6 +310,14 @@ static long long now_ms(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* su ended before the marker: it refused the password (or asked for none it got). */
+static int su_failed(struct run *r, struct err *err)
+{
+    return err_set(err, ERR_AUTH, "host '%s': su to '%s' failed: %s", r->c->settings.host_name,
+                   r->req->become->user ? r->req->become->user : "root",
+                   r->prompts_answered > 0 ? "incorrect su password" : "no password prompt seen");
 }
 
 /* Moves data both ways until the command's output ends. Sets *timed_out when the limit hit. */
@@ -272,7 +339,10 @@ static int pump(struct run *r, bool *timed_out, struct err *err)
             return lost(r, "connection lost while running a command", err);
         }
         progress = n_out > 0 || n_err > 0;
-        if (r->awaiting_become && (answer_prompt(r, err) < 0)) {
+        if (r->awaiting_become && !r->pty && answer_prompt(r, err) < 0) {
+            return -1;
+        }
+        if (r->awaiting_become && r->pty && answer_su_prompt(r, err) < 0) {
             return -1;
         }
         if (r->awaiting_become) {
@@ -282,12 +352,28 @@ static int pump(struct run *r, bool *timed_out, struct err *err)
             return -1;
         }
         if (!progress && ssh_channel_is_eof(r->ch)) {
-            return 0;
+            return r->awaiting_become && r->pty ? su_failed(r, err) : 0;
         }
         if (!progress && ssh_channel_poll_timeout(r->ch, POLL_SLICE_MS, 0) == SSH_ERROR) {
             return lost(r, "connection lost while running a command", err);
         }
     }
+}
+
+/* su on a pty: what follows "\nERR_MARKER\n" is the command's stderr. */
+static void split_su_output(struct run *r)
+{
+    char *line = xasprintf("\n%s\n", r->err_marker);
+    char *at = r->out.len ? memmem(r->out.ptr, r->out.len, line, strlen(line)) : NULL;
+
+    if (at) {
+        size_t pos = (size_t)(at - r->out.ptr);
+        size_t tail = pos + strlen(line);
+
+        buf_add(&r->errb, r->out.ptr + tail, r->out.len - tail);
+        buf_truncate(&r->out, pos);
+    }
+    free(line);
 }
 
 static int finish(struct run *r, bool timed_out, struct exec_result *res)
@@ -309,6 +395,9 @@ static int finish(struct run *r, bool timed_out, struct exec_result *res)
         }
     }
     ssh_channel_close(r->ch);
+    if (r->pty) {
+        split_su_output(r);
+    }
     if (res->out) {
         buf_add(res->out, r->out.ptr, r->out.len);
     }
@@ -326,6 +415,7 @@ static void run_release(struct run *r)
     }
     become_cmd_release(&r->bc);
     free(r->marker);
+    free(r->err_marker);
     buf_release(&r->out);
     buf_release(&r->errb);
 }

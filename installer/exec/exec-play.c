@@ -1,7 +1,9 @@
 /*
- * exec-play.c - plays: hosts and serial batches, the linear walk through blocks (a host that
- * fails inside a block runs its rescue, then everybody runs always), handlers at flush points,
- * meta actions, the recap counters, and the exit code.
+ * exec-play.c - plays: hosts and serial batches, the walk through blocks (a host that fails
+ * inside a block runs its rescue, then everybody runs always), handlers at flush points, meta
+ * actions, max_fail_percentage, the recap counters, and the exit code. Strategy linear walks
+ * all hosts of a batch together, task by task; strategy free walks each host alone on its own
+ * thread (exec_free_run) through the same code with a one-host list.
  */
 #include "pot.h"
 #include <string.h>
@@ -104,9 +106,84 @@ static void announce_include(struct exec_run *run, struct pb_task *b, struct vec
     free(name);
 }
 
+/* The banner's name is templated with the variables of 'h', the first host to run 't'. */
+static void task_banner(struct exec_run *run, struct pb_task *t, struct exec_host *h)
+{
+    char *name = exec_task_title(run, t, h);
+
+    out_task_start(run->out, t->is_handler ? "RUNNING HANDLER" : "TASK", name, run->opts->check);
+    free(name);
+}
+
+/* max_fail_percentage as a fraction, or -1 when the play has none ("30", 30, "30%", 12.5). */
+static double max_fail_fraction(const struct exec_run *run)
+{
+    struct val *v = val_dict_get(run->play->kw, "max_fail_percentage");
+
+    if (!v) {
+        return -1;
+    }
+    if (v->type == VAL_INT) {
+        return (double)v->u.i / 100.0;
+    }
+    if (v->type == VAL_DOUBLE) {
+        return v->u.d / 100.0;
+    }
+    return val_cstr(v) ? strtod(val_cstr(v), NULL) / 100.0 : -1;
+}
+
+/* Linear strategy, after a task's results: when the batch's failed hosts (those not on their way
+ * to a rescue or always) exceed max_fail_percentage, Ansible prints NO MORE HOSTS LEFT and
+ * breaks the play and the playbook; the hosts left are failed without a recap count. */
+static void check_max_fail(struct exec_run *run)
+{
+    double limit = max_fail_fraction(run);
+    size_t failed = 0;
+
+    if (limit < 0 || run->free || run->play_ended || run->batch.len == 0) {
+        return;
+    }
+    for (size_t i = 0; i < run->batch.len; i++) {
+        const struct exec_host *h = run->batch.items[i];
+
+        failed += h->failed && !h->unreachable && h->guarded == 0;
+    }
+    if ((double)failed / (double)run->batch.len <= limit) {
+        return;
+    }
+    /* twice, as linear.py does: once for the percentage, once because no host is left */
+    out_task_start(run->out, "NO MORE HOSTS LEFT", NULL, false);
+    out_task_start(run->out, "NO MORE HOSTS LEFT", NULL, false);
+    for (size_t i = 0; i < run->batch.len; i++) {
+        ((struct exec_host *)run->batch.items[i])->failed = true;
+    }
+    run->play_ended = true;
+    run->stopped = true;
+}
+
+/* Strategy free: 't' on the host(s) one after the other, each line under its own banner. */
+static void run_free_jobs(struct exec_run *run, struct pb_task *t, struct vec *hosts)
+{
+    for (size_t i = 0; i < hosts->len; i++) {
+        struct exec_job job = { .h = hosts->items[i] };
+
+        if (!host_active(job.h)) {
+            continue;
+        }
+        result_init(&job.res);
+        exec_free_task(run, t, &job);
+        task_banner(run, t, job.h);
+        exec_notes_replay(&job.notes, run->out);
+        exec_result_report(run, t, &job);
+        exec_result_apply(run, t, job.h, &job.res);
+        result_release(&job.res);
+        exec_notes_release(&job.notes);
+    }
+}
+
 /* Runs 't' on the active hosts (only the first with run_once) in parallel, then applies the
  * results in host order. */
-static void run_jobs(struct exec_run *run, struct pb_task *t, struct vec *hosts)
+static void run_pool_jobs(struct exec_run *run, struct pb_task *t, struct vec *hosts)
 {
     struct exec_job *jobs = xcalloc(hosts->len + 1, sizeof(*jobs));
     bool once = exec_kw_true(t, "run_once");
@@ -132,6 +209,16 @@ static void run_jobs(struct exec_run *run, struct pb_task *t, struct vec *hosts)
         exec_notes_release(&jobs[i].notes);
     }
     free(jobs);
+}
+
+/* Under free, run_once runs on every host, as in Ansible (which warns about it). */
+static void run_jobs(struct exec_run *run, struct pb_task *t, struct vec *hosts)
+{
+    if (run->free) {
+        run_free_jobs(run, t, hosts);
+    } else {
+        run_pool_jobs(run, t, hosts);
+    }
 }
 
 /* One file (or role) a dynamic include brings in, for the hosts that include it alike. */
@@ -254,43 +341,65 @@ static void run_include(struct exec_run *run, struct pb_task *t, struct vec *hos
 
 static void run_task(struct exec_run *run, struct pb_task *t, struct vec *hosts)
 {
-    char *name = NULL;
-    bool any = false;
+    struct exec_host *first = NULL;
 
     if (action_is(t, "meta")) {
         run_meta(run, t, hosts);
         return;
     }
-    for (size_t i = 0; i < hosts->len && !any; i++) {
-        any = host_active(hosts->items[i]);
+    for (size_t i = 0; i < hosts->len && !first; i++) {
+        first = host_active(hosts->items[i]) ? hosts->items[i] : NULL;
     }
-    if (!any || !task_selected(run, t)) {
+    if (!first || !task_selected(run, t)) {
         return;
     }
-    name = exec_task_name(t);
-    out_task_start(run->out, t->is_handler ? "RUNNING HANDLER" : "TASK", name, run->opts->check);
-    free(name);
     if (action_is(t, "include_tasks") || action_is(t, "include_role")) {
+        task_banner(run, t, first);
         run_include(run, t, hosts);
+        check_max_fail(run);
         return;
+    }
+    if (!run->free) {
+        task_banner(run, t, first); /* under free, each host's line comes with its own banner */
     }
     run_jobs(run, t, hosts);
+    check_max_fail(run);
+}
+
+static void guard(struct vec *hosts, int delta)
+{
+    for (size_t i = 0; i < hosts->len; i++) {
+        ((struct exec_host *)hosts->items[i])->guarded += delta;
+    }
 }
 
 static void run_block(struct exec_run *run, struct pb_task *b, struct vec *hosts)
 {
     struct vec entered = VEC_INIT;
     struct vec failed = VEC_INIT;
+    int shield = b->rescue.len > 0 || b->always.len > 0;
 
+    const struct val *dynamic = val_dict_get(b->kw, "_dynamic");
+
+    /* an include_tasks/include_role loaded early runs only when its own tags select it */
+    if (dynamic && !b->is_handler &&
+        !exec_tags_match(b, &run->opts->tags, &run->opts->skip_tags)) {
+        return;
+    }
     for (size_t i = 0; i < hosts->len; i++) {
         if (host_active(hosts->items[i])) {
             vec_push(&entered, hosts->items[i]);
         }
     }
+    if (dynamic && val_cstr(dynamic) && entered.len > 0) {
+        out_task_start(run->out, "TASK", val_cstr(dynamic), run->opts->check);
+    }
     if (action_is(b, "include_tasks") && entered.len > 0) {
         announce_include(run, b, &entered);
     }
+    guard(&entered, shield);
     run_list(run, &b->block, &entered);
+    guard(&entered, -shield);
     for (size_t i = 0; i < entered.len; i++) {
         struct exec_host *h = entered.items[i];
 
@@ -302,7 +411,9 @@ static void run_block(struct exec_run *run, struct pb_task *b, struct vec *hosts
         }
     }
     if (failed.len > 0) {
+        guard(&failed, b->always.len > 0);
         run_list(run, &b->rescue, &failed);
+        guard(&failed, -(b->always.len > 0));
     }
     if (b->always.len > 0) {
         bool *was_failed = xcalloc(entered.len + 1, sizeof(*was_failed));
@@ -324,6 +435,9 @@ static void run_block(struct exec_run *run, struct pb_task *b, struct vec *hosts
     }
     vec_release(&failed);
     vec_release(&entered);
+    if (shield) {
+        check_max_fail(run); /* hosts that left the block failed count now */
+    }
 }
 
 static void run_list(struct exec_run *run, struct vec *list, struct vec *hosts)
@@ -488,10 +602,35 @@ static void gather_facts(struct exec_run *run, struct vec *hosts)
     t.args = val_dict();
     t.kw = val_dict();
     val_dict_set_take(t.kw, "_implicit", val_bool(true));
-    out_task_start(run->out, "TASK", "Gathering Facts", run->opts->check);
+    if (!run->free) {
+        out_task_start(run->out, "TASK", "Gathering Facts", run->opts->check);
+    }
     run_jobs(run, &t, hosts);
+    check_max_fail(run);
     val_unref(t.args);
     val_unref(t.kw);
+}
+
+/* The play's strategy keyword, else ANSIBLE_STRATEGY: true for free (linear otherwise). */
+static bool strategy_free(const struct exec_run *run)
+{
+    struct val *v = val_dict_get(run->play->kw, "strategy");
+    const char *name = v ? val_cstr(v) : getenv("ANSIBLE_STRATEGY");
+
+    return name && (strcmp(name, "free") == 0 || strcmp(name, "ansible.builtin.free") == 0);
+}
+
+/* Strategy free: one host's whole walk through the play (a walker of exec_free_run). */
+static void walk_host(struct exec_run *run, struct exec_host *h)
+{
+    struct vec one = VEC_INIT;
+
+    vec_push(&one, h);
+    if (gather_facts_wanted(run)) {
+        gather_facts(run, &one);
+    }
+    run_list(run, &run->play->tasks, &one);
+    vec_release(&one);
 }
 
 static int run_play(struct exec_run *run, struct pb_play *play, struct err *err)
@@ -523,7 +662,7 @@ static int run_play(struct exec_run *run, struct pb_play *play, struct err *err)
         }
     }
     if (run->play_hosts.len == 0) {
-        out_play_start(run->out, play->name, run->opts->check);
+        exec_play_banner(run);
         out_message(run->out, "skipping: no hosts matched");
         ret = 0;
         goto out;
@@ -535,7 +674,11 @@ static int run_play(struct exec_run *run, struct pb_play *play, struct err *err)
         for (size_t i = start; i < run->play_hosts.len && i < start + (size_t)batch; i++) {
             vec_push(&run->batch, run->play_hosts.items[i]);
         }
-        out_play_start(run->out, play->name, run->opts->check); /* once per serial batch */
+        exec_play_banner(run); /* once per serial batch */
+        if (strategy_free(run)) {
+            exec_free_run(run, &run->batch, walk_host);
+            continue;
+        }
         if (gather_facts_wanted(run)) {
             gather_facts(run, &run->batch);
         }
@@ -566,12 +709,16 @@ static int finish(struct exec_run *run)
                 s->ignored > 0) {
             stats[n++] = *s;
         }
-        if (h->unreachable && rc == 0) {
+        /* ansible-playbook: an unreachable host wins over a failed one */
+        if (h->unreachable) {
             rc = 4;
         }
-        if (s->failed > 0) {
+        if (s->failed > 0 && rc == 0) {
             rc = 2;
         }
+    }
+    if (run->stopped) {
+        rc = 2; /* a broken play (max_fail_percentage) ends with RUN_FAILED_HOSTS */
     }
     qsort(stats, n, sizeof(*stats), compare_stats);
     out_recap(run->out, stats, n);
@@ -613,7 +760,7 @@ int exec_run(struct playbook *pb, struct inventory *inv, const struct exec_opts 
     if (exec_hosts_add(&run, err) < 0) {
         goto out;
     }
-    for (size_t i = 0; i < pb->plays.len; i++) {
+    for (size_t i = 0; i < pb->plays.len && !run.stopped; i++) {
         if (run_play(&run, pb->plays.items[i], err) < 0) {
             goto out;
         }

@@ -4,8 +4,13 @@
  * notes; the main thread replays each job's notes and its host line strictly in host order, as
  * soon as every earlier host has finished, so the output reads like Ansible's with forks 1.
  * Nothing here changes runner state: the caller applies results after exec_pool_run().
+ *
+ * Strategy free (exec_free_run): a thread per host walks the play on its own, holding one
+ * recursive runner lock except while its task runs on the host; a counter of free forks caps
+ * how many tasks run at once.
  */
 #include "pot.h"
+#include <pthread.h>
 #include <string.h>
 #include "base/pool.h"
 #include "base/xalloc.h"
@@ -108,4 +113,113 @@ void exec_pool_run(struct exec_run *run, struct pb_task *task, struct exec_job *
     c.finished = xcalloc(n + 1, sizeof(*c.finished));
     pool_run(n, forks, work, done, &c);
     free(c.finished);
+}
+
+/* --- strategy free --- */
+
+struct exec_free {
+    pthread_mutex_t lock;       /* recursive: runner state and output */
+    pthread_mutex_t slots_lock;
+    pthread_cond_t slot_freed;
+    int slots;                  /* forks not running a task now */
+};
+
+struct walker {
+    struct exec_run *run;       /* borrowed */
+    struct exec_host *h;        /* borrowed */
+    exec_walk_fn *walk;
+    bool start_found;           /* this host's --start-at-task progress (run->start_found is
+                                 * the holder's while it holds the lock) */
+};
+
+void exec_lock(struct exec_run *run)
+{
+    if (run->free) {
+        pthread_mutex_lock(&run->free->lock);
+    }
+}
+
+void exec_unlock(struct exec_run *run)
+{
+    if (run->free) {
+        pthread_mutex_unlock(&run->free->lock);
+    }
+}
+
+static void *walker_main(void *arg)
+{
+    struct walker *w = arg;
+
+    exec_lock(w->run);
+    w->run->start_found = w->start_found;
+    w->walk(w->run, w->h);
+    w->start_found = w->run->start_found;
+    exec_unlock(w->run);
+    return NULL;
+}
+
+void exec_free_task(struct exec_run *run, struct pb_task *task, struct exec_job *job)
+{
+    struct exec_free *f = run->free;
+    bool start_found = run->start_found;
+
+    if (!f) {
+        exec_task_on_host(run, task, job->h, &job->res, &job->notes);
+        return;
+    }
+    /* the walker holds the lock exactly once here (exec_lock pairs never nest across this) */
+    pthread_mutex_unlock(&f->lock);
+    pthread_mutex_lock(&f->slots_lock);
+    while (f->slots <= 0) {
+        pthread_cond_wait(&f->slot_freed, &f->slots_lock);
+    }
+    f->slots--;
+    pthread_mutex_unlock(&f->slots_lock);
+    exec_task_on_host(run, task, job->h, &job->res, &job->notes);
+    pthread_mutex_lock(&f->slots_lock);
+    f->slots++;
+    pthread_cond_signal(&f->slot_freed);
+    pthread_mutex_unlock(&f->slots_lock);
+    pthread_mutex_lock(&f->lock);
+    run->start_found = start_found;
+}
+
+void exec_free_run(struct exec_run *run, struct vec *hosts, exec_walk_fn *walk)
+{
+    struct exec_free f = { .slots = run->opts->forks > 0 ? run->opts->forks : 1 };
+    struct walker *walkers = xcalloc(hosts->len + 1, sizeof(*walkers));
+    pthread_t *threads = xcalloc(hosts->len + 1, sizeof(*threads));
+    bool *started = xcalloc(hosts->len + 1, sizeof(*started));
+    bool found = run->start_found; /* read before any walker runs */
+    pthread_mutexattr_t attr;
+
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&f.lock, &attr);
+    pthread_mutexattr_destroy(&attr);
+    pthread_mutex_init(&f.slots_lock, NULL);
+    pthread_cond_init(&f.slot_freed, NULL);
+    run->free = &f;
+    for (size_t i = 0; i < hosts->len; i++) {
+        walkers[i] = (struct walker){ .run = run, .h = hosts->items[i], .walk = walk,
+                                      .start_found = found };
+        started[i] = pthread_create(&threads[i], NULL, walker_main, &walkers[i]) == 0;
+    }
+    for (size_t i = 0; i < hosts->len; i++) {
+        if (started[i]) {
+            pthread_join(threads[i], NULL);
+        } else {
+            walker_main(&walkers[i]); /* no thread: this host walks alone, after the others */
+        }
+    }
+    run->free = NULL;
+    for (size_t i = 0; i < hosts->len; i++) {
+        run->start_found = run->start_found || walkers[i].start_found;
+    }
+    pthread_cond_destroy(&f.slot_freed);
+    pthread_mutex_destroy(&f.slots_lock);
+    pthread_mutex_destroy(&f.lock);
+    free(started);
+    free(threads);
+    free(walkers);
 }

@@ -23,9 +23,18 @@ static bool action_is(const struct pb_task *t, const char *name)
     return t->action && strcmp(pb_action_short(t->action), name) == 0;
 }
 
-static bool ignored(const struct pb_task *t, const struct result *res)
+/* ignore_errors was evaluated per host by exec_task_on_host. */
+static bool ignored(const struct result *res)
 {
-    return res->status == RESULT_FAILED && exec_kw_true(t, "ignore_errors");
+    struct val *v = val_dict_get(res->data, EXEC_IGNORE_KEY);
+
+    return res->status == RESULT_FAILED && v && val_truthy(v);
+}
+
+/* ignore_unreachable: the host stays in the play; the recap counts ok and ignored instead. */
+static bool unreachable_ignored(const struct pb_task *t, const struct result *res)
+{
+    return res->status == RESULT_UNREACHABLE && exec_kw_true(t, "ignore_unreachable");
 }
 
 void exec_result_report(struct exec_run *run, struct pb_task *t, struct exec_job *job)
@@ -35,7 +44,7 @@ void exec_result_report(struct exec_run *run, struct pb_task *t, struct exec_job
 
     ev.host = job->h->name;
     ev.status = res->status;
-    ev.ignored = ignored(t, res);
+    ev.ignored = ignored(res) || unreachable_ignored(t, res);
     ev.data = res->data;
     ev.loop_summary = val_dict_has(res->data, "results");
     ev.is_debug = action_is(t, "debug");
@@ -59,7 +68,12 @@ static void count(struct exec_host *h, struct result *res, bool is_ignored)
         h->stats.skipped++;
         break;
     case RESULT_UNREACHABLE:
-        h->stats.unreachable++;
+        if (is_ignored) {
+            h->stats.ok++;
+            h->stats.ignored++;
+        } else {
+            h->stats.unreachable++;
+        }
         break;
     case RESULT_FAILED:
         if (is_ignored) {
@@ -196,9 +210,9 @@ static void notify(struct exec_host *h, struct pb_task *t)
 void exec_result_apply(struct exec_run *run, struct pb_task *t, struct exec_host *h,
                        struct result *res)
 {
-    bool is_ignored = ignored(t, res);
+    bool is_ignored = ignored(res);
 
-    count(h, res, is_ignored);
+    count(h, res, is_ignored || unreachable_ignored(t, res));
     exec_result_share(run, t, h, res);
     if (res->status == RESULT_CHANGED) {
         notify(h, t);
@@ -214,11 +228,13 @@ void exec_result_apply(struct exec_run *run, struct pb_task *t, struct exec_host
         }
         h->failed_result = strip_internal(res->data);
         h->failed = true;
-        for (size_t i = 0; exec_kw_true(t, "any_errors_fatal") && i < run->batch.len; i++) {
+        /* strategy free ignores any_errors_fatal, as Ansible does (with a warning) */
+        for (size_t i = 0; !run->free && exec_kw_true(t, "any_errors_fatal") &&
+                           i < run->batch.len; i++) {
             ((struct exec_host *)run->batch.items[i])->failed = true;
         }
     }
-    if (res->status == RESULT_UNREACHABLE && !exec_kw_true(t, "ignore_unreachable")) {
+    if (res->status == RESULT_UNREACHABLE && !unreachable_ignored(t, res)) {
         h->unreachable = true;
     }
 }

@@ -1,6 +1,8 @@
 /*
  * exec-tags.c - which tasks --tags/--skip-tags select, exactly like Ansible's evaluate_tags():
- * a task's tags are its own plus those of every enclosing block, include, role and the play;
+ * a task's tags are its own plus those of every enclosing block, import, role and the play,
+ * but not those of a dynamic include_tasks/include_role (they select the include itself; only
+ * its 'apply: {tags: ...}' reaches the included tasks);
  * 'always' runs unless skipped by name, 'never' runs only when asked for by name, 'tagged',
  * 'untagged' and 'all' are the special selectors.
  */
@@ -71,7 +73,9 @@ bool exec_tags_match(const struct pb_task *task, const struct svec *only, const 
     bool run;
 
     for (const struct pb_task *t = task; t; t = t->parent) {
-        collect_tags(pb_kw_own(t, "tags"), &tags);
+        if (t == task || !pb_kw_own(t, "_dynamic")) {
+            collect_tags(pb_kw_own(t, "tags"), &tags);
+        }
     }
     collect_tags(val_dict_get(task->play->kw, "tags"), &tags);
     untagged = tags.len == 0;

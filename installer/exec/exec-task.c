@@ -5,6 +5,7 @@
  */
 #include "pot.h"
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include "base/buf.h"
 #include "base/xalloc.h"
@@ -67,7 +68,11 @@ static struct val *magic_vars(struct exec_run *run, struct pb_task *task, struct
     struct val *play_hosts = val_list();
     struct val *batch = val_list();
 
-    inv_add_magic_vars(run->inv, h->ih, m, run->groups);
+    if (h) {
+        inv_add_magic_vars(run->inv, h->ih, m, run->groups);
+    } else {
+        val_dict_set(m, "groups", run->groups);
+    }
     for (size_t i = 0; i < run->play_hosts.len; i++) {
         struct exec_host *p = run->play_hosts.items[i];
 
@@ -91,7 +96,7 @@ static struct val *magic_vars(struct exec_run *run, struct pb_task *task, struct
     val_dict_set_take(m, "playbook_dir", val_str(run->play->dir));
     val_dict_set_take(m, "omit", val_str(VARS_OMIT));
     val_dict_set_take(m, "ansible_play_name", val_str(run->play->name));
-    if (h->failed_task) {
+    if (h && h->failed_task) {
         val_dict_set(m, "ansible_failed_task", h->failed_task);
         val_dict_set(m, "ansible_failed_result", h->failed_result);
     }
@@ -107,6 +112,7 @@ static struct val *build_hostvars(void *ctx)
     struct exec_run *run = ctx;
     struct val *all = val_dict();
 
+    exec_lock(run); /* strategy free: other hosts' walkers change their variables */
     for (size_t i = 0; i < run->hosts.len; i++) {
         struct exec_host *h = run->hosts.items[i];
         struct val *hv = val_dict();
@@ -118,6 +124,7 @@ static struct val *build_hostvars(void *ctx)
         inv_add_magic_vars(run->inv, h->ih, hv, run->groups);
         val_dict_set_take(all, h->name, hv);
     }
+    exec_unlock(run);
     return all;
 }
 
@@ -129,33 +136,101 @@ void exec_scope(struct exec_run *run, struct pb_task *task, struct exec_host *h,
     struct val *role_vars = val_dict();
     struct val *facts = val_dict();
     struct val *blocks = val_dict();
-    struct val *magic = magic_vars(run, task, h);
+    struct val *magic = NULL;
+
+    exec_lock(run); /* strategy free: the host's variables and the play's hosts hold still */
+    magic = magic_vars(run, task, h);
 
     role_layers(run, task, defaults, role_vars);
-    vars_inject_facts(facts, h->facts);
+    if (h) {
+        vars_inject_facts(facts, h->facts);
+        l.layer[VARS_INVENTORY] = h->inv_vars;
+        l.layer[VARS_INCLUDE] = h->include_vars;
+        l.layer[VARS_SET_FACT] = h->set_facts;
+    }
     if (task) {
         add_block_vars(blocks, task->parent);
     }
     l.layer[VARS_ROLE_DEFAULTS] = defaults;
-    l.layer[VARS_INVENTORY] = h->inv_vars;
     l.layer[VARS_FACTS] = facts;
     l.layer[VARS_PLAY] = run->play->vars;
     l.layer[VARS_ROLE] = role_vars;
     l.layer[VARS_BLOCK] = blocks;
     l.layer[VARS_TASK] = task ? pb_kw_own(task, "vars") : NULL;
-    l.layer[VARS_INCLUDE] = h->include_vars;
-    l.layer[VARS_SET_FACT] = h->set_facts;
     l.layer[VARS_ROLE_PARAMS] = task && task->role ? task->role->params : NULL;
     l.layer[VARS_EXTRA] = run->opts->extra_vars;
     l.layer[VARS_MAGIC] = magic;
     vars_scope_init(scope, vars_merge(&l), task ? task->dir : run->play->dir);
     scope->hostvars = build_hostvars;
     scope->hostvars_ctx = run;
+    exec_unlock(run);
     val_unref(defaults);
     val_unref(role_vars);
     val_unref(facts);
     val_unref(blocks);
     val_unref(magic);
+}
+
+/* Python's str.strip() in place; returns s. */
+static char *strip_take(char *s)
+{
+    size_t len = strlen(s);
+    size_t start = strspn(s, " \t\n\r\f\v");
+
+    while (len > start && strchr(" \t\n\r\f\v", s[len - 1])) {
+        len--;
+    }
+    memmove(s, s + start, len - start);
+    s[len - start] = '\0';
+    return s;
+}
+
+char *exec_title(const char *text, const struct tpl_scope *scope)
+{
+    struct err err = ERR_INIT;
+    struct val *raw = val_str(text);
+    struct val *done = tpl_is_template(text) ? tpl_template_value(raw, scope, NULL, &err) : NULL;
+    struct buf out = BUF_INIT;
+
+    val_to_pystr(done ? done : raw, &out);
+    val_unref(done);
+    val_unref(raw);
+    return strip_take(buf_detach(&out, NULL));
+}
+
+char *exec_task_title(struct exec_run *run, struct pb_task *task, struct exec_host *h)
+{
+    struct vars_scope scope;
+    struct pb_task shown = *task;
+    char *name = NULL;
+    char *title = NULL;
+
+    if (!task->name || !tpl_is_template(task->name)) {
+        return strip_take(exec_task_name(task));
+    }
+    exec_scope(run, task, h, &scope);
+    name = exec_title(task->name, &scope.tpl);
+    shown.name = name;
+    title = exec_task_name(&shown);
+    free(name);
+    vars_scope_release(&scope);
+    return strip_take(title);
+}
+
+void exec_play_banner(struct exec_run *run)
+{
+    struct vars_scope scope;
+    char *title = NULL;
+
+    if (!tpl_is_template(run->play->name)) {
+        out_play_start(run->out, run->play->name, run->opts->check);
+        return;
+    }
+    exec_scope(run, NULL, NULL, &scope);
+    title = exec_title(run->play->name, &scope.tpl);
+    out_play_start(run->out, title, run->opts->check);
+    free(title);
+    vars_scope_release(&scope);
 }
 
 /* --- conditions --- */
@@ -416,7 +491,12 @@ static void run_module(struct exec_run *run, struct pb_task *task, struct exec_h
     ctx.conn = dconn ? dconn : h->conn;
     ctx.host_name = h->name;
     ctx.check_mode = check_mode;
-    ctx.diff_mode = run->opts->diff;
+    ctx.diff_mode = pb_kw(task, "diff") ? exec_kw_true(task, "diff") : run->opts->diff;
+    if (strcmp(pb_action_short(task->action), "file") == 0) {
+        /* Ansible's file module always returns its diff, shown with --diff even when the task
+         * says diff: false */
+        ctx.diff_mode = run->opts->diff || exec_kw_true(task, "diff");
+    }
     ctx.task_dir = task->role ? task->role->path : task->dir;
     ctx.templates_dir = task->role ? task->role->path : task->dir;
     ctx.vars = scope->flat;
@@ -623,6 +703,83 @@ static void skip_result(struct result *res, struct val *false_cond)
     buf_release(&text);
 }
 
+/* Ansible's boolean(value, strict=True): 1 true, 0 false, -1 not a boolean. */
+static int strict_boolean(const struct val *v)
+{
+    static const char *const yes[] = { "y", "yes", "on", "1", "true", "t" };
+    static const char *const no[] = { "n", "no", "off", "0", "false", "f" };
+    const char *text;
+    size_t len;
+
+    if (v->type == VAL_BOOL) {
+        return v->u.b;
+    }
+    if (v->type == VAL_INT || v->type == VAL_DOUBLE) {
+        double d = v->type == VAL_INT ? (double)v->u.i : v->u.d;
+
+        return d == 1.0 ? 1 : d == 0.0 ? 0 : -1;
+    }
+    if (v->type != VAL_STR) {
+        return -1;
+    }
+    text = v->u.s.ptr + strspn(v->u.s.ptr, " \t\n\r\f\v");
+    len = strlen(text);
+    while (len > 0 && strchr(" \t\n\r\f\v", text[len - 1])) {
+        len--;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+        if (strlen(yes[i]) == len && strncasecmp(text, yes[i], len) == 0) {
+            return 1;
+        }
+        if (strlen(no[i]) == len && strncasecmp(text, no[i], len) == 0) {
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* ignore_errors (inherited from blocks and roles), templated with the host's variables and
+ * read as a strict boolean, as TaskExecutor's post_validate does. */
+static int eval_ignore_errors(struct pb_task *task, struct vars_scope *scope, bool *out,
+                              struct err *err)
+{
+    struct val *kw = pb_kw(task, "ignore_errors");
+    struct val *v = NULL;
+    struct buf text = BUF_INIT;
+    int b;
+
+    *out = false;
+    if (!kw || kw->type == VAL_NULL) {
+        return 0;
+    }
+    v = tpl_template_value(kw, &scope->tpl, &kw->pos, err);
+    if (!v) {
+        return err_prefix(err, "The field 'ignore_errors' has an invalid value, which includes "
+                               "an undefined variable. The error was: ");
+    }
+    b = v->type == VAL_NULL ? 0 : strict_boolean(v);
+    if (b < 0) {
+        val_to_pystr(v, &text);
+        err_at(err, ERR_TEMPLATE, &kw->pos,
+               "the field 'ignore_errors' has an invalid value (%s), and could not be converted "
+               "to an bool.The error was: The value '%s' is not a valid boolean.  Valid booleans "
+               "include: 0, 'on', 'f', 'false', 1, 'no', 'n', '1', '0', 't', 'y', 'off', 'yes', "
+               "'true'", text.ptr, text.ptr);
+        buf_release(&text);
+    }
+    val_unref(v);
+    *out = b > 0;
+    return b < 0 ? -1 : 0;
+}
+
+/* Keeps a changed result's --diff text where the default callback finds it. */
+static void keep_diff(struct result *res)
+{
+    if (res->diff.len > 0 && res->status == RESULT_CHANGED) {
+        val_dict_set_take(res->data, OUT_DIFF_KEY, val_str(res->diff.ptr));
+    }
+}
+
 /* when, then the action; fills res. */
 static void run_once(struct exec_run *run, struct pb_task *task, struct exec_host *h,
                      struct vars_scope *scope, struct result *res, struct exec_notes *notes)
@@ -631,11 +788,16 @@ static void run_once(struct exec_run *run, struct pb_task *task, struct exec_hos
     struct delegation d;
     struct err err = ERR_INIT;
     bool ok;
+    bool ignore = false;
 
     if (eval_when_chain(task, scope, &ok, &false_cond, &err) < 0) {
         fail_from_err(res, &err);
     } else if (!ok) {
         skip_result(res, false_cond);
+    } else if (eval_ignore_errors(task, scope, &ignore, &err) < 0) {
+        /* the strategy then sees the raw, untemplated value: a non-empty string ignores */
+        fail_from_err(res, &err);
+        ignore = val_truthy(pb_kw(task, "ignore_errors"));
     } else if (delegation_init(run, task, h, scope, &d, &err) < 0) {
         fail_from_err(res, &err);
         delegation_release(&d);
@@ -649,6 +811,10 @@ static void run_once(struct exec_run *run, struct pb_task *task, struct exec_hos
         delegation_release(&d);
     }
     finish_data(res);
+    keep_diff(res);
+    if (ignore) {
+        val_dict_set_take(res->data, EXEC_IGNORE_KEY, val_bool(true));
+    }
 }
 
 /* --- loops --- */
@@ -805,6 +971,9 @@ static void censor(struct result *res)
     if (res->status == RESULT_FAILED) {
         val_dict_set_take(d, "failed", val_bool(true));
     }
+    if (val_dict_has(res->data, EXEC_IGNORE_KEY)) {
+        val_dict_set(d, EXEC_IGNORE_KEY, val_dict_get(res->data, EXEC_IGNORE_KEY));
+    }
     val_unref(res->data);
     res->data = d;
 }
@@ -815,7 +984,7 @@ static void run_loop(struct exec_run *run, struct pb_task *task, struct exec_hos
 {
     struct val *lc = pb_kw_own(task, "loop_control");
     struct val *results = val_list();
-    bool any_failed = false, any_changed = false, all_skipped = true;
+    bool any_failed = false, any_changed = false, all_skipped = true, ignore = false;
     bool no_log = pb_kw(task, "no_log") && val_truthy(pb_kw(task, "no_log"));
     size_t n = val_list_len(items);
 
@@ -834,6 +1003,7 @@ static void run_loop(struct exec_run *run, struct pb_task *task, struct exec_hos
             censor(&r);
         }
         report_item(run, task, h, &r, label, no_log, notes);
+        ignore = ignore || val_dict_has(r.data, EXEC_IGNORE_KEY);
         any_failed = any_failed || r.status == RESULT_FAILED;
         any_changed = any_changed || r.status == RESULT_CHANGED;
         all_skipped = all_skipped && r.status == RESULT_SKIPPED;
@@ -842,6 +1012,9 @@ static void run_loop(struct exec_run *run, struct pb_task *task, struct exec_hos
         result_release(&r);
     }
     aggregate(res, results, any_failed, any_changed, all_skipped && n > 0);
+    if (ignore) {
+        val_dict_set_take(res->data, EXEC_IGNORE_KEY, val_bool(true));
+    }
     if (n == 0) {
         res->status = RESULT_SKIPPED;
         val_dict_set_take(res->data, "skipped_reason", val_str("No items in the list"));

@@ -3,8 +3,9 @@
  *
  * exec_run(): validates the whole playbook first (exec-check.c: modules exist, arguments match
  * their spec, templates compile; nothing runs on any host when something is wrong), then runs
- * each play: hosts in serial batches, tasks in the linear order through blocks/rescue/always,
- * handlers at flush points, and reports everything through struct out. Returns the exit code
+ * each play: hosts in serial batches, tasks through blocks/rescue/always (strategy linear, all
+ * hosts together, or free, each host on its own), handlers at flush points, and reports
+ * everything through struct out. Returns the exit code
  * ansible-playbook would (0, 2 a host failed, 4 a host unreachable), or -1 with err for errors
  * that stop the run before or between plays.
  */
@@ -50,6 +51,8 @@ struct exec_host {
     bool unreachable;
     bool ended;                 /* meta: end_host / end_play */
     bool implicit;              /* the implicit localhost: in no group, not in 'all' */
+    int guarded;                /* blocks with rescue/always the host is inside of: a failure
+                                 * there does not count for max_fail_percentage yet */
     struct svec notified;       /* handler names/listen topics notified, not yet run */
     struct val *failed_task;    /* owned dict or NULL: ansible_failed_task, for rescue */
     struct val *failed_result;  /* owned dict or NULL: ansible_failed_result */
@@ -68,6 +71,10 @@ struct exec_run {
     struct vec implicit;        /* owned struct inv_host *: implicit localhosts */
     bool start_found;           /* --start-at-task reached */
     bool play_ended;
+    bool stopped;               /* max_fail_percentage broke the playbook: no later batch or
+                                 * play runs, exit code 2 */
+    struct exec_free *free;     /* owned by exec_free_run while a batch runs with strategy free,
+                                 * else NULL */
 };
 
 int exec_run(struct playbook *pb, struct inventory *inv, const struct exec_opts *opts,
@@ -111,7 +118,23 @@ typedef void exec_report_fn(struct exec_run *run, struct pb_task *task, struct e
 void exec_pool_run(struct exec_run *run, struct pb_task *task, struct exec_job *jobs, size_t n,
                    exec_report_fn *report);
 
-/* exec-result.c, main thread only. The host line of a job (an exec_report_fn). */
+/* The result key exec_task_on_host sets when the task's ignore_errors held on the host. */
+#define EXEC_IGNORE_KEY "_ansible_ignore_errors"
+
+/* exec-pool.c, strategy free: exec_free_run() runs walk(run, host) for every host of 'hosts'
+ * on a thread of its own and returns when all are done. A walker holds the runner lock (so it
+ * may print and change runner state) except while its task runs on the host
+ * (exec_free_task), and at most opts->forks tasks run at once. exec_lock/exec_unlock take and
+ * release that lock (recursive; they do nothing outside exec_free_run): code that reads other
+ * hosts' state from a task (exec_scope, hostvars) holds it meanwhile. */
+typedef void exec_walk_fn(struct exec_run *run, struct exec_host *h);
+void exec_free_run(struct exec_run *run, struct vec *hosts, exec_walk_fn *walk);
+void exec_free_task(struct exec_run *run, struct pb_task *task, struct exec_job *job);
+void exec_lock(struct exec_run *run);
+void exec_unlock(struct exec_run *run);
+
+/* exec-result.c, main thread only (or a free walker holding the runner lock). The host line
+ * of a job (an exec_report_fn). */
 void exec_result_report(struct exec_run *run, struct pb_task *t, struct exec_job *job);
 /* Counters, variables, handlers and failure state from 'res' of 't' on 'h'. */
 void exec_result_apply(struct exec_run *run, struct pb_task *t, struct exec_host *h,
@@ -143,6 +166,16 @@ void exec_scope(struct exec_run *run, struct pb_task *task, struct exec_host *h,
 bool exec_when(struct exec_run *run, struct pb_task *task, struct exec_host *h);
 /* The display name: "role : name", or the action when unnamed. Returns a new string. */
 char *exec_task_name(const struct pb_task *task);
+/* Banner names, as the linear strategy and post_validate template them: 'text' templated in
+ * 'scope' (the raw text when anything fails, undefined variables included), stripped.
+ * exec_task_title: the TASK/RUNNING HANDLER name, exec_task_name() with the name templated in
+ * the variables of 'h' (the first host to run it, as the linear strategy does; no loop item).
+ * Each returns a new string.
+ * exec_play_banner: the PLAY banner of the current play, its name templated in the play's
+ * variables. */
+char *exec_title(const char *text, const struct tpl_scope *scope);
+char *exec_task_title(struct exec_run *run, struct pb_task *task, struct exec_host *h);
+void exec_play_banner(struct exec_run *run);
 /* A dynamic include_tasks/include_role on 'h': appends to the list 'out' one dict per loop item
  * (or one without a loop) whose when: holds: {file: templated name, label: item label, vars:
  * the loop variables}. Returns 0, or -1 with err (a template or loop that fails). */

@@ -1,8 +1,13 @@
 /*
- * img-gzip.c - deterministic gzip compression of layer streams (see img-gzip.h for the format).
+ * img-gzip.c - deterministic gzip compression of layer streams (see img-gzip.h for the format):
+ * blocks are filled on the caller's thread, compressed on worker threads (or inline), and their
+ * output is handed on in input order.
  */
 #include "pot.h"
+#include <pthread.h>
 #include <string.h>
+#include <zlib.h>
+#include "base/buf.h"
 #include "base/xalloc.h"
 #include "images/img-gzip.h"
 
@@ -15,21 +20,66 @@
  * an order-0 coder could save under 0.1% of a 64 KiB segment. Integer-only, so every machine
  * decides alike. */
 #define CHI2_MAX 1024u
+#define BLOCKS_PER_THREAD 2 /* blocks in flight per thread: one compressing, one waiting */
 
 static const unsigned char gzip_header[10] = {
     0x1f, 0x8b, 8 /* deflate */, 0 /* no flags */, 0, 0, 0, 0 /* mtime */, 0, 3 /* unix */
 };
 
-void img_gzip_init(struct img_gzip *gz)
+enum block_state { BLOCK_FREE, BLOCK_FILLING, BLOCK_QUEUED, BLOCK_RUNNING, BLOCK_DONE };
+
+struct block {
+    unsigned char *in;      /* owned: HISTORY bytes of history, then up to one block of input */
+    size_t hist;            /* bytes of history at the start of 'in' */
+    size_t fill;            /* input bytes after the history */
+    bool last;              /* the stream's final block */
+    size_t seq;             /* position in the stream, to compress in order */
+    enum block_state state; /* guarded by img_gzip.lock when there are threads */
+    struct buf out;         /* compressed bytes (threaded only) */
+    uint32_t crc;           /* of the input bytes */
+};
+
+/* One raw deflate stream and its output staging; one per thread. */
+struct deflater {
+    z_stream z;
+    unsigned char out[OUT_CAP];
+};
+
+struct img_gzip {
+    struct block *ring;        /* owned: nring blocks, used in turn */
+    size_t nring;
+    size_t head;               /* sequence number of the oldest block not yet written out */
+    size_t tail;               /* sequence number of the block being filled */
+    unsigned char hist[HISTORY]; /* the input tail before the block being filled */
+    size_t hist_len;
+    uint32_t crc;
+    uint32_t isize;            /* input length modulo 2^32 */
+    bool started;              /* the gzip header is out */
+    struct deflater *inline_d; /* owned: compresses on the caller's thread when no threads */
+    pthread_t *threads;        /* owned */
+    size_t nthreads;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool stop;
+};
+
+static struct deflater *deflater_new(void)
 {
-    memset(gz, 0, sizeof(*gz));
+    struct deflater *d = xcalloc(1, sizeof(*d));
+
     /* windowBits -15: raw deflate; this file writes the gzip header and trailer itself. */
-    if (deflateInit2(&gz->z, IMG_GZIP_LEVEL, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    if (deflateInit2(&d->z, IMG_GZIP_LEVEL, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
         BUG("deflateInit2 failed");
     }
-    gz->buf = xmalloc(HISTORY + IMG_GZIP_BLOCK);
-    gz->out = xmalloc(OUT_CAP);
-    gz->crc = (uint32_t)crc32(0L, Z_NULL, 0);
+    return d;
+}
+
+static void deflater_free(struct deflater *d)
+{
+    if (d) {
+        deflateEnd(&d->z);
+        free(d);
+    }
 }
 
 /* Whether the byte histogram of p[0..n) is within CHI2_MAX of a uniform one. */
@@ -87,30 +137,32 @@ static int put_stored(const unsigned char *p, size_t n, bool last, img_gzip_out_
 
 /* One run through a fresh raw deflate stream primed with 'dict'; ends byte-aligned, or with the
  * final block when 'last'. */
-static int put_deflated(struct img_gzip *gz, const unsigned char *dict, size_t dict_len,
+static int put_deflated(struct deflater *d, const unsigned char *dict, size_t dict_len,
                         const unsigned char *p, size_t n, bool last, img_gzip_out_fn out,
                         void *ctx)
 {
     int flush = last ? Z_FINISH : Z_SYNC_FLUSH;
     int rc;
 
-    if (deflateReset(&gz->z) != Z_OK ||
-        (dict_len && deflateSetDictionary(&gz->z, dict, (uInt)dict_len) != Z_OK)) {
-        BUG("deflate reset failed");
+    if (deflateReset(&d->z) != Z_OK) {
+        BUG("deflateReset failed");
     }
-    gz->z.next_in = (unsigned char *)p;
-    gz->z.avail_in = (uInt)n;
+    if (dict_len && deflateSetDictionary(&d->z, dict, (uInt)dict_len) != Z_OK) {
+        BUG("deflateSetDictionary failed");
+    }
+    d->z.next_in = (unsigned char *)p;
+    d->z.avail_in = (uInt)n;
     do {
-        gz->z.next_out = gz->out;
-        gz->z.avail_out = OUT_CAP;
-        rc = deflate(&gz->z, flush);
+        d->z.next_out = d->out;
+        d->z.avail_out = OUT_CAP;
+        rc = deflate(&d->z, flush);
         if (rc == Z_STREAM_ERROR) {
             BUG("deflate stream error");
         }
-        if (OUT_CAP - gz->z.avail_out > 0 && out(ctx, gz->out, OUT_CAP - gz->z.avail_out) < 0) {
+        if (OUT_CAP - d->z.avail_out > 0 && out(ctx, d->out, OUT_CAP - d->z.avail_out) < 0) {
             return -1;
         }
-    } while (gz->z.avail_out == 0 || (last && rc != Z_STREAM_END));
+    } while (d->z.avail_out == 0 || (last && rc != Z_STREAM_END));
     return 0;
 }
 
@@ -119,20 +171,17 @@ static size_t segment_len(size_t off, size_t n)
     return n - off < IMG_GZIP_SEGMENT ? n - off : IMG_GZIP_SEGMENT;
 }
 
-/* Compresses the buffered block as runs of stored or deflated segments, then keeps its tail as
- * the next block's history. */
-static int put_block(struct img_gzip *gz, bool last, img_gzip_out_fn out, void *ctx)
+/* Compresses one block as runs of stored or deflated segments and takes its CRC. Its bytes
+ * depend only on the block's history, input and 'last'. */
+static int put_block(struct deflater *d, struct block *b, img_gzip_out_fn out, void *ctx)
 {
-    const unsigned char *p = gz->buf + gz->hist;
-    size_t n = gz->fill;
+    const unsigned char *p = b->in + b->hist;
+    size_t n = b->fill;
     size_t off = 0;
-    size_t total;
-    size_t keep;
 
-    gz->crc = (uint32_t)crc32(gz->crc, p, (uInt)n);
-    gz->isize += (uint32_t)n;
-    if (n == 0 && last && put_stored(p, 0, true, out, ctx) < 0) {
-        return -1;
+    b->crc = (uint32_t)crc32(0L, p, (uInt)n);
+    if (n == 0 && b->last) {
+        return put_stored(p, 0, true, out, ctx);
     }
     while (off < n) {
         bool stored = img_gzip_incompressible(p + off, segment_len(off, n));
@@ -143,13 +192,13 @@ static int put_block(struct img_gzip *gz, bool last, img_gzip_out_fn out, void *
         while (end < n && img_gzip_incompressible(p + end, segment_len(end, n)) == stored) {
             end += segment_len(end, n);
         }
-        final = last && end == n;
+        final = b->last && end == n;
         if (stored) {
             rc = put_stored(p + off, end - off, final, out, ctx);
         } else {
-            size_t dict_len = gz->hist + off < HISTORY ? gz->hist + off : HISTORY;
+            size_t dict_len = b->hist + off < HISTORY ? b->hist + off : HISTORY;
 
-            rc = put_deflated(gz, p + off - dict_len, dict_len, p + off, end - off, final, out,
+            rc = put_deflated(d, p + off - dict_len, dict_len, p + off, end - off, final, out,
                               ctx);
         }
         if (rc < 0) {
@@ -157,11 +206,160 @@ static int put_block(struct img_gzip *gz, bool last, img_gzip_out_fn out, void *
         }
         off = end;
     }
-    total = gz->hist + n;
-    keep = total < HISTORY ? total : HISTORY;
-    memmove(gz->buf, gz->buf + total - keep, keep);
-    gz->hist = keep;
-    gz->fill = 0;
+    return 0;
+}
+
+static int add_to_buf(void *ctx, const void *data, size_t len)
+{
+    buf_add(ctx, data, len);
+    return 0;
+}
+
+/* The queued block earliest in the stream, or NULL. Called with the lock held. */
+static struct block *next_queued(struct img_gzip *gz)
+{
+    struct block *best = NULL;
+
+    for (size_t i = 0; i < gz->nring; i++) {
+        struct block *b = &gz->ring[i];
+
+        if (b->state == BLOCK_QUEUED && (!best || b->seq < best->seq)) {
+            best = b;
+        }
+    }
+    return best;
+}
+
+static void *worker(void *arg)
+{
+    struct img_gzip *gz = arg;
+    struct deflater *d = deflater_new();
+
+    pthread_mutex_lock(&gz->lock);
+    while (!gz->stop) {
+        struct block *b = next_queued(gz);
+
+        if (!b) {
+            pthread_cond_wait(&gz->cond, &gz->lock);
+            continue;
+        }
+        b->state = BLOCK_RUNNING;
+        pthread_mutex_unlock(&gz->lock);
+        put_block(d, b, add_to_buf, &b->out);
+        pthread_mutex_lock(&gz->lock);
+        b->state = BLOCK_DONE;
+        pthread_cond_broadcast(&gz->cond);
+    }
+    pthread_mutex_unlock(&gz->lock);
+    deflater_free(d);
+    return NULL;
+}
+
+struct img_gzip *img_gzip_new(int threads)
+{
+    struct img_gzip *gz = xcalloc(1, sizeof(*gz));
+
+    gz->nthreads = threads > 1 ? (size_t)threads : 0;
+    gz->nring = gz->nthreads ? gz->nthreads * BLOCKS_PER_THREAD : 1;
+    gz->ring = xcalloc(gz->nring, sizeof(*gz->ring));
+    for (size_t i = 0; i < gz->nring; i++) {
+        gz->ring[i].in = xmalloc(HISTORY + IMG_GZIP_BLOCK);
+        gz->ring[i].out = (struct buf)BUF_INIT;
+    }
+    gz->ring[0].state = BLOCK_FILLING;
+    gz->crc = (uint32_t)crc32(0L, Z_NULL, 0);
+    pthread_mutex_init(&gz->lock, NULL);
+    pthread_cond_init(&gz->cond, NULL);
+    if (!gz->nthreads) {
+        gz->inline_d = deflater_new();
+        return gz;
+    }
+    gz->threads = xcalloc(gz->nthreads, sizeof(*gz->threads));
+    for (size_t i = 0; i < gz->nthreads; i++) {
+        if (pthread_create(&gz->threads[i], NULL, worker, gz) != 0) {
+            BUG("pthread_create failed");
+        }
+    }
+    return gz;
+}
+
+/* Hands a finished block's output on and frees its slot. */
+static int write_block(struct img_gzip *gz, struct block *b, img_gzip_out_fn out, void *ctx)
+{
+    int rc = b->out.len ? out(ctx, b->out.ptr, b->out.len) : 0;
+
+    gz->crc = (uint32_t)crc32_combine(gz->crc, b->crc, (z_off_t)b->fill);
+    buf_reset(&b->out);
+    pthread_mutex_lock(&gz->lock);
+    b->state = BLOCK_FREE;
+    pthread_mutex_unlock(&gz->lock);
+    gz->head++;
+    return rc;
+}
+
+/* Writes out finished blocks in order, waiting until at most 'pending' are left in flight. */
+static int drain(struct img_gzip *gz, size_t pending, img_gzip_out_fn out, void *ctx)
+{
+    while (gz->head < gz->tail) {
+        struct block *b = &gz->ring[gz->head % gz->nring];
+        bool wait = gz->tail - gz->head > pending;
+        bool done;
+
+        pthread_mutex_lock(&gz->lock);
+        while (wait && b->state != BLOCK_DONE) {
+            pthread_cond_wait(&gz->cond, &gz->lock);
+        }
+        done = b->state == BLOCK_DONE;
+        pthread_mutex_unlock(&gz->lock);
+        if (!done) {
+            return 0;
+        }
+        if (write_block(gz, b, out, ctx) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Ends the block being filled: compresses it inline or queues it for the threads, then (unless
+ * it is the last) starts the next one, primed with the input tail. */
+static int submit(struct img_gzip *gz, bool last, img_gzip_out_fn out, void *ctx)
+{
+    struct block *b = &gz->ring[gz->tail % gz->nring];
+    size_t total = b->hist + b->fill;
+    size_t keep = total < HISTORY ? total : HISTORY;
+    struct block *next;
+
+    memcpy(gz->hist, b->in + total - keep, keep);
+    gz->hist_len = keep;
+    gz->isize += (uint32_t)b->fill;
+    b->last = last;
+    b->seq = gz->tail++;
+    if (!gz->nthreads) {
+        if (put_block(gz->inline_d, b, out, ctx) < 0) {
+            return -1;
+        }
+        b->state = BLOCK_DONE;
+    } else {
+        pthread_mutex_lock(&gz->lock);
+        b->state = BLOCK_QUEUED;
+        pthread_cond_broadcast(&gz->cond);
+        pthread_mutex_unlock(&gz->lock);
+    }
+    /* Waits for a free slot, or for every block when this was the last. */
+    if (drain(gz, last ? 0 : gz->nring - 1, out, ctx) < 0) {
+        return -1;
+    }
+    if (last) {
+        return 0;
+    }
+    next = &gz->ring[gz->tail % gz->nring];
+    memcpy(next->in, gz->hist, gz->hist_len);
+    next->hist = gz->hist_len;
+    next->fill = 0;
+    pthread_mutex_lock(&gz->lock);
+    next->state = BLOCK_FILLING;
+    pthread_mutex_unlock(&gz->lock);
     return 0;
 }
 
@@ -177,23 +375,27 @@ int img_gzip_feed(struct img_gzip *gz, const void *in, size_t len, bool finish,
         }
     }
     while (len) {
+        struct block *b = &gz->ring[gz->tail % gz->nring];
         size_t take;
 
         /* A full block is compressed only once more input shows it is not the last one, so the
          * bytes never depend on how the input was cut into calls. */
-        if (gz->fill == IMG_GZIP_BLOCK && put_block(gz, false, out, ctx) < 0) {
-            return -1;
+        if (b->fill == IMG_GZIP_BLOCK) {
+            if (submit(gz, false, out, ctx) < 0) {
+                return -1;
+            }
+            continue;
         }
-        take = IMG_GZIP_BLOCK - gz->fill < len ? IMG_GZIP_BLOCK - gz->fill : len;
-        memcpy(gz->buf + gz->hist + gz->fill, p, take);
-        gz->fill += take;
+        take = IMG_GZIP_BLOCK - b->fill < len ? IMG_GZIP_BLOCK - b->fill : len;
+        memcpy(b->in + b->hist + b->fill, p, take);
+        b->fill += take;
         p += take;
         len -= take;
     }
     if (finish) {
         unsigned char trailer[8];
 
-        if (put_block(gz, true, out, ctx) < 0) {
+        if (submit(gz, true, out, ctx) < 0) {
             return -1;
         }
         for (int i = 0; i < 4; i++) {
@@ -205,11 +407,26 @@ int img_gzip_feed(struct img_gzip *gz, const void *in, size_t len, bool finish,
     return 0;
 }
 
-void img_gzip_end(struct img_gzip *gz)
+void img_gzip_free(struct img_gzip *gz)
 {
-    deflateEnd(&gz->z);
-    free(gz->buf);
-    free(gz->out);
-    gz->buf = NULL;
-    gz->out = NULL;
+    if (!gz) {
+        return;
+    }
+    pthread_mutex_lock(&gz->lock);
+    gz->stop = true;
+    pthread_cond_broadcast(&gz->cond);
+    pthread_mutex_unlock(&gz->lock);
+    for (size_t i = 0; i < gz->nthreads; i++) {
+        pthread_join(gz->threads[i], NULL);
+    }
+    for (size_t i = 0; i < gz->nring; i++) {
+        free(gz->ring[i].in);
+        buf_release(&gz->ring[i].out);
+    }
+    free(gz->ring);
+    free(gz->threads);
+    deflater_free(gz->inline_d);
+    pthread_mutex_destroy(&gz->lock);
+    pthread_cond_destroy(&gz->cond);
+    free(gz);
 }

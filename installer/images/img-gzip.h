@@ -1,6 +1,7 @@
 /*
  * img-gzip.h - deterministic gzip of layer streams with zlib: the same layer always compresses to
- * the same bytes and digest, however its bytes are handed in. Internal to images/.
+ * the same bytes and digest, however its bytes are handed in and however many threads compress.
+ * Internal to images/.
  *
  * The output is one gzip member (mtime 0, no file name) whose deflate data is cut by input offset:
  * the input is split into IMG_GZIP_BLOCK blocks and each block into IMG_GZIP_SEGMENT segments.
@@ -8,37 +9,31 @@
  * as stored deflate blocks, costing no compression CPU; the other segments of a block form runs,
  * each compressed at IMG_GZIP_LEVEL by a fresh raw deflate stream primed with the 32 KiB of input
  * before the run and ended byte-aligned (Z_SYNC_FLUSH), as pigz does. A run's bytes depend only on
- * its input and the 32 KiB before it, so blocks could be compressed in any order or on any thread.
+ * its input and the 32 KiB before it, so the blocks of one stream are compressed by up to
+ * 'threads' threads at once and written in order; the CRC is joined with crc32_combine.
  */
 #ifndef IMG_GZIP_H
 #define IMG_GZIP_H
-
-#include <zlib.h>
 
 /* Changing any of these, or the stored test in img-gzip.c, changes every pushed layer digest. */
 #define IMG_GZIP_LEVEL 1
 #define IMG_GZIP_BLOCK (1u << 20)
 #define IMG_GZIP_SEGMENT (1u << 16)
 
+/* Receives output bytes in order, always on the thread that called img_gzip_feed. */
 typedef int (*img_gzip_out_fn)(void *ctx, const void *data, size_t len);
 
-struct img_gzip {
-    z_stream z;
-    unsigned char *buf;  /* owned: 32 KiB of history, then up to one block of input */
-    size_t hist;         /* bytes of history at the start of buf */
-    size_t fill;         /* input bytes after the history */
-    unsigned char *out;  /* owned: output staging */
-    uint32_t crc;
-    uint32_t isize;      /* input length modulo 2^32 */
-    bool started;        /* the gzip header is out */
-};
+struct img_gzip;
 
-void img_gzip_init(struct img_gzip *gz);
+/* A compressor using 'threads' threads (<= 1: compresses on the calling thread, no threads).
+ * Free it with img_gzip_free, also after an error. */
+struct img_gzip *img_gzip_new(int threads);
 /* Compresses 'len' bytes (finish: and ends the stream), handing output to 'out'. Returns 0, or -1
- * when 'out' failed (its own error stands). */
+ * when 'out' failed (its own error stands); after -1 only img_gzip_free may follow. */
 int img_gzip_feed(struct img_gzip *gz, const void *in, size_t len, bool finish,
                   img_gzip_out_fn out, void *ctx);
-void img_gzip_end(struct img_gzip *gz);
+/* Stops the threads and frees everything; img_gzip_free(NULL) does nothing. */
+void img_gzip_free(struct img_gzip *gz);
 
 /* True when 'n' bytes look incompressible (exposed for the tests). */
 bool img_gzip_incompressible(const unsigned char *p, size_t n);

@@ -8,6 +8,19 @@
 #include "images/img.h"
 #include "registry/reg.h"
 
+/* Says which images a failure to open the registry left unpushed: the first, and how many more. */
+static void name_images(const struct img_set *set, struct err *err)
+{
+    const struct img_image *first = set->images.len ? set->images.items[0] : NULL;
+
+    if (first && set->images.len > 1) {
+        err_prefix(err, "image '%s:%s' and %zu more: ", first->repo, first->tag,
+                   set->images.len - 1);
+    } else if (first) {
+        err_prefix(err, "image '%s:%s': ", first->repo, first->tag);
+    }
+}
+
 int img_push(const struct img_push_opts *opts, struct img_run_stats *stats, struct err *err)
 {
     struct img_set *set = img_set_new();
@@ -25,6 +38,7 @@ int img_push(const struct img_push_opts *opts, struct img_run_stats *stats, stru
     }
     reg = reg_open(opts->reg, err);
     if (!reg) {
+        name_images(set, err);
         goto out;
     }
     sink = img_sink_registry(reg);

@@ -32,12 +32,14 @@ struct job {
 struct run {
     struct img_sink *sink;
     const char *spool_dir;
+    int gzip_threads; /* threads compressing one layer: the cores, at most -j */
     struct job *jobs;
     size_t njobs;
     size_t next;
     size_t finished;
     pthread_mutex_t lock;
     pthread_cond_t cond;
+    struct err down; /* guarded by lock: the first "registry unreachable"; later jobs skip */
     int64_t done; /* progress bytes, atomic */
     int64_t total;
 };
@@ -92,7 +94,7 @@ static int stage(struct run *run, void *th, struct job *job, const char *repo,
         b->digest = NULL;
         b->digest_learned = false;
     }
-    if (img_spool_blob(b, run->spool_dir, sp, add_progress, &pc, err) < 0) {
+    if (img_spool_blob(b, run->spool_dir, run->gzip_threads, sp, add_progress, &pc, err) < 0) {
         return -1;
     }
     return run->sink->ops->has_blob(th, repo, b->digest, &size, err);
@@ -145,6 +147,13 @@ static int run_job(struct run *run, void *th, struct job *job)
         ret = one_repo(run, th, job, job->repos.items[i], &from, &sp, &job->err);
     }
     img_spool_release(&sp);
+    if (ret < 0 && job->err.kind == ERR_UNREACHABLE) {
+        pthread_mutex_lock(&run->lock);
+        if (run->down.kind == ERR_NONE) {
+            run->down = job->err;
+        }
+        pthread_mutex_unlock(&run->lock);
+    }
     if (ret < 0 && !strstr(job->err.msg, "image '")) {
         struct img_blob *b = job->blob;
 
@@ -163,15 +172,24 @@ static void *worker(void *arg)
 
     for (;;) {
         struct job *job;
+        bool down;
         int rc;
 
         pthread_mutex_lock(&run->lock);
         job = run->next < run->njobs ? &run->jobs[run->next++] : NULL;
+        down = run->down.kind != ERR_NONE;
+        if (job && down) {
+            job->err = run->down;
+        }
         pthread_mutex_unlock(&run->lock);
         if (!job) {
             break;
         }
-        rc = run_job(run, th, job);
+        /* Once the registry is unreachable, the jobs left fail with that error, untried. */
+        rc = down ? -1 : run_job(run, th, job);
+        if (down) {
+            __atomic_add_fetch(&run->done, job->blob->src_size, __ATOMIC_RELAXED);
+        }
         pthread_mutex_lock(&run->lock);
         job->state = rc < 0 ? -1 : 1;
         run->finished++;
@@ -304,11 +322,14 @@ static void report_job(const struct img_run_opts *opts, struct job *job,
     st->bytes_uploaded += job->bytes_uploaded;
     if (job->state < 0) {
         st->blobs_failed++;
-        ev.kind = IMG_EV_ERROR;
-        ev.message = job->err.msg;
         if (first->kind == ERR_NONE) {
             *first = job->err;
         }
+        if (job->err.kind == ERR_UNREACHABLE) {
+            return; /* said once per image, by push_manifests */
+        }
+        ev.kind = IMG_EV_ERROR;
+        ev.message = job->err.msg;
     } else {
         ev.what = job->uploaded ? "uploaded" : job->mounted ? "mounted" : "present";
         ev.done = job->blob->size;
@@ -358,6 +379,7 @@ static int run_pool(struct run *run, const struct img_run_opts *opts, struct img
     size_t n = opts->jobs > 0 ? (size_t)opts->jobs : cores > 0 ? (size_t)cores : 1;
     pthread_t *threads;
 
+    run->gzip_threads = cores > 0 && (size_t)cores < n ? (int)cores : (int)n;
     if (n > run->njobs) {
         n = run->njobs ? run->njobs : 1;
     }
@@ -398,21 +420,42 @@ static bool blobs_ok(struct run *run, const struct img_image *img)
     return true;
 }
 
+/* The image's manifest digest (a new string), building the manifest of a docker-save image once
+ * all its blob digests are known. */
+static char *manifest_digest(struct img_image *img)
+{
+    if (img->manifest.len == 0) {
+        img_manifest_build(img, &img->manifest);
+        free(img->manifest_type);
+        img->manifest_type = xstrdup(IMG_DOCKER_MANIFEST);
+    }
+    return img_digest_of(img->manifest.ptr, img->manifest.len);
+}
+
+/* Whether the tag already points at this image; its blobs must all be known. */
+static bool current(struct img_image *img, const char *existing)
+{
+    char *digest;
+    bool same;
+
+    if (!existing) {
+        return false;
+    }
+    digest = manifest_digest(img);
+    same = strcmp(existing, digest) == 0;
+    free(digest);
+    return same;
+}
+
 static int push_manifest(struct run *run, void *th, struct img_image *img, const char *existing,
                          struct img_run_stats *st, const struct img_run_opts *opts,
                          struct err *err)
 {
     struct img_event ev = { .kind = IMG_EV_IMAGE };
     char *image = xasprintf("%s:%s", img->repo, img->tag);
-    char *digest;
+    char *digest = manifest_digest(img);
     int ret = 0;
 
-    if (img->manifest.len == 0) {
-        img_manifest_build(img, &img->manifest);
-        free(img->manifest_type);
-        img->manifest_type = xstrdup(IMG_DOCKER_MANIFEST);
-    }
-    digest = img_digest_of(img->manifest.ptr, img->manifest.len);
     ev.image = image;
     ev.digest = digest;
     if (existing && strcmp(existing, digest) == 0) {
@@ -421,8 +464,12 @@ static int push_manifest(struct run *run, void *th, struct img_image *img, const
     } else {
         ret = run->sink->ops->put_manifest(th, img->repo, img->tag, img->manifest_type,
                                            img->manifest.ptr, img->manifest.len, err);
+        if (ret < 0 && err->kind == ERR_UNREACHABLE) {
+            run->down = *err; /* the images left are not tried */
+        }
         if (ret < 0) {
-            err_prefix(err, "image '%s' (%s): manifest %s: ", img->ref, img->source, digest);
+            err_prefix(err, "image '%s' (%s): not tagged '%s:%s': manifest %s: ", img->ref,
+                       img->source, img->repo, img->tag, digest);
         }
         st->images_pushed += ret == 0;
         ev.what = "pushed";
@@ -448,17 +495,25 @@ static void push_manifests(struct run *run, void *th, struct img_set *set, char 
                            const struct img_run_opts *opts, struct img_run_stats *st,
                            struct err *first)
 {
+    bool down_told = false; /* the first image told why the sink is unreachable */
+
     for (size_t i = 0; i < set->images.len; i++) {
         struct img_image *img = set->images.items[i];
         struct err e = ERR_INIT;
 
-        if (!blobs_ok(run, img)) {
-            char *msg = xasprintf("image '%s' (%s): not tagged '%s:%s': a blob is missing",
-                                  img->ref, img->source, img->repo, img->tag);
+        if (!blobs_ok(run, img) || (run->down.kind != ERR_NONE && !current(img, existing[i]))) {
+            char *why = run->down.kind == ERR_NONE ? xstrdup("a blob is missing")
+                        : down_told ? xasprintf("%s unreachable (see above)", run->sink->name)
+                                    : xstrdup(run->down.msg);
+            char *msg = xasprintf("image '%s' (%s): not tagged '%s:%s': %s", img->ref,
+                                  img->source, img->repo, img->tag, why);
 
+            down_told = run->down.kind != ERR_NONE;
             fail_image(opts, img, msg, st);
             free(msg);
+            free(why);
         } else if (push_manifest(run, th, img, existing[i], st, opts, &e) < 0) {
+            down_told = run->down.kind != ERR_NONE;
             fail_image(opts, img, e.msg, st);
             if (first->kind == ERR_NONE) {
                 *first = e;

@@ -71,43 +71,69 @@ static char *finish_hex(struct sha256 *h)
     return xasprintf("sha256:%s", hex);
 }
 
-/* Streams the member through (gzip and) the writer; checks the uncompressed digest. */
-static int pump(struct img_blob *b, struct archive *a, struct writer *w,
+/* One stretch of the member's bytes: hashed, then written as is or through the compressor. */
+static int take(struct img_blob *b, struct img_gzip *gz, struct sha256 *raw, struct writer *w,
+                const void *data, size_t len)
+{
+    sha256_update(raw, data, len);
+    return b->copy ? write_out(w, data, len) : img_gzip_feed(gz, data, len, false, write_out, w);
+}
+
+/* A hole in a sparse member reads as zeros. */
+static int take_zeros(struct img_blob *b, struct img_gzip *gz, struct sha256 *raw,
+                      struct writer *w, int64_t len)
+{
+    static const char zeros[65536];
+    int ret = 0;
+
+    while (ret == 0 && len > 0) {
+        size_t n = len < (int64_t)sizeof(zeros) ? (size_t)len : sizeof(zeros);
+
+        ret = take(b, gz, raw, w, zeros, n);
+        len -= (int64_t)n;
+    }
+    return ret;
+}
+
+/* Streams the member straight from libarchive's buffers through (gzip and) the writer; checks
+ * the length and the uncompressed digest. */
+static int pump(struct img_blob *b, struct archive *a, struct writer *w, int threads,
                 img_read_progress_fn progress, void *ctx, struct err *err)
 {
-    static __thread char chunk[1 << 20];
-    struct img_gzip gz;
+    struct img_gzip *gz = b->copy ? NULL : img_gzip_new(threads);
     struct sha256 raw;
     int64_t total = 0;
-    la_ssize_t n;
+    const void *data;
+    size_t n;
+    la_int64_t at;
+    int rc;
     int ret = 0;
 
     sha256_init(&raw);
-    if (!b->copy) {
-        img_gzip_init(&gz);
-    }
-    n = archive_read_data(a, chunk, sizeof(chunk));
-    while (ret == 0 && n > 0) {
-        total += n;
-        sha256_update(&raw, chunk, (size_t)n);
-        ret = b->copy ? write_out(w, chunk, (size_t)n)
-                      : img_gzip_feed(&gz, chunk, (size_t)n, false, write_out, w);
-        if (progress) {
-            progress(ctx, n);
+    rc = archive_read_data_block(a, &data, &n, &at);
+    while (ret == 0 && rc == ARCHIVE_OK) {
+        if (at > total) {
+            ret = take_zeros(b, gz, &raw, w, at - total);
+            total = at;
         }
         if (ret == 0) {
-            n = archive_read_data(a, chunk, sizeof(chunk));
+            ret = take(b, gz, &raw, w, data, n);
+        }
+        total += (int64_t)n;
+        if (progress) {
+            progress(ctx, (int64_t)n);
+        }
+        if (ret == 0) {
+            rc = archive_read_data_block(a, &data, &n, &at);
         }
     }
-    if (ret == 0 && n < 0) {
+    if (ret == 0 && rc != ARCHIVE_EOF) {
         ret = err_set(err, ERR_IO, "%s", archive_error_string(a));
     }
     if (ret == 0 && !b->copy) {
-        ret = img_gzip_feed(&gz, NULL, 0, true, write_out, w);
+        ret = img_gzip_feed(gz, NULL, 0, true, write_out, w);
     }
-    if (!b->copy) {
-        img_gzip_end(&gz);
-    }
+    img_gzip_free(gz);
     {
         char *raw_digest = finish_hex(&raw);
 
@@ -134,7 +160,7 @@ static int check_known_digest(struct img_blob *b, char *got, struct err *err)
     return 0;
 }
 
-int img_spool_blob(struct img_blob *b, const char *dir, struct img_spool *sp,
+int img_spool_blob(struct img_blob *b, const char *dir, int threads, struct img_spool *sp,
                    img_read_progress_fn progress, void *ctx, struct err *err)
 {
     struct writer w = { .dir = dir ? dir : "$TMPDIR", .err = err };
@@ -149,7 +175,7 @@ int img_spool_blob(struct img_blob *b, const char *dir, struct img_spool *sp,
     sha256_init(&w.out_hash);
     a = img_archive_open_member(b->archive, b->path, err);
     if (a) {
-        ret = pump(b, a, &w, progress, ctx, err);
+        ret = pump(b, a, &w, threads, progress, ctx, err);
         archive_read_free(a);
     }
     if (ret == 0) {

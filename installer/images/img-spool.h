@@ -18,9 +18,10 @@ struct img_spool {
 
 typedef void (*img_read_progress_fn)(void *ctx, int64_t delta);
 
-/* Fills the spool in 'dir' (NULL: $TMPDIR or /tmp) and sets blob->digest and blob->size.
+/* Fills the spool in 'dir' (NULL: $TMPDIR or /tmp) and sets blob->digest and blob->size,
+ * compressing with up to 'threads' threads (see img-gzip.h; the bytes do not depend on it).
  * Errors name the image, its source and the layer. */
-int img_spool_blob(struct img_blob *blob, const char *dir, struct img_spool *sp,
+int img_spool_blob(struct img_blob *blob, const char *dir, int threads, struct img_spool *sp,
                    img_read_progress_fn progress, void *ctx, struct err *err);
 void img_spool_release(struct img_spool *sp);
 

@@ -19,6 +19,7 @@ struct inventory {
     struct svec var_dirs;   /* directories holding group_vars/ and host_vars/, source order */
     struct val *file_vars;  /* owned list, one dict per var_dirs entry:
                              * {"group_vars": {group: vars}, "host_vars": {host: vars}} */
+    struct val *play_vars;  /* owned dict of that shape for the playbook's directory, or NULL */
     const char *current;    /* borrowed interned path of the source being loaded */
 };
 

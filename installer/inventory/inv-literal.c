@@ -8,6 +8,7 @@
 #include "pot.h"
 #include <string.h>
 #include "base/buf.h"
+#include "base/pyescape.h"
 #include "base/strutil.h"
 #include "base/xalloc.h"
 #include "inventory/inv-impl.h"
@@ -158,73 +159,12 @@ static struct val *parse_number(struct lit *p)
     return finish_number(p, v);
 }
 
-static void add_utf8(struct buf *out, uint32_t cp)
-{
-    if (cp < 0x80) {
-        buf_addc(out, (char)cp);
-    } else if (cp < 0x800) {
-        buf_addc(out, (char)(0xC0 | (cp >> 6)));
-        buf_addc(out, (char)(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        buf_addc(out, (char)(0xE0 | (cp >> 12)));
-        buf_addc(out, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        buf_addc(out, (char)(0x80 | (cp & 0x3F)));
-    } else {
-        buf_addc(out, (char)(0xF0 | (cp >> 18)));
-        buf_addc(out, (char)(0x80 | ((cp >> 12) & 0x3F)));
-        buf_addc(out, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        buf_addc(out, (char)(0x80 | (cp & 0x3F)));
-    }
-}
-
-/* \xhh, \uXXXX, \UXXXXXXXX: exactly 'count' hex digits. Returns -1 when malformed. */
-static int hex_escape(const char *s, int count, uint32_t *out)
-{
-    *out = 0;
-    for (int k = 0; k < count; k++) {
-        int v = hex_value(s[k]);
-
-        if (v < 0) {
-            return -1;
-        }
-        *out = *out * 16 + (uint32_t)v;
-    }
-    return 0;
-}
-
-/* One backslash escape at s[0] == '\\'. Appends its value; returns chars consumed or -1. */
+/* Python's escapes in a str or b'' literal; what pot cannot decode (\N{NAME}) fails. */
 static int escape(const char *s, bool bytes, struct buf *out)
 {
-    static const char simple_in[] = "\\'\"abfnrtv";
-    static const char simple_out[] = "\\'\"\a\b\f\n\r\t\v";
-    const char *hit = s[1] ? strchr(simple_in, s[1]) : NULL;
-    uint32_t cp;
-    int n = 0;
+    unsigned flags = PYESC_CONTROL | PYESC_OCTAL | PYESC_STRICT | PYESC_NAME_FAILS;
 
-    if (hit) {
-        buf_addc(out, simple_out[hit - simple_in]);
-        return 2;
-    }
-    if (s[1] >= '0' && s[1] <= '7') {
-        for (cp = 0; n < 3 && s[1 + n] >= '0' && s[1 + n] <= '7'; n++) {
-            cp = cp * 8 + (uint32_t)(s[1 + n] - '0');
-        }
-        bytes ? buf_addc(out, (char)cp) : add_utf8(out, cp);
-        return 1 + n;
-    }
-    n = s[1] == 'x' ? 2 : (!bytes && s[1] == 'u') ? 4 : (!bytes && s[1] == 'U') ? 8 : 0;
-    if (n > 0) {
-        if (hex_escape(s + 2, n, &cp) < 0 || cp > 0x10FFFF) {
-            return -1;
-        }
-        bytes ? buf_addc(out, (char)cp) : add_utf8(out, cp);
-        return 2 + n;
-    }
-    if (!bytes && s[1] == 'N') {
-        return -1; /* \N{NAME}: pot has no Unicode name table */
-    }
-    buf_addc(out, '\\');
-    return 1;
+    return pyesc_decode(s, SIZE_MAX, bytes ? flags | PYESC_BYTES : flags, out);
 }
 
 /* One quoted string with optional r/u/b prefix. *bytes reports a b'' literal. */

@@ -1,8 +1,8 @@
 /*
  * inv-vars.c - inventory variables as Ansible merges them: group_vars/ and host_vars/ beside
- * each source (NAME, NAME.yml, NAME.yaml, NAME.json or a NAME/ directory of files), then a
- * host's variables in VariableManager.get_vars() order, and the magic inventory variables
- * (groups, group_names, inventory_hostname, hostvars).
+ * each source and beside the playbook (NAME, NAME.yml, NAME.yaml, NAME.json or a NAME/
+ * directory of files), then a host's variables in VariableManager.get_vars() order, and the
+ * magic inventory variables (groups, group_names, inventory_hostname, hostvars).
  */
 #include "pot.h"
 #include <dirent.h>
@@ -175,11 +175,76 @@ int inv_read_var_files(struct inventory *inv, struct err *err)
     return 0;
 }
 
-/* The vars file data of 'kind' ("group_vars"/"host_vars") for 'name' from source 'i'. */
+/* host_vars/ beside a playbook: every host named there, in the inventory or not (the implicit
+ * localhost reads its file too). */
+static int load_play_host_vars(const char *dir, struct val *hosts, struct err *err)
+{
+    char *base = fs_join(dir, "host_vars");
+    DIR *d = opendir(base);
+    struct svec names = SVEC_INIT;
+    struct dirent *e;
+    int ret = 0;
+
+    for (e = d ? readdir(d) : NULL; e; e = readdir(d)) {
+        char *name = xstrdup(e->d_name);
+
+        for (size_t i = 0; i < ARRAY_SIZE(var_exts); i++) {
+            if (str_ends_with(name, var_exts[i]) && strlen(name) > strlen(var_exts[i])) {
+                name[strlen(name) - strlen(var_exts[i])] = '\0';
+                break;
+            }
+        }
+        if (name[0] != '.' && !svec_contains(&names, name)) {
+            svec_push(&names, name);
+        }
+        free(name);
+    }
+    if (d) {
+        closedir(d);
+    }
+    svec_sort(&names);
+    for (size_t i = 0; i < names.len && ret == 0; i++) {
+        struct val *data = NULL;
+
+        ret = load_entity(dir, "host_vars", names.items[i], &data, err);
+        if (data) {
+            val_dict_set_take(hosts, names.items[i], data);
+        }
+    }
+    svec_release(&names);
+    free(base);
+    return ret;
+}
+
+int inv_add_playbook_dir(struct inventory *inv, const char *dir, struct err *err)
+{
+    char *real = realpath(dir, NULL);
+    struct val *entry = val_dict();
+    int ret = load_dir_vars(inv, real ? real : dir, entry, err);
+
+    if (ret == 0) {
+        ret = load_play_host_vars(real ? real : dir, val_dict_get(entry, "host_vars"), err);
+    }
+    free(real);
+    val_unref(inv->play_vars);
+    inv->play_vars = entry;
+    if (ret < 0) {
+        val_unref(entry);
+        inv->play_vars = NULL;
+    }
+    return ret;
+}
+
+/* The vars file data of 'kind' ("group_vars"/"host_vars") for 'name' from inventory source
+ * 'i', or from the playbook's directory when 'i' is the number of sources. */
 static struct val *file_vars(const struct inventory *inv, size_t i, const char *kind,
                              const char *name)
 {
-    return val_dict_get(val_dict_get(val_list_get(inv->file_vars, i), kind), name);
+    struct val *src = i < val_list_len(inv->file_vars) ? val_list_get(inv->file_vars, i)
+                                                       : inv->play_vars;
+    struct val *scope = src ? val_dict_get(src, kind) : NULL;
+
+    return scope ? val_dict_get(scope, name) : NULL;
 }
 
 static int compare_groups(const void *a, const void *b)
@@ -226,10 +291,11 @@ struct val *inv_host_vars(const struct inventory *inv, const struct inv_host *ho
     for (size_t g = 0; g < groups.len; g++) {
         combine(vars, ((struct inv_group *)groups.items[g])->vars);
     }
-    for (size_t s = 0; s < nsrc; s++) {
+    /* sources 0..nsrc-1 are the inventory's, nsrc the playbook's directory */
+    for (size_t s = 0; s <= nsrc; s++) {
         combine(vars, file_vars(inv, s, "group_vars", "all"));
     }
-    for (size_t s = 0; s < nsrc; s++) {
+    for (size_t s = 0; s <= nsrc; s++) {
         for (size_t g = 0; g < groups.len; g++) {
             const struct inv_group *group = groups.items[g];
 
@@ -237,7 +303,7 @@ struct val *inv_host_vars(const struct inventory *inv, const struct inv_host *ho
         }
     }
     combine(vars, host->vars);
-    for (size_t s = 0; s < nsrc; s++) {
+    for (size_t s = 0; s <= nsrc; s++) {
         combine(vars, file_vars(inv, s, "host_vars", host->name));
     }
     vec_release(&groups);

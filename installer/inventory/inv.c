@@ -60,6 +60,7 @@ void inv_free(struct inventory *inv)
     val_unref(inv->host_index);
     val_unref(inv->group_index);
     val_unref(inv->file_vars);
+    val_unref(inv->play_vars);
     svec_release(&inv->var_dirs);
     free(inv);
 }

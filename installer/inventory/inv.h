@@ -90,10 +90,18 @@ void inv_group_hosts(const struct inventory *inv, const struct inv_group *group,
  * struct inv_group * in no particular order. */
 void inv_host_groups(const struct inventory *inv, const struct inv_host *host, struct vec *out);
 
+/* Reads the group_vars/ and host_vars/ beside the playbook in 'dir' (after inv_finish), which
+ * inv_host_vars then merges as Ansible's VariableManager does: each just above the inventory's
+ * own files of the same scope. A second call replaces the first. Returns 0, or -1 with 'err'
+ * set when a file cannot be read or is not a mapping. */
+int inv_add_playbook_dir(struct inventory *inv, const char *dir, struct err *err);
+
 /* Variables. Each returns a new reference; the caller calls val_unref().
- * inv_host_vars: what ansible-inventory --host prints: 'all' vars < group vars (by depth,
- * ansible_group_priority, name) < group_vars/all < group_vars/<group> < inline host vars <
- * host_vars/<host>. No magic variables. */
+ * inv_host_vars: what ansible-inventory --host prints, in VariableManager.get_vars() order:
+ * 'all' vars < group vars (by depth, ansible_group_priority, name) < group_vars/all beside the
+ * inventory < beside the playbook < group_vars/<group> beside the inventory < beside the
+ * playbook < inline host vars < host_vars/<host> beside the inventory < beside the playbook.
+ * No magic variables. */
 struct val *inv_host_vars(const struct inventory *inv, const struct inv_host *host);
 /* The magic 'groups' dict: group name -> list of host names (all and ungrouped included). */
 struct val *inv_groups_dict(const struct inventory *inv);

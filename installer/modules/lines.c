@@ -8,6 +8,7 @@
 #include "base/buf.h"
 #include "base/xalloc.h"
 #include "modules/lines.h"
+#include "value/val.h"
 
 struct rx {
     pcre2_code *code;             /* owned */
@@ -65,10 +66,15 @@ char *lines_rstrip(const char *line)
 
 struct rx *rx_compile(const char *pattern, char **why)
 {
+    return rx_compile_flags(pattern, false, why);
+}
+
+struct rx *rx_compile_flags(const char *pattern, bool multiline, char **why)
+{
     int code = 0;
     PCRE2_SIZE offset = 0;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &code, &offset,
-                                   NULL);
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+                                   multiline ? PCRE2_MULTILINE : 0, &code, &offset, NULL);
     struct rx *rx;
 
     if (!re) {
@@ -97,6 +103,37 @@ void rx_free(struct rx *rx)
 bool rx_search(struct rx *rx, const char *subject)
 {
     return pcre2_match(rx->code, (PCRE2_SPTR)subject, strlen(subject), 0, 0, rx->match, NULL) > 0;
+}
+
+/* Group n of the last match as a new string value, or null when it did not take part. */
+static struct val *group_val(struct rx *rx, const char *subject, uint32_t n)
+{
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(rx->match);
+
+    if (n >= pcre2_get_ovector_count(rx->match) || ov[2 * n] == PCRE2_UNSET) {
+        return val_null();
+    }
+    return val_strn(subject + ov[2 * n], ov[2 * n + 1] - ov[2 * n]);
+}
+
+void rx_groups(struct rx *rx, const char *subject, struct val *groups, struct val *groupdict)
+{
+    uint32_t count = 0, names = 0, entry = 0;
+    PCRE2_SPTR table = NULL;
+
+    pcre2_pattern_info(rx->code, PCRE2_INFO_CAPTURECOUNT, &count);
+    for (uint32_t g = 1; g <= count; g++) {
+        val_list_push_take(groups, group_val(rx, subject, g));
+    }
+    pcre2_pattern_info(rx->code, PCRE2_INFO_NAMECOUNT, &names);
+    pcre2_pattern_info(rx->code, PCRE2_INFO_NAMEENTRYSIZE, &entry);
+    pcre2_pattern_info(rx->code, PCRE2_INFO_NAMETABLE, &table);
+    for (uint32_t i = 0; i < names; i++) {
+        PCRE2_SPTR e = table + (size_t)i * entry;
+        uint32_t g = ((uint32_t)e[0] << 8) | e[1];
+
+        val_dict_set_take(groupdict, (const char *)e + 2, group_val(rx, subject, g));
+    }
 }
 
 static void add_group(struct rx *rx, const char *subject, int n, struct buf *out)

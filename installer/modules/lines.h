@@ -9,6 +9,7 @@
 
 struct buf;
 struct rx;
+struct val;
 
 /* Splits 'text' after each '\n'; a last line without one is kept as is. */
 void lines_split(struct svec *out, const char *text, size_t len);
@@ -21,11 +22,16 @@ char *lines_rstrip(const char *line);
 
 /* Compiles a Python re pattern. Returns NULL with *why set (a new string, caller frees). */
 struct rx *rx_compile(const char *pattern, char **why);
+/* The same with re.MULTILINE when 'multiline'. */
+struct rx *rx_compile_flags(const char *pattern, bool multiline, char **why);
 void rx_free(struct rx *rx);
 /* re.search: true when 'subject' contains a match. */
 bool rx_search(struct rx *rx, const char *subject);
 /* Python's match.expand(template) on the last successful rx_search: \1..\99, \g<n>, \g<name>,
  * \n, \t, \\. Returns a new string. */
 char *rx_expand(struct rx *rx, const char *subject, const char *tmpl);
+/* match.groups() and match.groupdict() of the last successful rx_search, appended to the list
+ * 'groups' and set in the dict 'groupdict' (null for a group that did not take part). */
+void rx_groups(struct rx *rx, const char *subject, struct val *groups, struct val *groupdict);
 
 #endif

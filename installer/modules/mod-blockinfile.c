@@ -31,6 +31,7 @@ static const struct arg_spec blockinfile_args[] = {
     { .name = "owner", .type = ARG_STR },
     { .name = "path", .type = ARG_PATH, .required = true, .aliases = "dest,destfile,name" },
     { .name = "state", .type = ARG_CHOICE, .choices = "absent,present", .def = "present" },
+    { .name = "unsafe_writes", .type = ARG_BOOL, .def = "false" },
     { 0 },
 };
 
@@ -167,9 +168,9 @@ static int save(struct module_ctx *ctx, const struct margs *args, const struct m
         sh_quote(&cmd, dir);
         ret = mod_exec(ctx, cmd.ptr, NULL, 0, NULL, NULL, &status, err);
     }
-    if (ret == 0 && conn_put(ctx->conn, target, text->ptr, text->len,
-                             st->exists ? st->mode & 07777 : 0644, ctx->become, err) < 0) {
-        ret = err->kind == ERR_UNREACHABLE ? -1 : (result_fail(res, "%s", err->msg), 1);
+    if (ret == 0) {
+        ret = mod_put(ctx, target, text->ptr, text->len, st->exists ? st->mode & 07777 : 0644,
+                      margs_bool(args, "unsafe_writes"), res, err);
     }
     free(backup);
     free(dir);

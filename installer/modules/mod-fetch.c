@@ -99,15 +99,18 @@ static char *local_dest(struct module_ctx *ctx, const struct margs *args, const 
 }
 
 /* Fails (or, with fail_on_missing=no, only reports) a source that cannot be fetched; the message
- * gets 'ignored_suffix' when it is only reported. */
+ * gets 'ignored_suffix' when it is only reported. A missing file reported so names the 'file'
+ * (Ansible's slurp path); a directory never does. */
 static int missing(const struct margs *args, const char *src, const char *msg,
-                   const char *ignored_suffix, struct result *res)
+                   const char *ignored_suffix, bool name_file, struct result *res)
 {
     char *ignored = NULL;
 
-    mod_set_str(res, "file", src);
     if (margs_bool(args, "fail_on_missing")) {
         return result_fail(res, "%s", msg);
+    }
+    if (name_file) {
+        mod_set_str(res, "file", src);
     }
     ignored = xasprintf("%s%s", msg, ignored_suffix);
     mod_set_str(res, "msg", ignored);
@@ -168,15 +171,20 @@ static int fetch_run(struct module_ctx *ctx, const struct margs *args, struct re
     struct mod_stat st;
     int ret = 0;
 
+    if (ctx->check_mode) {
+        res->status = RESULT_SKIPPED;
+        res->msg = xstrdup("check mode not (yet) supported for this module");
+        return 0;
+    }
     if (mod_stat(ctx, src, true, "sha1", &st, err) < 0) {
         return err->kind == ERR_UNREACHABLE ? -1 : result_fail(res, "%s", err->msg);
     }
     if (!st.exists) {
         ret = missing(args, src, "the remote file does not exist, not transferring, ignored", "",
-                      res);
+                      true, res);
     } else if (S_ISDIR(st.mode)) {
         ret = missing(args, src, "remote file is a directory, fetch cannot work on directories",
-                      ", not transferring, ignored", res);
+                      ", not transferring, ignored", false, res);
     } else {
         dest = local_dest(ctx, args, src, res);
     }

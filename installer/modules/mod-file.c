@@ -28,6 +28,8 @@ static const struct arg_spec file_args[] = {
     { .name = "recurse", .type = ARG_BOOL, .def = "false" },
     { .name = "src", .type = ARG_PATH },
     { .name = "state", .type = ARG_CHOICE, .choices = "absent,directory,file,hard,link,touch" },
+    /* accepted like Ansible's: file writes no content, so there is no rename to fall back from */
+    { .name = "unsafe_writes", .type = ARG_BOOL, .def = "false" },
     { 0 },
 };
 
@@ -206,15 +208,21 @@ static int ensure_file(struct file_job *j, struct result *res, struct err *err)
     return apply_attrs(j, j->path, false, res, err);
 }
 
-/* mkdir for each missing component, parents first; prints each directory it made. */
+/* mkdir for each missing component, parents first; prints each directory it made, and as
+ * "raced" one that another process made meanwhile (EEXIST on a directory is fine, as in
+ * Ansible's ensure_directory). */
 static void mkdirs_script(const char *path, struct buf *s)
 {
     buf_adds(s, "d=");
     sh_quote(s, path);
     buf_adds(s, "\nset --\nwhile [ ! -e \"$d\" ] && [ ! -L \"$d\" ]; do set -- \"$d\" \"$@\"; "
                 "d=$(dirname -- \"$d\"); done\n"
-                "for x in \"$@\"; do mkdir -- \"$x\" || { printf 'fail %s\\n' \"$x\"; exit 1; }; "
-                "printf 'made %s\\n' \"$x\"; done\n");
+                "for x in \"$@\"; do\n"
+                "  if mkdir -- \"$x\" 2>/dev/null; then printf 'made %s\\n' \"$x\"\n"
+                "  elif [ -d \"$x\" ]; then printf 'raced %s\\n' \"$x\"\n"
+                "  elif mkdir -- \"$x\"; then printf 'made %s\\n' \"$x\"\n"
+                "  else printf 'fail %s\\n' \"$x\"; exit 1; fi\n"
+                "done\n");
 }
 
 static int create_dirs(struct file_job *j, struct result *res, struct err *err)
@@ -231,6 +239,8 @@ static int create_dirs(struct file_job *j, struct result *res, struct err *err)
         if (str_starts_with(lines.items[i], "made ")) {
             j->changed = true;
             ret = apply_attrs(j, lines.items[i] + 5, false, res, err);
+        } else if (str_starts_with(lines.items[i], "raced ")) {
+            ret = apply_attrs(j, lines.items[i] + 6, false, res, err);
         } else if (str_starts_with(lines.items[i], "fail ")) {
             trim_end(&errout);
             ret = fail_path(j, res, xasprintf("There was an issue creating %s as requested: %s",

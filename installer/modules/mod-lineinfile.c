@@ -31,6 +31,7 @@ static const struct arg_spec lineinfile_args[] = {
     { .name = "regexp", .type = ARG_STR, .aliases = "regex" },
     { .name = "search_string", .type = ARG_STR },
     { .name = "state", .type = ARG_CHOICE, .choices = "absent,present", .def = "present" },
+    { .name = "unsafe_writes", .type = ARG_BOOL, .def = "false" },
     { 0 },
 };
 
@@ -300,9 +301,9 @@ static int save(struct module_ctx *ctx, struct lif *l, const char *path,
         sh_quote(&cmd, dir);
         ret = mod_exec(ctx, cmd.ptr, NULL, 0, NULL, NULL, &status, err);
     }
-    if (ret == 0 && conn_put(ctx->conn, path, after->ptr, after->len,
-                             st->exists ? st->mode & 07777 : 0644, ctx->become, err) < 0) {
-        ret = err->kind == ERR_UNREACHABLE ? -1 : (result_fail(res, "%s", err->msg), 1);
+    if (ret == 0) {
+        ret = mod_put(ctx, path, after->ptr, after->len, st->exists ? st->mode & 07777 : 0644,
+                      margs_bool(l->args, "unsafe_writes"), res, err);
     }
     free(backup);
     buf_release(&cmd);
@@ -354,8 +355,12 @@ static int edit(struct module_ctx *ctx, struct lif *l, const char *path, struct 
         }
         lines_join(&l->lines, &after);
         if (ctx->diff_mode) {
-            ret = mod_diff(before.ptr, before.len, after.ptr, after.len, path, path, &res->diff,
-                           err) < 0 ? -1 : 0;
+            /* Ansible's headers: "before: PATH (content)" */
+            char *label = xasprintf("%s (content)", path);
+
+            ret = mod_diff(before.ptr, before.len, after.ptr, after.len, label, label,
+                           &res->diff, err) < 0 ? -1 : 0;
+            free(label);
         }
     }
     if (ret == 0 && l->changed && !ctx->check_mode) {

@@ -43,25 +43,6 @@ static void strip_ends(struct buf *b)
     }
 }
 
-/* Python's str.splitlines() for \n and \r\n. */
-static struct val *split_lines(const char *text)
-{
-    struct val *list = val_list();
-    struct svec lines = SVEC_INIT;
-
-    svec_split_lines(&lines, text);
-    for (size_t i = 0; i < lines.len; i++) {
-        size_t n = strlen(lines.items[i]);
-
-        if (n && lines.items[i][n - 1] == '\r') {
-            lines.items[i][n - 1] = '\0';
-        }
-        val_list_push_take(list, val_str(lines.items[i]));
-    }
-    svec_release(&lines);
-    return list;
-}
-
 int mod_run(struct module_ctx *ctx, const char *cmdline, const struct mod_run_opts *opts,
             struct result *res, struct err *err)
 {
@@ -90,8 +71,8 @@ int mod_run(struct module_ctx *ctx, const char *cmdline, const struct mod_run_op
     val_dict_set_take(res->data, "rc", val_int(er.status));
     val_dict_set_take(res->data, "stdout", val_strn(out.ptr, out.len));
     val_dict_set_take(res->data, "stderr", val_strn(errout.ptr, errout.len));
-    val_dict_set_take(res->data, "stdout_lines", split_lines(out.ptr));
-    val_dict_set_take(res->data, "stderr_lines", split_lines(errout.ptr));
+    val_dict_set_take(res->data, "stdout_lines", mod_split_lines(out.ptr));
+    val_dict_set_take(res->data, "stderr_lines", mod_split_lines(errout.ptr));
     if (opts->timings) {
         val_dict_set_take(res->data, "start", format_time(&start));
         val_dict_set_take(res->data, "end", format_time(&end));

@@ -31,6 +31,8 @@ static const struct arg_spec template_args[] = {
     { .name = "owner", .type = ARG_STR },
     { .name = "src", .type = ARG_PATH, .required = true },
     { .name = "trim_blocks", .type = ARG_BOOL, .def = "true" },
+    { .name = "unsafe_writes", .type = ARG_BOOL, .def = "false" },
+    { .name = "validate", .type = ARG_STR },
     { 0 },
 };
 
@@ -222,6 +224,8 @@ static int write_rendered(struct module_ctx *ctx, const struct margs *args, cons
         .group = margs_str(args, "group"),
         .backup = margs_bool(args, "backup"),
         .force = margs_bool(args, "force"),
+        .validate = margs_str(args, "validate"),
+        .unsafe_writes = margs_bool(args, "unsafe_writes"),
     };
     int ret = dest_path(ctx, margs_str(args, "dest"), path, &dest, err);
 

@@ -423,6 +423,70 @@ int mod_backup(struct module_ctx *ctx, const char *path, char **backup_file, str
     return ret;
 }
 
+struct val *mod_split_lines(const char *text)
+{
+    struct val *list = val_list();
+    struct svec lines = SVEC_INIT;
+
+    svec_split_lines(&lines, text);
+    for (size_t i = 0; i < lines.len; i++) {
+        size_t n = strlen(lines.items[i]);
+
+        if (n && lines.items[i][n - 1] == '\r') {
+            lines.items[i][n - 1] = '\0';
+        }
+        val_list_push_take(list, val_str(lines.items[i]));
+    }
+    svec_release(&lines);
+    return list;
+}
+
+/* unsafe_writes: after a failed atomic put, write the file in place (what Ansible's
+ * _unsafe_writes does when the rename is refused, as for a bind-mounted file). */
+static int put_in_place(struct module_ctx *ctx, const char *path, const char *data, size_t len,
+                        mode_t mode, struct result *res, struct err *err)
+{
+    struct buf cmd = BUF_INIT;
+    struct buf errout = BUF_INIT;
+    int status = 0;
+    int ret;
+
+    buf_adds(&cmd, "p=");
+    sh_quote(&cmd, path);
+    buf_addf(&cmd, "; if [ -e \"$p\" ]; then cat > \"$p\"; "
+                   "else (umask 077; cat > \"$p\") && chmod %04o -- \"$p\"; fi",
+             (unsigned)mode);
+    ret = mod_exec(ctx, cmd.ptr, data, len, NULL, &errout, &status, err);
+    if (ret == 0 && status != 0) {
+        while (errout.len && errout.ptr[errout.len - 1] == '\n') {
+            buf_truncate(&errout, errout.len - 1);
+        }
+        ret = (result_fail(res, "%s", errout.ptr), 1);
+    }
+    buf_release(&errout);
+    buf_release(&cmd);
+    return ret;
+}
+
+int mod_put(struct module_ctx *ctx, const char *path, const char *data, size_t len, mode_t mode,
+            bool unsafe_writes, struct result *res, struct err *err)
+{
+    struct err perr = ERR_INIT;
+
+    if (conn_put(ctx->conn, path, data, len, mode, ctx->become, &perr) == 0) {
+        return 0;
+    }
+    if (perr.kind == ERR_UNREACHABLE) {
+        *err = perr;
+        return -1;
+    }
+    if (unsafe_writes) {
+        return put_in_place(ctx, path, data, len, mode, res, err);
+    }
+    result_fail(res, "%s", perr.msg);
+    return 1;
+}
+
 int mod_diff(const char *before, size_t before_len, const char *after, size_t after_len,
              const char *before_label, const char *after_label, struct buf *out,
              struct err *err)

@@ -60,6 +60,13 @@ char *mod_backup_name(const char *path, long pid);
 int mod_backup(struct module_ctx *ctx, const char *path, char **backup_file, struct result *res,
                struct err *err);
 
+/* Writes data[len] to 'path' atomically with 'mode' (conn_put). When that fails and
+ * 'unsafe_writes' is set, writes the file in place instead (an existing file keeps its inode
+ * and mode), as Ansible does. Returns 0; 1 when the module failed (res holds the message); -1
+ * when unreachable. */
+int mod_put(struct module_ctx *ctx, const char *path, const char *data, size_t len, mode_t mode,
+            bool unsafe_writes, struct result *res, struct err *err);
+
 /* Appends a unified diff (diff -u, 3 lines of context) of before -> after to 'out', with the
  * headers "--- before: LABEL" / "+++ after: LABEL" ("--- before" alone when before_label is
  * NULL, for a file that did not exist; "+++ after" alone when after_label is NULL, as for the
@@ -67,6 +74,9 @@ int mod_backup(struct module_ctx *ctx, const char *path, char **backup_file, str
 int mod_diff(const char *before, size_t before_len, const char *after, size_t after_len,
              const char *before_label, const char *after_label, struct buf *out,
              struct err *err);
+
+/* Python's str.splitlines() for \n and \r\n, as a new list value (stdout_lines). */
+struct val *mod_split_lines(const char *text);
 
 /* Puts 'key' -> a new string in res->data. */
 void mod_set_str(struct result *res, const char *key, const char *value);

@@ -5,16 +5,18 @@
  *
  * The wait loop is a POSIX sh script. A port is probed by connecting to it: bash's /dev/tcp
  * under coreutils' `timeout` when bash exists, else `nc -z`; drained uses `ss`. search_regex is
- * matched per line with `grep -E` (Python's re and ERE agree on common patterns; match_groups are
- * not reported).
+ * matched per line with `grep -P` (PCRE, as Python's re) while waiting, or `grep -E` where -P is
+ * missing; then match_groups come from the file's content with Python's re semantics (PCRE2).
  */
 #include "pot.h"
 #include <string.h>
 #include <time.h>
 #include "base/buf.h"
 #include "base/xalloc.h"
+#include "conn/conn.h"
 #include "conn/shell-quote.h"
 #include "modules/args.h"
+#include "modules/lines.h"
 #include "modules/mod-util.h"
 #include "value/val.h"
 
@@ -60,7 +62,8 @@ static const char *condition(const struct margs *args)
         return "up";
     }
     if (margs_has(args, "search_regex")) {
-        return "[ -e \"$f\" ] && grep -Eq -- \"$r\" \"$f\" 2>/dev/null";
+        return "[ -e \"$f\" ] && { grep -Pq -- \"$r\" \"$f\" 2>/dev/null || "
+               "grep -Eq -- \"$r\" \"$f\" 2>/dev/null; }";
     }
     return "[ -e \"$f\" ]";
 }
@@ -163,6 +166,65 @@ static void report(const struct margs *args, int64_t elapsed, struct result *res
     val_dict_set_take(res->data, "elapsed", val_int(elapsed));
 }
 
+/* match_groups/match_groupdict of search_regex over the file's content, as re.search with
+ * re.MULTILINE finds them. Returns 0, -1 when unreachable. */
+static int add_groups(struct module_ctx *ctx, const struct margs *args, struct result *res,
+                      struct err *err)
+{
+    const char *re = margs_str(args, "search_regex");
+    const char *path = margs_str(args, "path");
+    struct buf text = BUF_INIT;
+    struct err ferr = ERR_INIT;
+    struct rx *rx = NULL;
+    char *why = NULL;
+    int ret = 0;
+
+    if (!re || !path || margs_has(args, "port") ||
+        strcmp(margs_str(args, "state"), "absent") == 0) {
+        return 0;
+    }
+    if (conn_fetch(ctx->conn, path, &text, ctx->become, &ferr) < 0) {
+        ret = ferr.kind == ERR_UNREACHABLE ? (*err = ferr, -1) : 0;
+        goto out;
+    }
+    rx = rx_compile_flags(re, true, &why);
+    if (rx && rx_search(rx, text.ptr)) {
+        rx_groups(rx, text.ptr, val_dict_get(res->data, "match_groups"),
+                  val_dict_get(res->data, "match_groupdict"));
+    }
+out:
+    rx_free(rx);
+    free(why);
+    buf_release(&text);
+    return ret;
+}
+
+/* AnsibleModule.add_path_info: an existing 'path' adds its owner, mode, type and size. */
+static int add_path_info(struct module_ctx *ctx, const struct margs *args, struct result *res,
+                         struct err *err)
+{
+    const char *path = margs_str(args, "path");
+    struct mod_stat st;
+
+    if (!path) {
+        return 0;
+    }
+    if (mod_stat(ctx, path, false, NULL, &st, err) < 0) {
+        return -1;
+    }
+    if (st.exists) {
+        val_dict_set_take(res->data, "uid", val_int(st.uid));
+        val_dict_set_take(res->data, "gid", val_int(st.gid));
+        mod_set_str(res, "owner", st.owner ? st.owner : "");
+        mod_set_str(res, "group", st.group ? st.group : "");
+        val_dict_set_take(res->data, "mode", val_strf("0%03o", (unsigned)(st.mode & 07777)));
+        mod_set_str(res, "state", mod_stat_state(&st));
+        val_dict_set_take(res->data, "size", val_int(st.size));
+    }
+    mod_stat_release(&st);
+    return 0;
+}
+
 static int wait_for_run(struct module_ctx *ctx, const struct margs *args, struct result *res,
                         struct err *err)
 {
@@ -179,14 +241,17 @@ static int wait_for_run(struct module_ctx *ctx, const struct margs *args, struct
     clock_gettime(CLOCK_MONOTONIC, &start);
     ret = mod_exec(ctx, script.ptr, NULL, 0, &out, NULL, &status, err);
     clock_gettime(CLOCK_MONOTONIC, &end);
-    if (ret == 0) {
+    if (ret == 0 && strncmp(out.ptr, "ok", 2) == 0) {
         report(args, (int64_t)(end.tv_sec - start.tv_sec), res);
-        if (strncmp(out.ptr, "ok", 2) == 0) {
-            res->status = RESULT_OK;
-        } else {
-            msg = timeout_msg(args);
-            result_fail(res, "%s", msg);
+        res->status = RESULT_OK;
+        ret = add_groups(ctx, args, res, err);
+        if (ret == 0) {
+            ret = add_path_info(ctx, args, res, err);
         }
+    } else if (ret == 0) {
+        val_dict_set_take(res->data, "elapsed", val_int((int64_t)(end.tv_sec - start.tv_sec)));
+        msg = timeout_msg(args);
+        result_fail(res, "%s", msg);
     }
     free(msg);
     buf_release(&out);

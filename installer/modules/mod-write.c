@@ -52,8 +52,9 @@ static int add_diff(struct module_ctx *ctx, const struct mod_write *w, const str
         goto out;
     }
     if (is_text(before.ptr, before.len)) {
-        ret = mod_diff(before.ptr, before.len, data, len, st->exists ? w->dest : NULL, w->dest,
-                       &res->diff, err);
+        /* Ansible's copy names the source file it sent as "after" */
+        ret = mod_diff(before.ptr, before.len, data, len, st->exists ? w->dest : NULL,
+                       w->src ? w->src : w->dest, &res->diff, err);
     }
 out:
     buf_release(&before);
@@ -77,11 +78,58 @@ static int new_mode(const struct mod_write *w, const struct mod_stat *st, mode_t
     return 0;
 }
 
+/* 'cmd' with each %s as the path "$t" and %% as %, like Python's 'validate % path'. */
+static void validate_cmd(const char *cmd, struct buf *out)
+{
+    for (const char *p = cmd; *p; p++) {
+        if (p[0] == '%' && p[1] == 's') {
+            buf_adds(out, "\"$t\"");
+            p++;
+        } else if (p[0] == '%' && p[1] == '%') {
+            buf_addc(out, '%');
+            p++;
+        } else {
+            buf_addc(out, *p);
+        }
+    }
+}
+
+/* validate: the command must accept the new content (in a temporary file with the new mode)
+ * before it replaces dest; otherwise the module fails like Ansible's copy. */
+static int validate(struct module_ctx *ctx, const char *cmd, const char *data, size_t len,
+                    mode_t mode, struct result *res, struct err *err)
+{
+    struct buf script = BUF_INIT, out = BUF_INIT, errout = BUF_INIT;
+    int status = 0;
+    int ret;
+
+    if (!strstr(cmd, "%s")) {
+        return result_fail(res, "validate must contain %%s: %s", cmd), 1;
+    }
+    buf_addf(&script, "t=$(mktemp) || exit 1\ncat > \"$t\" && chmod %04o \"$t\" || "
+                      "{ rm -f \"$t\"; exit 1; }\n(", (unsigned)mode);
+    validate_cmd(cmd, &script);
+    buf_adds(&script, ")\nrc=$?\nrm -f \"$t\"\nexit $rc\n");
+    ret = mod_exec(ctx, script.ptr, data, len, &out, &errout, &status, err);
+    if (ret == 0 && status != 0) {
+        result_fail(res, "failed to validate");
+        val_dict_set_take(res->data, "exit_status", val_int(status));
+        mod_set_str(res, "stdout", out.ptr);
+        mod_set_str(res, "stderr", errout.ptr);
+        val_dict_set_take(res->data, "stdout_lines", mod_split_lines(out.ptr));
+        val_dict_set_take(res->data, "stderr_lines", mod_split_lines(errout.ptr));
+        ret = 1;
+    }
+    buf_release(&errout);
+    buf_release(&out);
+    buf_release(&script);
+    return ret;
+}
+
 static int put_content(struct module_ctx *ctx, const struct mod_write *w,
                        const struct mod_stat *st, const char *data, size_t len,
                        struct result *res, struct err *err)
 {
-    struct err perr = ERR_INIT;
     char *backup = NULL;
     mode_t mode = 0;
     int ret = new_mode(w, st, &mode, res);
@@ -97,15 +145,13 @@ static int put_content(struct module_ctx *ctx, const struct mod_write *w,
         mod_set_str(res, "backup_file", backup);
         free(backup);
     }
-    if (conn_put(ctx->conn, w->dest, data, len, mode, ctx->become, &perr) < 0) {
-        if (perr.kind == ERR_UNREACHABLE) {
-            *err = perr;
-            return -1;
+    if (w->validate) {
+        ret = validate(ctx, w->validate, data, len, mode, res, err);
+        if (ret != 0) {
+            return ret;
         }
-        result_fail(res, "%s", perr.msg);
-        return 1;
     }
-    return 0;
+    return mod_put(ctx, w->dest, data, len, mode, w->unsafe_writes, res, err);
 }
 
 static int finish_attrs(struct module_ctx *ctx, const struct mod_write *w, bool *changed,
@@ -136,6 +182,42 @@ static int finish_attrs(struct module_ctx *ctx, const struct mod_write *w, bool 
     return 0;
 }
 
+/* force=false and dest exists: Ansible's copy action returns before the module runs. */
+static int keep_existing(const struct mod_write *w, struct result *res)
+{
+    mod_set_str(res, "dest", w->dest);
+    if (w->src) {
+        mod_set_str(res, "src", w->src);
+    }
+    res->status = RESULT_OK;
+    return 0;
+}
+
+/* A new file in a missing directory fails with the copy module's message (and the checksum its
+ * action plugin adds). Returns 0, 1 when the module failed, -1 when unreachable. */
+static int check_parent(struct module_ctx *ctx, const char *dest, const char *sum,
+                        bool remote_src, struct result *res, struct err *err)
+{
+    char *parent = strchr(dest, '/') ? fs_dirname(dest) : xstrdup(".");
+    struct mod_stat st;
+    int ret = 0;
+
+    if (mod_stat(ctx, parent, true, NULL, &st, err) < 0) {
+        free(parent);
+        return -1;
+    }
+    if (!st.exists) {
+        result_fail(res, "Destination directory %s does not exist", parent);
+        if (!remote_src) {
+            mod_set_str(res, "checksum", sum);
+        }
+        ret = 1;
+    }
+    mod_stat_release(&st);
+    free(parent);
+    return ret;
+}
+
 int mod_write_file(struct module_ctx *ctx, const struct mod_write *w, const char *data,
                    size_t len, struct result *res, struct err *err)
 {
@@ -152,10 +234,25 @@ int mod_write_file(struct module_ctx *ctx, const struct mod_write *w, const char
         mod_stat_release(&st);
         return result_fail(res, "Destination %s is a directory", w->dest);
     }
-    changed = !st.exists || (w->force && (!st.checksum || strcmp(st.checksum, sum) != 0));
+    if (st.exists && !w->force) {
+        mod_stat_release(&st);
+        return keep_existing(w, res);
+    }
+    if (!st.exists && !ctx->check_mode) {
+        ret = check_parent(ctx, w->dest, sum, w->remote_src, res, err);
+        if (ret != 0) {
+            mod_stat_release(&st);
+            return ret < 0 ? -1 : 0;
+        }
+    }
+    changed = !st.exists || !st.checksum || strcmp(st.checksum, sum) != 0;
     ret = changed ? add_diff(ctx, w, &st, data, len, res, err) : 0;
     if (ret == 0 && changed) {
         ret = put_content(ctx, w, &st, data, len, res, err);
+        if (ret == 1 && !w->remote_src) {
+            /* the copy action adds the checksum of what it sent to a failed module's result */
+            mod_set_str(res, "checksum", sum);
+        }
     }
     if (ret == 0) {
         ret = finish_attrs(ctx, w, &changed, sum, len, res, err);

@@ -1,7 +1,8 @@
 /*
  * out-default.c - Ansible's default stdout callback, byte for byte without colours: banners
  * padded with '*' to 80 columns, "ok: [host]", "fatal: [host]: FAILED! => {...}", item lines,
- * "...ignoring", and the PLAY RECAP table. Also the small fan-out (struct out) all sinks share.
+ * "...ignoring", --diff text before a changed host line, and the PLAY RECAP table. Also the
+ * small fan-out (struct out) all sinks share.
  */
 #include "pot.h"
 #include <string.h>
@@ -114,11 +115,13 @@ void out_dump_result(const struct val *data, bool is_debug, bool indent, struct 
     val_unref(shown);
 }
 
+/* No " [CHECK MODE]" suffix on banners: the callback's check_mode_markers is off by default. */
 static void default_play_start(void *ctx, const char *name, bool check)
 {
     struct buf b = BUF_INIT;
 
-    buf_addf(&b, "PLAY [%s]%s", name, check ? " [CHECK MODE]" : "");
+    (void)check;
+    buf_addf(&b, "PLAY [%s]", name);
     banner(ctx, b.ptr);
     buf_release(&b);
 }
@@ -127,7 +130,12 @@ static void default_task_start(void *ctx, const char *prefix, const char *name, 
 {
     struct buf b = BUF_INIT;
 
-    buf_addf(&b, "%s [%s]%s", prefix, name, check ? " [CHECK MODE]" : "");
+    (void)check;
+    if (name) {
+        buf_addf(&b, "%s [%s]", prefix, name);
+    } else {
+        buf_adds(&b, prefix); /* a bare banner: NO MORE HOSTS LEFT */
+    }
     banner(ctx, b.ptr);
     buf_release(&b);
 }
@@ -148,6 +156,23 @@ static const char *status_word(const struct out_event *ev)
     }
 }
 
+/* v2_on_file_diff, sent before the host line of a changed result (for a loop, before each
+ * item's line; the loop's own result has no diff): the diff, then the blank line _get_diff
+ * adds. */
+static void print_diff(FILE *f, const struct out_event *ev)
+{
+    struct val *changed = val_dict_get(ev->data, "changed");
+    const char *text = val_dict_get_str(ev->data, OUT_DIFF_KEY);
+
+    if (ev->status == RESULT_FAILED || ev->status == RESULT_SKIPPED ||
+        ev->status == RESULT_UNREACHABLE || ev->loop_summary) {
+        return;
+    }
+    if (text && text[0] && changed && val_truthy(changed)) {
+        fprintf(f, "%s\n", text);
+    }
+}
+
 static void default_host_result(void *ctx, const struct out_event *ev)
 {
     FILE *f = ctx;
@@ -156,7 +181,13 @@ static void default_host_result(void *ctx, const struct out_event *ev)
     struct val *dv = ev->data ? val_dict_get(ev->data, "_ansible_delegated_vars") : NULL;
     const char *delegated = dv ? val_dict_get_str(dv, "ansible_host") : NULL;
 
+    if (ev->data) {
+        print_diff(f, ev);
+    }
     if (ev->loop_summary && ev->status != RESULT_SKIPPED) {
+        if (ev->ignored) {
+            fputs("...ignoring\n", f); /* the items were shown; v2_runner_on_failed adds this */
+        }
         return;
     }
     buf_addf(&b, "%s: [%s", status_word(ev), ev->host);
@@ -164,7 +195,9 @@ static void default_host_result(void *ctx, const struct out_event *ev)
         buf_addf(&b, " -> %s", delegated);
     }
     buf_addc(&b, ']');
-    if (ev->item_label) {
+    if (ev->item_label && ev->status == RESULT_FAILED) {
+        buf_addf(&b, " (item=%s)", ev->item_label); /* v2_runner_item_on_failed */
+    } else if (ev->item_label) {
         buf_addf(&b, " => (item=%s)", ev->item_label);
         if (ev->status == RESULT_SKIPPED) {
             buf_addc(&b, ' ');

@@ -38,9 +38,13 @@ static void json_play_start(void *ctx, const char *name, bool check)
 
 static void json_task_start(void *ctx, const char *prefix, const char *name, bool check)
 {
-    struct val *e = event_new(prefix[0] == 'T' ? "task_start" : "handler_start");
+    struct val *e = NULL;
 
     (void)check;
+    if (!name) {
+        return; /* a bare banner (NO MORE HOSTS LEFT) is no task */
+    }
+    e = event_new(prefix[0] == 'T' ? "task_start" : "handler_start");
     val_dict_set_take(e, "name", val_str(name));
     emit(ctx, e);
 }

@@ -10,6 +10,10 @@
 
 struct val;
 
+/* The result key holding a changed result's --diff text (unified diff hunks as Ansible's
+ * _get_diff prints them, without the trailing blank line); internal, never registered. */
+#define OUT_DIFF_KEY "_ansible_diff_text"
+
 /* One host's outcome for a task (or for one loop item of it). */
 struct out_event {
     const char *host;
@@ -30,7 +34,7 @@ struct out_stats {
 
 struct out_ops {
     void (*play_start)(void *ctx, const char *name, bool check);
-    /* prefix: "TASK" or "RUNNING HANDLER" */
+    /* prefix: "TASK" or "RUNNING HANDLER"; name NULL: a bare banner ("NO MORE HOSTS LEFT") */
     void (*task_start)(void *ctx, const char *prefix, const char *name, bool check);
     void (*host_result)(void *ctx, const struct out_event *ev);
     /* A plain message line ("skipping: no hosts matched", "included: ...") */

@@ -35,7 +35,7 @@ static void find_files(const char *dir, const char *prefix, const char *const *s
     DIR *d = opendir(dir);
     struct dirent *e;
 
-    while (d && (e = readdir(d))) {
+    for (e = d ? readdir(d) : NULL; e; e = readdir(d)) {
         for (const char *const *s = suffixes; *s; s++) {
             if (str_starts_with(e->d_name, prefix) && str_ends_with(e->d_name, *s)) {
                 svec_push_take(out, fs_join(dir, e->d_name));

@@ -7,6 +7,7 @@
 #include "pot.h"
 #include <string.h>
 #include "base/buf.h"
+#include "base/pyescape.h"
 #include "base/strutil.h"
 #include "base/xalloc.h"
 #include "playbook/pb.h"
@@ -202,86 +203,20 @@ int pb_split_args(const char *s, struct svec *out, const struct srcpos *pos, str
     return 0;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-static void add_utf8(struct buf *b, uint32_t cp)
-{
-    if (cp < 0x80) {
-        buf_addc(b, (char)cp);
-    } else if (cp < 0x800) {
-        buf_addc(b, (char)(0xC0 | (cp >> 6)));
-        buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        buf_addc(b, (char)(0xE0 | (cp >> 12)));
-        buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-    } else {
-        buf_addc(b, (char)(0xF0 | (cp >> 18)));
-        buf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3F)));
-        buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-    }
-}
-
-/* \xHH, \uHHHH, \UHHHHHHHH: returns the bytes consumed after the backslash, 0 if not one. */
-static size_t decode_hex_escape(const char *p, struct buf *out)
-{
-    size_t digits = *p == 'x' ? 2 : *p == 'u' ? 4 : *p == 'U' ? 8 : 0;
-    uint32_t cp = 0;
-
-    if (!digits) {
-        return 0;
-    }
-    for (size_t i = 1; i <= digits; i++) {
-        int h = hex_value(p[i]);
-
-        if (h < 0) {
-            return 0;
-        }
-        cp = cp * 16 + (uint32_t)h;
-    }
-    add_utf8(out, cp);
-    return digits + 1;
-}
-
-/* Ansible's _decode_escapes: Python unicode-escape sequences in a k=v token. */
+/*
+ * Ansible's _decode_escapes: Python unicode-escape sequences in a k=v token. Its pattern has no
+ * line continuation; what does not decode stays as written.
+ */
 static char *decode_escapes(const char *s)
 {
-    static const char simple_from[] = "\\'\"abfnrtv";
-    static const char simple_to[] = "\\'\"\a\b\f\n\r\t\v";
     struct buf out = BUF_INIT;
+    const char *p = s;
 
-    for (const char *p = s; *p; p++) {
-        const char *simple;
-        size_t used;
-
-        if (*p != '\\' || !p[1]) {
-            buf_addc(&out, *p);
-            continue;
-        }
-        simple = strchr(simple_from, p[1]);
-        if (simple) {
-            buf_addc(&out, simple_to[simple - simple_from]);
-            p++;
-            continue;
-        }
-        used = decode_hex_escape(p + 1, &out);
-        if (used) {
-            p += used;
+    while (*p) {
+        if (*p == '\\') {
+            p += pyesc_decode(p, SIZE_MAX, PYESC_CONTROL, &out);
         } else {
-            buf_addc(&out, *p);
+            buf_addc(&out, *p++);
         }
     }
     return buf_detach(&out, NULL);

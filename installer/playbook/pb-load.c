@@ -190,6 +190,19 @@ static bool include_is_dynamic(const struct pb_task *t)
     return (file && has_markup(file)) || val_dict_has(t->args, "apply");
 }
 
+/* "[ROLE : ]NAME", NAME being the task's name or "include_role : ROLE_NAME". */
+static struct val *include_role_header(const struct pb_task *t)
+{
+    const char *role = val_dict_get_str(t->args, "name");
+    struct val *v;
+    char *name = t->name ? xstrdup(t->name)
+                         : xasprintf("%s : %s", t->action, role ? role : "");
+
+    v = t->role ? val_strf("%s : %s", t->role->name, name) : val_str(name);
+    free(name);
+    return v;
+}
+
 static int load_task(struct loader *ld, struct val *ds, struct pb_task *parent,
                      struct pb_role *role, const char *dir, bool handlers, struct vec *out,
                      struct err *err)
@@ -217,6 +230,13 @@ static int load_task(struct loader *ld, struct val *ds, struct pb_task *parent,
     }
     if (local) {
         val_dict_set_take(t->kw, "delegate_to", val_str("localhost"));
+    }
+    if (action_is(t->action, "include_tasks")) {
+        /* its tags select the include itself, not the tasks it brings in (exec-tags.c) */
+        val_dict_set_take(t->kw, "_dynamic", val_bool(true));
+    } else if (action_is(t->action, "include_role")) {
+        /* the same; the text is the TASK header Ansible prints for the include */
+        val_dict_set_take(t->kw, "_dynamic", include_role_header(t));
     }
     if (include_is_dynamic(t)) {
         vec_push(out, t);

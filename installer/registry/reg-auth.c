@@ -99,7 +99,34 @@ static size_t collect(char *data, size_t size, size_t n, void *ctx)
     return size * n;
 }
 
-static int fetch_token(struct reg *r, const char *repo, struct err *err)
+/* Appends key=value (value: 'n' bytes, escaped here) to the URL's query. */
+static void add_param(CURL *c, struct buf *url, const char *key, const char *value, size_t n)
+{
+    char *s = curl_easy_escape(c, value, (int)n);
+
+    buf_addf(url, "%c%s=%s", strchr(url->ptr, '?') ? '&' : '?', key, s);
+    curl_free(s);
+}
+
+/* Adds one scope parameter per space-separated scope in 'scopes'. */
+static void add_scopes(CURL *c, struct buf *url, const char *scopes)
+{
+    const char *p = scopes;
+
+    while (*p) {
+        size_t n = strcspn(p, " ");
+
+        if (n) {
+            add_param(c, url, "scope", p, n);
+        }
+        p += n;
+        p += *p == ' ';
+    }
+}
+
+/* Asks the token service for a token for pull,push on 'repo' and for what a challenge asked
+ * ('scopes', may be NULL; a cross-repository mount also needs pull on the source). */
+static int fetch_token(struct reg *r, const char *repo, const char *scopes, struct err *err)
 {
     CURL *c = curl_easy_init();
     struct buf url = BUF_INIT;
@@ -108,15 +135,18 @@ static int fetch_token(struct reg *r, const char *repo, struct err *err)
     CURLcode rc;
     int ret = -1;
 
-    buf_addf(&url, "%s%c", r->realm, strchr(r->realm, '?') ? '&' : '?');
+    buf_adds(&url, r->realm);
     if (r->service) {
-        char *s = curl_easy_escape(c, r->service, 0);
-
-        buf_addf(&url, "service=%s&", s);
-        curl_free(s);
+        add_param(c, &url, "service", r->service, strlen(r->service));
     }
     if (repo) {
-        buf_addf(&url, "scope=repository:%s:pull,push", repo);
+        char *scope = xasprintf("repository:%s:pull,push", repo);
+
+        add_param(c, &url, "scope", scope, strlen(scope));
+        free(scope);
+    }
+    if (scopes) {
+        add_scopes(c, &url, scopes);
     }
     reg_setup_tls(r, c);
     curl_easy_setopt(c, CURLOPT_URL, url.ptr);
@@ -132,9 +162,11 @@ static int fetch_token(struct reg *r, const char *repo, struct err *err)
     if (rc != CURLE_OK) {
         err_set(err, ERR_UNREACHABLE, "registry '%s': token service: %s", r->opts.host,
                 curl_easy_strerror(rc));
+    } else if ((status == 401 || status == 403) && !r->opts.user) {
+        need_user(r, err);
     } else if (status == 401 || status == 403) {
         err_set(err, ERR_AUTH, "registry '%s': authentication failed for user '%s'",
-                r->opts.host, r->opts.user ? r->opts.user : "(anonymous)");
+                r->opts.host, r->opts.user);
     } else if (status != 200) {
         err_set(err, ERR_AUTH, "registry '%s': token service answered HTTP %ld", r->opts.host,
                 status);
@@ -166,16 +198,22 @@ int reg_auth_challenge(struct reg *r, const char *challenge, const char *repo, s
         return need_user(r, err);
     }
     if (strncasecmp(challenge, "Bearer", 6) == 0) {
+        char *scopes = challenge_param(challenge + 6, "scope");
+        int ret;
+
         free(r->realm);
         free(r->service);
         r->realm = challenge_param(challenge + 6, "realm");
         r->service = challenge_param(challenge + 6, "service");
         r->auth = REG_AUTH_BEARER;
         if (!r->realm) {
+            free(scopes);
             return err_set(err, ERR_AUTH, "registry '%s': bearer challenge without a realm",
                            r->opts.host);
         }
-        return fetch_token(r, repo, err);
+        ret = fetch_token(r, repo, scopes, err);
+        free(scopes);
+        return ret;
     }
     return err_set(err, ERR_AUTH, "registry '%s': unsupported authentication scheme in '%.40s'",
                    r->opts.host, challenge);
@@ -189,7 +227,7 @@ int reg_auth_for_repo(struct reg *r, const char *repo, struct err *err)
     if (r->token && r->token_repo && strcmp(r->token_repo, repo) == 0) {
         return 0;
     }
-    return fetch_token(r, repo, err);
+    return fetch_token(r, repo, NULL, err);
 }
 
 struct curl_slist *reg_auth_apply(const struct reg *r, CURL *curl, struct curl_slist *headers)

@@ -209,6 +209,16 @@ static int url_path_len(const struct reg *r, const char *url, const char **path)
     return (int)strcspn(*path, "?");
 }
 
+/* What went wrong with the connection, in words: curl's own, except where those mislead (a
+ * request body curl cannot rewind only means the connection broke while sending it). */
+static const char *curl_reason(CURLcode rc, const char *cerr)
+{
+    if (rc == CURLE_SEND_FAIL_REWIND) {
+        return "the connection broke while sending";
+    }
+    return cerr[0] ? cerr : curl_easy_strerror(rc);
+}
+
 /* One request, retried once after a 401 challenge. Fills 'rs'; returns 0 when an HTTP answer
  * arrived (any status), -1 when the registry could not be reached or auth cannot succeed. */
 static int perform(struct reg *r, struct req *rq, struct resp *rs, struct err *err)
@@ -233,8 +243,7 @@ static int perform(struct reg *r, struct req *rq, struct resp *rs, struct err *e
         curl_slist_free_all(h);
         if (rc != CURLE_OK) {
             return err_set(err, ERR_UNREACHABLE, "registry '%s': %s %.*s: %s", r->opts.host,
-                           rq->method, path_len, path,
-                           cerr[0] ? cerr : curl_easy_strerror(rc));
+                           rq->method, path_len, path, curl_reason(rc, cerr));
         }
         curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &rs->status);
         if (rs->status != 401 || attempt == 1) {

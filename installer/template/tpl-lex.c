@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 #include "base/buf.h"
+#include "base/pyescape.h"
 #include "base/xalloc.h"
 #include "template/tpl-ast.h"
 
@@ -205,82 +206,6 @@ static int lex_comment(struct lexer *lx, size_t at, size_t *next)
     return fail_at(lx, at, "missing end of comment tag ('#}')");
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-static void add_utf8(struct buf *b, uint32_t cp)
-{
-    if (cp < 0x80) {
-        buf_addc(b, (char)cp);
-    } else if (cp < 0x800) {
-        buf_addc(b, (char)(0xC0 | (cp >> 6)));
-        buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        buf_addc(b, (char)(0xE0 | (cp >> 12)));
-        buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-    } else {
-        buf_addc(b, (char)(0xF0 | (cp >> 18)));
-        buf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3F)));
-        buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-    }
-}
-
-/* Decodes a Python unicode-escape sequence at s[*i] (just past the backslash). */
-static void decode_escape(const char *s, size_t end, size_t *i, struct buf *b)
-{
-    static const char simple_from[] = "\\'\"abfnrtv\n";
-    static const char simple_to[] = "\\'\"\a\b\f\n\r\t\v";
-    char c = s[*i];
-    const char *p = strchr(simple_from, c);
-    int digits = c == 'x' ? 2 : c == 'u' ? 4 : c == 'U' ? 8 : 0;
-
-    if (c && p) {
-        if (c != '\n') { /* backslash-newline is a line continuation */
-            buf_addc(b, simple_to[p - simple_from]);
-        }
-        (*i)++;
-        return;
-    }
-    if (c >= '0' && c <= '7') {
-        uint32_t v = 0;
-        int n = 0;
-
-        while (n < 3 && *i < end && s[*i] >= '0' && s[*i] <= '7') {
-            v = v * 8 + (uint32_t)(s[(*i)++] - '0');
-            n++;
-        }
-        add_utf8(b, v);
-        return;
-    }
-    if (digits && *i + (size_t)digits < end + 1) {
-        uint32_t v = 0;
-        int k;
-
-        for (k = 1; k <= digits && hexval(s[*i + (size_t)k]) >= 0; k++) {
-            v = v * 16 + (uint32_t)hexval(s[*i + (size_t)k]);
-        }
-        if (k > digits && v <= 0x10FFFF) {
-            add_utf8(b, v);
-            *i += (size_t)digits + 1;
-            return;
-        }
-    }
-    buf_addc(b, '\\'); /* unknown escapes stay as written, like Python */
-}
-
 static int lex_string(struct lexer *lx)
 {
     size_t start = lx->pos, i = start + 1;
@@ -290,8 +215,8 @@ static int lex_string(struct lexer *lx)
 
     while (i < lx->len && lx->s[i] != quote) {
         if (lx->s[i] == '\\' && i + 1 < lx->len) {
-            i++;
-            decode_escape(lx->s, lx->len, &i, &b);
+            /* lenient: never fails, an escape it cannot read stays as written */
+            i += (size_t)pyesc_decode(lx->s + i, lx->len - i, PYESC_PYTHON, &b);
         } else {
             buf_addc(&b, lx->s[i++]);
         }

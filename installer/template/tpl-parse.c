@@ -609,76 +609,91 @@ static struct tpl_node *parse_unary(struct parser *p, bool with_filter)
     return n;
 }
 
-static struct tpl_node *binop(struct parser *p, const struct tpl_tok *at, int op,
-                              struct tpl_node *l, struct tpl_node *r)
-{
-    struct tpl_node *n = node_new(p, TN_BINOP, at);
+/* One operator of a binary precedence level: a symbol token, or a keyword ('and', 'or'). */
+struct binop_spec {
+    const char *tok;
+    bool keyword;
+    enum tpl_node_kind kind; /* TN_BINOP, TN_AND or TN_OR */
+    int op;                  /* OP_* for TN_BINOP */
+};
 
-    n->op = op;
-    n->a = l;
-    n->b = r;
-    return finish(p, n, l->start);
+typedef struct tpl_node *(*operand_fn)(struct parser *p);
+
+static const struct binop_spec *match_binop(const struct tpl_tok *tk,
+                                            const struct binop_spec *ops, size_t nops)
+{
+    for (size_t k = 0; k < nops; k++) {
+        if (ops[k].keyword ? is_name(tk, ops[k].tok) : is_op(tk, ops[k].tok)) {
+            return &ops[k];
+        }
+    }
+    return NULL;
+}
+
+/* operand (op operand)*, left-associative: every binary precedence level. */
+static struct tpl_node *parse_binary(struct parser *p, operand_fn operand,
+                                     const struct binop_spec *ops, size_t nops)
+{
+    struct tpl_node *l = operand(p);
+
+    while (l) {
+        const struct binop_spec *spec = match_binop(peek(p), ops, nops);
+        const struct tpl_tok *at;
+        struct tpl_node *n, *r;
+
+        if (!spec) {
+            break;
+        }
+        at = advance(p);
+        r = operand(p);
+        if (!r) {
+            return NULL;
+        }
+        n = node_new(p, spec->kind, at);
+        n->op = spec->op;
+        n->a = l;
+        n->b = r;
+        l = finish(p, n, l->start);
+    }
+    return l;
+}
+
+static struct tpl_node *parse_filtered_unary(struct parser *p)
+{
+    return parse_unary(p, true);
 }
 
 static struct tpl_node *parse_pow(struct parser *p)
 {
-    struct tpl_node *l = parse_unary(p, true);
+    static const struct binop_spec ops[] = { { "**", false, TN_BINOP, OP_POW } };
 
-    while (l && is_op(peek(p), "**")) {
-        const struct tpl_tok *at = advance(p);
-        struct tpl_node *r = parse_unary(p, true);
-
-        l = r ? binop(p, at, OP_POW, l, r) : NULL;
-    }
-    return l;
+    return parse_binary(p, parse_filtered_unary, ops, ARRAY_SIZE(ops));
 }
 
 static struct tpl_node *parse_math2(struct parser *p)
 {
-    static const struct { const char *s; int op; } ops[] = {
-        { "*", OP_MUL }, { "/", OP_DIV }, { "//", OP_FLOORDIV }, { "%", OP_MOD },
+    static const struct binop_spec ops[] = {
+        { "*", false, TN_BINOP, OP_MUL }, { "/", false, TN_BINOP, OP_DIV },
+        { "//", false, TN_BINOP, OP_FLOORDIV }, { "%", false, TN_BINOP, OP_MOD },
     };
-    struct tpl_node *l = parse_pow(p);
 
-    while (l) {
-        size_t k;
-
-        for (k = 0; k < ARRAY_SIZE(ops) && !is_op(peek(p), ops[k].s); k++) {
-        }
-        if (k == ARRAY_SIZE(ops)) {
-            break;
-        }
-        const struct tpl_tok *at = advance(p);
-        struct tpl_node *r = parse_pow(p);
-        l = r ? binop(p, at, ops[k].op, l, r) : NULL;
-    }
-    return l;
+    return parse_binary(p, parse_pow, ops, ARRAY_SIZE(ops));
 }
 
 static struct tpl_node *parse_concat(struct parser *p)
 {
-    struct tpl_node *l = parse_math2(p);
+    static const struct binop_spec ops[] = { { "~", false, TN_BINOP, OP_CONCAT } };
 
-    while (l && is_op(peek(p), "~")) {
-        const struct tpl_tok *at = advance(p);
-        struct tpl_node *r = parse_math2(p);
-
-        l = r ? binop(p, at, OP_CONCAT, l, r) : NULL;
-    }
-    return l;
+    return parse_binary(p, parse_math2, ops, ARRAY_SIZE(ops));
 }
 
 static struct tpl_node *parse_math1(struct parser *p)
 {
-    struct tpl_node *l = parse_concat(p);
+    static const struct binop_spec ops[] = {
+        { "+", false, TN_BINOP, OP_ADD }, { "-", false, TN_BINOP, OP_SUB },
+    };
 
-    while (l && (is_op(peek(p), "+") || is_op(peek(p), "-"))) {
-        const struct tpl_tok *at = advance(p);
-        struct tpl_node *r = parse_concat(p);
-
-        l = r ? binop(p, at, is_op(at, "+") ? OP_ADD : OP_SUB, l, r) : NULL;
-    }
-    return l;
+    return parse_binary(p, parse_concat, ops, ARRAY_SIZE(ops));
 }
 
 static int compare_op(struct parser *p)
@@ -769,38 +784,16 @@ static struct tpl_node *parse_not(struct parser *p)
 
 static struct tpl_node *parse_and(struct parser *p)
 {
-    struct tpl_node *l = parse_not(p);
+    static const struct binop_spec ops[] = { { "and", true, TN_AND, 0 } };
 
-    while (l && is_name(peek(p), "and")) {
-        const struct tpl_tok *at = advance(p);
-        struct tpl_node *n = node_new(p, TN_AND, at), *r = parse_not(p);
-
-        if (!r) {
-            return NULL;
-        }
-        n->a = l;
-        n->b = r;
-        l = finish(p, n, l->start);
-    }
-    return l;
+    return parse_binary(p, parse_not, ops, ARRAY_SIZE(ops));
 }
 
 static struct tpl_node *parse_or(struct parser *p)
 {
-    struct tpl_node *l = parse_and(p);
+    static const struct binop_spec ops[] = { { "or", true, TN_OR, 0 } };
 
-    while (l && is_name(peek(p), "or")) {
-        const struct tpl_tok *at = advance(p);
-        struct tpl_node *n = node_new(p, TN_OR, at), *r = parse_and(p);
-
-        if (!r) {
-            return NULL;
-        }
-        n->a = l;
-        n->b = r;
-        l = finish(p, n, l->start);
-    }
-    return l;
+    return parse_binary(p, parse_and, ops, ARRAY_SIZE(ops));
 }
 
 /* expr := or ['if' or ['else' expr]] */
@@ -886,6 +879,19 @@ static int expect_block_end(struct parser *p)
         return fail_tok(p, &p->toks[p->i - 1], "expected end of statement block, got %s", NULL);
     }
     return 0;
+}
+
+/* The body of a block statement, its end tag (one of 'ends') and that tag's '%}': returns 'n'
+ * holding the body, or NULL with p->err set. */
+static struct tpl_node *parse_block_rest(struct parser *p, struct tpl_node *n,
+                                         const char *const *ends)
+{
+    n->body = parse_body(p, ends);
+    if (p->err->kind) {
+        return NULL;
+    }
+    advance(p);
+    return expect_block_end(p) < 0 ? NULL : n;
 }
 
 static struct tpl_node *parse_if(struct parser *p, const struct tpl_tok *at)
@@ -1000,12 +1006,7 @@ static struct tpl_node *parse_set(struct parser *p, const struct tpl_tok *at)
     if (expect_block_end(p) < 0) {
         return NULL;
     }
-    n->body = parse_body(p, ends);
-    if (p->err->kind) {
-        return NULL;
-    }
-    advance(p);
-    return expect_block_end(p) < 0 ? NULL : n;
+    return parse_block_rest(p, n, ends);
 }
 
 /* Macro signature: name '(' [arg ['=' default]] ... ')'. Args in n->kwnames, defaults in n->args
@@ -1077,12 +1078,7 @@ static struct tpl_node *parse_macro(struct parser *p, const struct tpl_tok *at)
     if (parse_signature(p, n) < 0 || expect_block_end(p) < 0) {
         return NULL;
     }
-    n->body = parse_body(p, ends);
-    if (p->err->kind) {
-        return NULL;
-    }
-    advance(p);
-    return expect_block_end(p) < 0 ? NULL : n;
+    return parse_block_rest(p, n, ends);
 }
 
 static struct tpl_node *parse_call_block(struct parser *p, const struct tpl_tok *at)
@@ -1107,12 +1103,7 @@ static struct tpl_node *parse_call_block(struct parser *p, const struct tpl_tok 
     if (expect_block_end(p) < 0) {
         return NULL;
     }
-    n->body = parse_body(p, ends);
-    if (p->err->kind) {
-        return NULL;
-    }
-    advance(p);
-    return expect_block_end(p) < 0 ? NULL : n;
+    return parse_block_rest(p, n, ends);
 }
 
 static struct tpl_node *parse_filter_block(struct parser *p, const struct tpl_tok *at)
@@ -1127,12 +1118,7 @@ static struct tpl_node *parse_filter_block(struct parser *p, const struct tpl_to
     if (!n->c || expect_block_end(p) < 0) {
         return NULL;
     }
-    n->body = parse_body(p, ends);
-    if (p->err->kind) {
-        return NULL;
-    }
-    advance(p);
-    return expect_block_end(p) < 0 ? NULL : n;
+    return parse_block_rest(p, n, ends);
 }
 
 static struct tpl_node *parse_statement_at(struct parser *p, const struct tpl_tok *tk);

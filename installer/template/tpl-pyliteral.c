@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 #include "base/buf.h"
+#include "base/pyescape.h"
 #include "template/tpl-eval.h"
 
 struct lit {
@@ -33,78 +34,27 @@ static bool accept(struct lit *l, char c)
 
 static struct val *parse_value(struct lit *l);
 
-static int hex4(const char *p, const char *end, int n, uint32_t *out)
-{
-    *out = 0;
-    for (int i = 0; i < n; i++) {
-        char c = p + i < end ? p[i] : 0;
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-
-        if (d < 0) {
-            return -1;
-        }
-        *out = *out * 16 + (uint32_t)d;
-    }
-    return 0;
-}
-
-static void add_cp(struct buf *b, uint32_t cp)
-{
-    if (cp < 0x80) {
-        buf_addc(b, (char)cp);
-    } else if (cp < 0x800) {
-        buf_addc(b, (char)(0xC0 | (cp >> 6)));
-        buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        buf_addc(b, (char)(0xE0 | (cp >> 12)));
-        buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-    } else {
-        buf_addc(b, (char)(0xF0 | (cp >> 18)));
-        buf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3F)));
-        buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-    }
-}
-
 /* One quoted string at l->p into b; returns 0 or -1. */
 static int parse_quoted(struct lit *l, struct buf *b)
 {
     char q = *l->p++;
 
     while (l->p < l->end && *l->p != q) {
-        char c = *l->p++;
-        uint32_t cp;
+        int used;
 
-        if (c == '\n') {
+        if (*l->p == '\n') {
             return -1;
         }
-        if (c != '\\' || l->p >= l->end) {
-            buf_addc(b, c);
+        if (*l->p != '\\' || l->p + 1 >= l->end) {
+            buf_addc(b, *l->p++);
             continue;
         }
-        c = *l->p++;
-        switch (c) {
-        case 'n': buf_addc(b, '\n'); break;
-        case 't': buf_addc(b, '\t'); break;
-        case 'r': buf_addc(b, '\r'); break;
-        case '\\': case '\'': case '"': buf_addc(b, c); break;
-        case '\n': break;
-        case 'x': case 'u': case 'U': {
-            int n = c == 'x' ? 2 : c == 'u' ? 4 : 8;
-
-            if (hex4(l->p, l->end, n, &cp) < 0 || cp > 0x10FFFF) {
-                return -1;
-            }
-            add_cp(b, cp);
-            l->p += n;
-            break;
+        /* strict for \x \u \U; no octal, no \a \b \f \v (a gap against Python) */
+        used = pyesc_decode(l->p, (size_t)(l->end - l->p), PYESC_CONTINUATION | PYESC_STRICT, b);
+        if (used < 0) {
+            return -1;
         }
-        default:
-            buf_addc(b, '\\');
-            buf_addc(b, c);
-        }
+        l->p += used;
     }
     if (l->p >= l->end) {
         return -1;

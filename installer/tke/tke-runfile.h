@@ -24,8 +24,8 @@ int tke_runfile_payload_offset(const char *run, uint64_t *offset, struct err *er
 
 /* Streams the appended archive of 'run' and copies its image tarball (the first member
  * res/tke-installer*.{tgz,tar.gz,tar}, "./" prefix allowed) to the new file 'dest'. On success
- * '*member' (when not NULL) is the archive member's name, owned by the caller. On failure 'dest' is removed
- * and 'err' names the .run: no marker, no image in the archive, or a corrupt archive. */
+ * '*member' (when not NULL) is the archive member's name, owned by the caller. On failure 'dest'
+ * is removed and 'err' names the .run: no marker, no image in the archive, or a corrupt archive. */
 int tke_runfile_extract_image(const char *run, const char *dest, char **member,
                               struct err *err);
 

@@ -92,6 +92,13 @@ expect_success 'registry killed mid-push: non-zero exit, no tag on a missing blo
     wait $pid || rc=$?
     test $rc -ne 0 &&
     assert_contains err "library/big:1.0" &&
+    # One message per image not tagged, each naming the registry, plus the run summary line;
+    # not one per blob and thread.
+    cat err >&2 &&
+    test "$(grep -c "^pot images: " err)" -eq 4 &&
+    test "$(grep "^pot images: " err | grep -c "not tagged .*registry '"'"'$KREG'"'"'")" -eq 4 &&
+    test "$(grep -c . err)" -eq 5 &&
+    assert_contains err "4 of 4 images not written" &&
     reg_restart "$T/kill" &&
     tag_absent "$KREG" library/big:1.0 &&
     for t in alpha:1.0 beta:2.1 gamma:latest; do

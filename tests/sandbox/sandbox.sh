@@ -776,6 +776,9 @@ StrictModes no
 UseDNS no
 PrintMotd no
 AcceptEnv LANG LC_*
+# bash sources ~/.bashrc for ssh commands only at shell level 1; this machine's root .bashrc
+# may be heavy (pyenv init: ~0.2 s per command), which real hosts do not pay.
+SetEnv SHLVL=1
 Subsystem sftp /usr/lib/openssh/sftp-server
 EOF
     if pid_of "$d/sshd.ourpid" "$d/sshd_config" >/dev/null && ssh_answers "$ip" "$SSH_PORT"; then

@@ -35,7 +35,8 @@ static void test_margs_converts_types_and_defaults(void **state)
     struct err err = ERR_INIT;
 
     (void)state;
-    assert_int_equal(parse("{\"dest\": \"/x\", \"count\": \"12\", \"items\": \"a,b\", \"mode\": 420}",
+    assert_int_equal(parse("{\"dest\": \"/x\", \"count\": \"12\", "
+                           "\"items\": \"a,b\", \"mode\": 420}",
                            &a, &err), 0);
     assert_string_equal(margs_str(&a, "path"), "/x");
     assert_true(margs_bool(&a, "force"));

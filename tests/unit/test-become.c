@@ -18,7 +18,8 @@ static void test_become_sudo_with_password_prompts_and_keeps_it_off_the_line(voi
     assert_non_null(bc.prompt);
     assert_true(strncmp(bc.prompt, "[sudo via pot, key=", 19) == 0);
     assert_true(strncmp(bc.cmdline, "sudo -H -S -p '[sudo via pot, key=", 34) == 0);
-    assert_non_null(strstr(bc.cmdline, "] password:' -u app /bin/sh -c 'id -u; echo '\"'\"'x'\"'\"''"));
+    assert_non_null(strstr(bc.cmdline,
+                           "] password:' -u app /bin/sh -c 'id -u; echo '\"'\"'x'\"'\"''"));
     assert_null(strstr(bc.cmdline, "s3cret"));
     become_stdin(&b, &bc, "DATA", 4, &in);
     assert_string_equal(in.ptr, SECRET "\nDATA");

@@ -5,24 +5,32 @@
 #include "base/digest.h"
 #include "images/img-gzip.h"
 
+/* sha256 of the golden input compressed (see test_img_gzip_golden_digest) */
+#define GOLDEN_HEX "b00bbf22385089bc5761041c26cf88115c983f5ac2e4d54a252302cf9b40a215"
+
 static int collect(void *ctx, const void *data, size_t len)
 {
     buf_add(ctx, data, len);
     return 0;
 }
 
-static void compress_in_pieces(const char *data, size_t len, size_t piece, struct buf *out)
+static void compress_threaded(const char *data, size_t len, size_t piece, int threads,
+                              struct buf *out)
 {
-    struct img_gzip gz;
+    struct img_gzip *gz = img_gzip_new(threads);
 
-    img_gzip_init(&gz);
     for (size_t off = 0; off < len; off += piece) {
         size_t n = len - off < piece ? len - off : piece;
 
-        assert_int_equal(img_gzip_feed(&gz, data + off, n, false, collect, out), 0);
+        assert_int_equal(img_gzip_feed(gz, data + off, n, false, collect, out), 0);
     }
-    assert_int_equal(img_gzip_feed(&gz, NULL, 0, true, collect, out), 0);
-    img_gzip_end(&gz);
+    assert_int_equal(img_gzip_feed(gz, NULL, 0, true, collect, out), 0);
+    img_gzip_free(gz);
+}
+
+static void compress_in_pieces(const char *data, size_t len, size_t piece, struct buf *out)
+{
+    compress_threaded(data, len, piece, 1, out);
 }
 
 static char *sample(size_t len)
@@ -189,6 +197,139 @@ static void test_img_gzip_text_is_compressed(void **state)
     free(data);
 }
 
+/* Compressible text with random stretches, 'len' bytes over several blocks. */
+static char *mixed_sample(size_t len)
+{
+    char *data = sample(len);
+
+    fill_random(data + IMG_GZIP_BLOCK / 2, IMG_GZIP_BLOCK, 11);
+    if (len > 3 * IMG_GZIP_BLOCK + 3 * IMG_GZIP_SEGMENT) {
+        fill_random(data + 3 * IMG_GZIP_BLOCK, 3 * IMG_GZIP_SEGMENT, 12);
+    }
+    return data;
+}
+
+/* The same bytes with 1, 2 and 4 threads, however the input is cut, and they inflate back. */
+static void assert_threads_agree(const char *data, size_t len)
+{
+    struct buf one = BUF_INIT;
+    int threads[] = { 2, 4 };
+    size_t pieces[] = { IMG_GZIP_BLOCK, 100003 };
+
+    compress_threaded(data, len, 65536, 1, &one);
+    assert_inflates_to(&one, data, len);
+    for (size_t t = 0; t < sizeof(threads) / sizeof(threads[0]); t++) {
+        for (size_t p = 0; p < sizeof(pieces) / sizeof(pieces[0]); p++) {
+            struct buf z = BUF_INIT;
+
+            compress_threaded(data, len, pieces[p], threads[t], &z);
+            assert_int_equal(z.len, one.len);
+            assert_memory_equal(z.ptr, one.ptr, one.len);
+            buf_release(&z);
+        }
+    }
+    buf_release(&one);
+}
+
+static void test_img_gzip_threads_same_bytes(void **state)
+{
+    size_t len = 6 * IMG_GZIP_BLOCK + 12345;
+    char *data = mixed_sample(len);
+
+    (void)state;
+    assert_threads_agree(data, len);
+    free(data);
+}
+
+/* Lengths at block edges (a full last block, one byte more or less) and below one block. */
+static void test_img_gzip_threads_block_edges(void **state)
+{
+    size_t lens[] = { 0, 1, IMG_GZIP_BLOCK - 1, IMG_GZIP_BLOCK, IMG_GZIP_BLOCK + 1,
+                      3 * IMG_GZIP_BLOCK, 3 * IMG_GZIP_BLOCK + IMG_GZIP_SEGMENT + 7 };
+    size_t max = 4 * IMG_GZIP_BLOCK;
+    char *data = mixed_sample(max);
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+        assert_threads_agree(data, lens[i]);
+    }
+    free(data);
+}
+
+static void test_img_gzip_threads_incompressible(void **state)
+{
+    size_t len = 5 * IMG_GZIP_BLOCK + 999;
+    char *data = xmalloc(len);
+    struct buf z = BUF_INIT;
+
+    (void)state;
+    fill_random(data, len, 21);
+    assert_threads_agree(data, len);
+    compress_threaded(data, len, 65536, 4, &z);
+    /* all stored: header, trailer, and 5 bytes per stored block; blocks restart them */
+    assert_true(z.len <= 10 + 8 + len + 5 * (len / 65535 + 6));
+    assert_true(z.len > len);
+    buf_release(&z);
+    free(data);
+}
+
+/* The format itself: a fixed input must give these bytes on every machine and with any threads.
+ * If this changes, every layer digest pot has pushed changes with it. */
+static void test_img_gzip_golden_digest(void **state)
+{
+    size_t len = 4 * IMG_GZIP_BLOCK + 4321;
+    char *data = mixed_sample(len);
+    char hex[SHA256_HEX_LEN + 1];
+
+    (void)state;
+    for (int threads = 1; threads <= 3; threads++) {
+        struct buf z = BUF_INIT;
+
+        compress_threaded(data, len, 70000, threads, &z);
+        sha256_hex(z.ptr, z.len, hex);
+        assert_string_equal(hex, GOLDEN_HEX);
+        buf_release(&z);
+    }
+    free(data);
+}
+
+struct failing {
+    size_t left;
+};
+
+static int fail_after(void *ctx, const void *data, size_t len)
+{
+    struct failing *f = ctx;
+
+    (void)data;
+    if (len > f->left) {
+        return -1;
+    }
+    f->left -= len;
+    return 0;
+}
+
+/* An output error comes back from feed, and freeing then stops the threads cleanly. */
+static void test_img_gzip_threads_output_error(void **state)
+{
+    size_t len = 8 * IMG_GZIP_BLOCK;
+    char *data = mixed_sample(len);
+    struct img_gzip *gz = img_gzip_new(3);
+    struct failing f = { 300000 };
+    int rc = 0;
+
+    (void)state;
+    for (size_t off = 0; off < len && rc == 0; off += 65536) {
+        rc = img_gzip_feed(gz, data + off, 65536, false, fail_after, &f);
+    }
+    if (rc == 0) {
+        rc = img_gzip_feed(gz, NULL, 0, true, fail_after, &f);
+    }
+    assert_int_equal(rc, -1);
+    img_gzip_free(gz);
+    free(data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -199,6 +340,11 @@ int main(void)
         cmocka_unit_test(test_img_gzip_mixed_blocks),
         cmocka_unit_test(test_img_gzip_random_is_stored),
         cmocka_unit_test(test_img_gzip_text_is_compressed),
+        cmocka_unit_test(test_img_gzip_threads_same_bytes),
+        cmocka_unit_test(test_img_gzip_threads_block_edges),
+        cmocka_unit_test(test_img_gzip_threads_incompressible),
+        cmocka_unit_test(test_img_gzip_golden_digest),
+        cmocka_unit_test(test_img_gzip_threads_output_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -90,10 +90,12 @@ static void test_img_manifest_build_is_schema2(void **state)
     struct buf again = BUF_INIT;
 
     (void)state;
-    config->digest = xstrdup("sha256:" "1111111111111111111111111111111111111111111111111111111111111111");
+    config->digest = xstrdup("sha256:"
+                             "1111111111111111111111111111111111111111111111111111111111111111");
     config->size = 10;
     config->media_type = xstrdup(IMG_DOCKER_CONFIG);
-    layer->digest = xstrdup("sha256:" "2222222222222222222222222222222222222222222222222222222222222222");
+    layer->digest = xstrdup("sha256:"
+                            "2222222222222222222222222222222222222222222222222222222222222222");
     layer->size = 20;
     layer->media_type = xstrdup(IMG_DOCKER_LAYER_GZIP);
     img.config = config;

@@ -71,6 +71,46 @@ static void test_inv_vars_precedence(void **state)
     free(dir);
 }
 
+/* The same scope beside the playbook ranks just above the inventory's; a wider scope does not
+ * (ansible-core 2.14, checked with ansible-playbook: x comes from the inventory's group_vars/g,
+ * not the playbook's group_vars/all). */
+static void test_inv_vars_playbook_dir(void **state)
+{
+    char *dir = unit_tmpdir();
+    char *play = xasprintf("%s/play", dir);
+    char *paths[8];
+    struct err err = ERR_INIT;
+    struct inventory *inv;
+
+    (void)state;
+    paths[0] = unit_write_file(dir, "hosts", "[g]\nh1 inline=inv h=inline\n");
+    make_dir(dir, "group_vars");
+    make_dir(dir, "host_vars");
+    paths[1] = unit_write_file(dir, "group_vars/g.yml", "x: inv_g\ny: inv_g\n");
+    paths[2] = unit_write_file(dir, "group_vars/all.yml", "a: inv_all\nb: inv_all\n");
+    paths[3] = unit_write_file(dir, "host_vars/h1.yml", "h: inv_file\ninline: inv_file\n");
+    make_dir(dir, "play");
+    make_dir(play, "group_vars");
+    make_dir(play, "host_vars");
+    paths[4] = unit_write_file(play, "group_vars/all.yml", "x: play_all\nb: play_all\n");
+    paths[5] = unit_write_file(play, "group_vars/g.yml", "y: play_g\n");
+    paths[6] = unit_write_file(play, "host_vars/h1.yml", "h: play_file\n");
+    paths[7] = unit_write_file(play, "host_vars/localhost.yml", "lh: 1\n");
+    inv = load_dir(dir, &err);
+    assert_non_null(inv);
+    assert_int_equal(inv_add_playbook_dir(inv, play, &err), 0);
+    assert_json(inv_host_vars(inv, inv_find_host(inv, "h1")),
+                "{\"a\": \"inv_all\", \"b\": \"play_all\", \"x\": \"inv_g\", "
+                "\"y\": \"play_g\", \"inline\": \"inv_file\", \"h\": \"play_file\"}");
+    inv_free(inv);
+    for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+        free(paths[i]);
+    }
+    free(play);
+    unit_rmtree(dir);
+    free(dir);
+}
+
 static void test_inv_vars_magic(void **state)
 {
     struct err err = ERR_INIT;
@@ -122,6 +162,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_inv_vars_precedence),
+        cmocka_unit_test(test_inv_vars_playbook_dir),
         cmocka_unit_test(test_inv_vars_magic),
         cmocka_unit_test(test_inv_vars_bad_file_is_an_error),
     };

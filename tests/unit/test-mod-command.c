@@ -23,7 +23,8 @@ static void test_command_runs_argv_without_shell(void **state)
     struct unit_mod *m = *state;
     struct val *lines;
 
-    assert_int_equal(unit_mod_run(m, "command", NULL, "{\"_raw_params\": \"printf '%%s\\\\n' 'a b' '$HOME;x'\"}"),
+    assert_int_equal(unit_mod_run(m, "command", NULL,
+                                  "{\"_raw_params\": \"printf '%%s\\\\n' 'a b' '$HOME;x'\"}"),
                      RESULT_CHANGED);
     assert_string_equal(unit_mod_str(m, "stdout"), "a b\n$HOME;x");
     assert_int_equal(unit_mod_int(m, "rc"), 0);
@@ -53,7 +54,8 @@ static void test_command_creates_removes_and_chdir(void **state)
     char *f = unit_write_file(m->dir, "marker.txt", "x");
 
     assert_int_equal(unit_mod_run(m, "command", NULL,
-                                  "{\"_raw_params\": \"false\", \"creates\": \"%s/*.txt\"}", m->dir),
+                                  "{\"_raw_params\": \"false\", \"creates\": \"%s/*.txt\"}",
+                                  m->dir),
                      RESULT_OK);
 
     assert_non_null(strstr(unit_mod_str(m, "msg"), "not run command since"));
@@ -105,7 +107,8 @@ static void test_command_stdin(void **state)
 {
     struct unit_mod *m = *state;
 
-    assert_int_equal(unit_mod_run(m, "command", NULL, "{\"_raw_params\": \"cat\", \"stdin\": \"hi\"}"),
+    assert_int_equal(unit_mod_run(m, "command", NULL,
+                                  "{\"_raw_params\": \"cat\", \"stdin\": \"hi\"}"),
                      RESULT_CHANGED);
     assert_string_equal(unit_mod_str(m, "stdout"), "hi");
 }
@@ -114,7 +117,8 @@ static void test_shell_uses_sh_and_executable(void **state)
 {
     struct unit_mod *m = *state;
 
-    assert_int_equal(unit_mod_run(m, "shell", NULL, "{\"_raw_params\": \"echo a | tr a b; echo c\"}"),
+    assert_int_equal(unit_mod_run(m, "shell", NULL,
+                                  "{\"_raw_params\": \"echo a | tr a b; echo c\"}"),
                      RESULT_CHANGED);
     assert_string_equal(unit_mod_str(m, "stdout"), "b\nc");
     assert_string_equal(unit_mod_str(m, "cmd"), "echo a | tr a b; echo c");

@@ -36,7 +36,8 @@ static void test_copy_content_changed_then_ok(void **state)
     char *text;
 
     assert_int_equal(unit_mod_run(m, "copy", NULL,
-                                  "{\"content\": \"x=1\\n\", \"dest\": \"%s\", \"mode\": \"0600\"}", dest),
+                                  "{\"content\": \"x=1\\n\", \"dest\": \"%s\", \"mode\": \"0600\"}",
+                                  dest),
                      RESULT_CHANGED);
     text = unit_read(dest);
     assert_string_equal(text, "x=1\n");
@@ -46,10 +47,12 @@ static void test_copy_content_changed_then_ok(void **state)
     assert_string_equal(unit_mod_str(m, "mode"), "0600");
     assert_int_equal(unit_mod_int(m, "size"), 4);
     assert_int_equal(unit_mod_run(m, "copy", NULL,
-                                  "{\"content\": \"x=1\\n\", \"dest\": \"%s\", \"mode\": \"0600\"}", dest),
+                                  "{\"content\": \"x=1\\n\", \"dest\": \"%s\", \"mode\": \"0600\"}",
+                                  dest),
                      RESULT_OK);
     assert_int_equal(unit_mod_run(m, "copy", NULL,
-                                  "{\"content\": \"x=1\\n\", \"dest\": \"%s\", \"mode\": \"u+x\"}", dest),
+                                  "{\"content\": \"x=1\\n\", \"dest\": \"%s\", \"mode\": \"u+x\"}",
+                                  dest),
                      RESULT_CHANGED);
     assert_int_equal(mode_of(dest), 0700);
     free(dest);
@@ -63,7 +66,8 @@ static void test_copy_check_mode_and_diff(void **state)
 
     m->ctx.check_mode = true;
     m->ctx.diff_mode = true;
-    assert_int_equal(unit_mod_run(m, "copy", NULL, "{\"content\": \"new\\n\", \"dest\": \"%s\"}", dest),
+    assert_int_equal(unit_mod_run(m, "copy", NULL, "{\"content\": \"new\\n\", \"dest\": \"%s\"}",
+                                  dest),
                      RESULT_CHANGED);
     text = unit_read(dest);
     assert_string_equal(text, "old\n");
@@ -72,13 +76,15 @@ static void test_copy_check_mode_and_diff(void **state)
     assert_non_null(strstr(m->res.diff.ptr, "--- before: "));
     m->ctx.check_mode = false;
     assert_int_equal(unit_mod_run(m, "copy", NULL,
-                                  "{\"content\": \"new\\n\", \"dest\": \"%s\", \"backup\": true}", dest),
+                                  "{\"content\": \"new\\n\", \"dest\": \"%s\", \"backup\": true}",
+                                  dest),
                      RESULT_CHANGED);
     text = unit_read(unit_mod_str(m, "backup_file"));
     assert_string_equal(text, "old\n");
     free(text);
     assert_int_equal(unit_mod_run(m, "copy", NULL,
-                                  "{\"content\": \"other\\n\", \"dest\": \"%s\", \"force\": false}", dest),
+                                  "{\"content\": \"other\\n\", \"dest\": \"%s\", \"force\": false}",
+                                  dest),
                      RESULT_OK);
     free(dest);
 }
@@ -96,22 +102,27 @@ static void test_copy_src_file_and_tree(void **state)
     mkdir(f2 = xasprintf("%s/sub", tree), 0755);
     free(f2);
     f2 = unit_write_file(tree, "sub/two.txt", "2\n");
-    assert_int_equal(unit_mod_run(m, "copy", NULL, "{\"src\": \"tree/one.txt\", \"dest\": \"%s/\"}", out),
+    assert_int_equal(unit_mod_run(m, "copy", NULL, "{\"src\": \"tree/one.txt\", \"dest\": \"%s/\"}",
+                                  out),
                      RESULT_CHANGED);
     got = xasprintf("%s/one.txt", out);
     free(unit_read(got));
     assert_int_equal(access(got, F_OK), 0);
     free(got);
-    assert_int_equal(unit_mod_run(m, "copy", NULL, "{\"src\": \"%s\", \"dest\": \"%s\"}", tree, out),
+    assert_int_equal(unit_mod_run(m, "copy", NULL, "{\"src\": \"%s\", \"dest\": \"%s\"}", tree,
+                                  out),
                      RESULT_CHANGED);
     got = xasprintf("%s/tree/sub/two.txt", out);
     assert_int_equal(access(got, F_OK), 0);
     free(got);
-    assert_int_equal(unit_mod_run(m, "copy", NULL, "{\"src\": \"%s\", \"dest\": \"%s\"}", tree, out),
+    assert_int_equal(unit_mod_run(m, "copy", NULL, "{\"src\": \"%s\", \"dest\": \"%s\"}", tree,
+                                  out),
                      RESULT_OK);
-    assert_int_equal(unit_mod_run(m, "copy", NULL, "{\"src\": \"nope.txt\", \"dest\": \"%s\"}", out),
+    assert_int_equal(unit_mod_run(m, "copy", NULL, "{\"src\": \"nope.txt\", \"dest\": \"%s\"}",
+                                  out),
                      RESULT_FAILED);
-    assert_string_equal(m->res.msg, "Could not find or access 'nope.txt' on the Ansible Controller.");
+    assert_string_equal(m->res.msg,
+                        "Could not find or access 'nope.txt' on the Ansible Controller.");
     free(f1);
     free(f2);
     free(tree);
@@ -122,7 +133,8 @@ static void test_copy_bad_mode_fails(void **state)
 {
     struct unit_mod *m = *state;
 
-    assert_int_equal(unit_mod_run(m, "copy", NULL, "{\"content\": \"x\", \"dest\": \"%s/m\", \"mode\": \"u+q\"}",
+    assert_int_equal(unit_mod_run(m, "copy", NULL,
+                                  "{\"content\": \"x\", \"dest\": \"%s/m\", \"mode\": \"u+q\"}",
                                   m->dir),
                      RESULT_FAILED);
     assert_string_equal(m->res.msg, "mode must be in octal or symbolic form");
@@ -141,9 +153,11 @@ static void test_stat_reports_file_and_missing(void **state)
     assert_true(val_dict_get(st, "isreg")->u.b);
     assert_string_equal(val_dict_get_str(st, "mode"), "0640");
     assert_int_equal(val_dict_get(st, "size")->u.i, 3);
-    assert_string_equal(val_dict_get_str(st, "checksum"), "a9993e364706816aba3e25717850c26c9cd0d89d");
+    assert_string_equal(val_dict_get_str(st, "checksum"),
+                        "a9993e364706816aba3e25717850c26c9cd0d89d");
     assert_string_equal(val_dict_get_str(st, "pw_name"), "root");
-    assert_int_equal(unit_mod_run(m, "stat", NULL, "{\"path\": \"%s\", \"checksum_algorithm\": \"sha256\"}", f),
+    assert_int_equal(unit_mod_run(m, "stat", NULL,
+                                  "{\"path\": \"%s\", \"checksum_algorithm\": \"sha256\"}", f),
                      RESULT_OK);
     st = val_dict_get(m->res.data, "stat");
     assert_string_equal(val_dict_get_str(st, "checksum"),
@@ -162,7 +176,8 @@ static void test_slurp_base64_and_missing(void **state)
     assert_int_equal(unit_mod_run(m, "slurp", NULL, "{\"src\": \"%s\"}", f), RESULT_OK);
     assert_string_equal(unit_mod_str(m, "content"), "aGVsbG8=");
     assert_string_equal(unit_mod_str(m, "encoding"), "base64");
-    assert_int_equal(unit_mod_run(m, "slurp", NULL, "{\"path\": \"%s/none\"}", m->dir), RESULT_FAILED);
+    assert_int_equal(unit_mod_run(m, "slurp", NULL, "{\"path\": \"%s/none\"}", m->dir),
+                     RESULT_FAILED);
     assert_non_null(strstr(m->res.msg, "file not found: "));
     free(f);
 }

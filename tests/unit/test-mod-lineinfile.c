@@ -45,17 +45,22 @@ static void test_lineinfile_insertafter_and_bof_eof(void **state)
     struct unit_mod *m = *state;
     char *f = unit_write_file(m->dir, "c.conf", "[main]\nx=1");
 
-    assert_int_equal(unit_mod_run(m, "lineinfile", NULL,
-                                  "{\"path\": \"%s\", \"line\": \"y=2\", \"insertafter\": \"^\\\\[main\\\\]\"}", f),
-                     RESULT_CHANGED);
+    assert_int_equal(
+        unit_mod_run(m, "lineinfile", NULL,
+                     "{\"path\": \"%s\", \"line\": \"y=2\", \"insertafter\": \"^\\\\[main\\\\]\"}",
+                     f),
+        RESULT_CHANGED);
     expect_file(f, "[main]\ny=2\nx=1");
-    assert_int_equal(unit_mod_run(m, "lineinfile", NULL,
-                                  "{\"path\": \"%s\", \"line\": \"# top\", \"insertbefore\": \"BOF\"}", f),
-                     RESULT_CHANGED);
-    assert_int_equal(unit_mod_run(m, "lineinfile", NULL, "{\"path\": \"%s\", \"line\": \"end\"}", f),
+    assert_int_equal(
+        unit_mod_run(m, "lineinfile", NULL,
+                     "{\"path\": \"%s\", \"line\": \"# top\", \"insertbefore\": \"BOF\"}", f),
+        RESULT_CHANGED);
+    assert_int_equal(unit_mod_run(m, "lineinfile", NULL, "{\"path\": \"%s\", \"line\": \"end\"}",
+                                  f),
                      RESULT_CHANGED);
     expect_file(f, "# top\n[main]\ny=2\nx=1\nend\n");
-    assert_int_equal(unit_mod_run(m, "lineinfile", NULL, "{\"path\": \"%s\", \"line\": \"y=2\"}", f),
+    assert_int_equal(unit_mod_run(m, "lineinfile", NULL, "{\"path\": \"%s\", \"line\": \"y=2\"}",
+                                  f),
                      RESULT_OK);
     free(f);
 }
@@ -65,10 +70,12 @@ static void test_lineinfile_backrefs(void **state)
     struct unit_mod *m = *state;
     char *f = unit_write_file(m->dir, "c.conf", "listen 80;\n");
 
-    assert_int_equal(unit_mod_run(m, "lineinfile", NULL,
-                                  "{\"path\": \"%s\", \"regexp\": \"^listen (\\\\d+);\", "
-                                  "\"line\": \"listen \\\\g<1>0 ssl; # was \\\\1\", \"backrefs\": true}", f),
-                     RESULT_CHANGED);
+    assert_int_equal(
+        unit_mod_run(m, "lineinfile", NULL,
+                     "{\"path\": \"%s\", \"regexp\": \"^listen (\\\\d+);\", "
+                     "\"line\": \"listen \\\\g<1>0 ssl; # was \\\\1\", \"backrefs\": true}",
+                     f),
+        RESULT_CHANGED);
     expect_file(f, "listen 800 ssl; # was 80\n");
     assert_int_equal(unit_mod_run(m, "lineinfile", NULL,
                                   "{\"path\": \"%s\", \"regexp\": \"^nomatch\", \"line\": \"x\", "
@@ -83,13 +90,15 @@ static void test_lineinfile_absent_counts(void **state)
     char *f = unit_write_file(m->dir, "c.conf", "a\n#x\nb\n#y\n");
 
     assert_int_equal(unit_mod_run(m, "lineinfile", NULL,
-                                  "{\"path\": \"%s\", \"regexp\": \"^#\", \"state\": \"absent\"}", f),
+                                  "{\"path\": \"%s\", \"regexp\": \"^#\", \"state\": \"absent\"}",
+                                  f),
                      RESULT_CHANGED);
     assert_string_equal(unit_mod_str(m, "msg"), "2 line(s) removed");
     assert_int_equal(unit_mod_int(m, "found"), 2);
     expect_file(f, "a\nb\n");
     assert_int_equal(unit_mod_run(m, "lineinfile", NULL,
-                                  "{\"path\": \"%s\", \"regexp\": \"^#\", \"state\": \"absent\"}", f),
+                                  "{\"path\": \"%s\", \"regexp\": \"^#\", \"state\": \"absent\"}",
+                                  f),
                      RESULT_OK);
     free(f);
 }
@@ -111,10 +120,11 @@ static void test_lineinfile_check_diff_create_backup(void **state)
                                   "{\"path\": \"%s\", \"line\": \"b\", \"backup\": true}", f),
                      RESULT_CHANGED);
     expect_file(unit_mod_str(m, "backup"), "a\n");
-    assert_int_equal(unit_mod_run(m, "lineinfile", NULL,
-                                  "{\"path\": \"%s\", \"line\": \"x\", \"create\": true, \"mode\": \"0600\"}",
-                                  created),
-                     RESULT_CHANGED);
+    assert_int_equal(
+        unit_mod_run(m, "lineinfile", NULL,
+                     "{\"path\": \"%s\", \"line\": \"x\", \"create\": true, \"mode\": \"0600\"}",
+                     created),
+        RESULT_CHANGED);
     expect_file(created, "x\n");
     free(created);
     free(f);
@@ -125,14 +135,17 @@ static void test_lineinfile_failures(void **state)
     struct unit_mod *m = *state;
     struct err err = ERR_INIT;
 
-    assert_int_equal(unit_mod_run(m, "lineinfile", NULL, "{\"path\": \"%s/none\", \"line\": \"x\"}", m->dir),
+    assert_int_equal(unit_mod_run(m, "lineinfile", NULL, "{\"path\": \"%s/none\", \"line\": \"x\"}",
+                                  m->dir),
                      RESULT_FAILED);
     assert_non_null(strstr(m->res.msg, "/none does not exist !"));
     assert_int_equal(unit_mod_run(m, "lineinfile", NULL,
                                   "{\"path\": \"%s\", \"regexp\": \"(\", \"line\": \"x\"}", m->dir),
                      RESULT_FAILED);
-    assert_non_null(strstr(m->res.msg, "unable to compile regexp '(': missing closing parenthesis"));
-    assert_int_equal(unit_mod_run(m, "lineinfile", NULL, "{\"path\": \"%s\", \"line\": \"x\"}", m->dir),
+    assert_non_null(
+        strstr(m->res.msg, "unable to compile regexp '(': missing closing parenthesis"));
+    assert_int_equal(unit_mod_run(m, "lineinfile", NULL, "{\"path\": \"%s\", \"line\": \"x\"}",
+                                  m->dir),
                      RESULT_FAILED);
     assert_non_null(strstr(m->res.msg, "is a directory !"));
     assert_int_equal(unit_mod_run(m, "lineinfile", &err, "{\"path\": \"/x\", \"state\": \"gone\"}"),
@@ -143,7 +156,8 @@ static void test_lineinfile_failures(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_lineinfile_replaces_last_match_then_ok, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lineinfile_replaces_last_match_then_ok, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_lineinfile_insertafter_and_bof_eof, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lineinfile_backrefs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lineinfile_absent_counts, setup, teardown),

@@ -62,7 +62,8 @@ static void test_setup_matches_this_machine(void **state)
     assert_string_equal(val_dict_get_str(f, "ansible_distribution_release"), "bookworm");
     assert_string_equal(val_dict_get_str(f, "ansible_distribution_major_version"), "12");
     assert_int_equal(val_dict_get(f, "ansible_memtotal_mb")->u.i, meminfo_mb("MemTotal:"));
-    assert_int_equal(val_dict_get(f, "ansible_processor_vcpus")->u.i, sysconf(_SC_NPROCESSORS_ONLN));
+    assert_int_equal(val_dict_get(f, "ansible_processor_vcpus")->u.i,
+                     sysconf(_SC_NPROCESSORS_ONLN));
     mounts = val_dict_get(f, "ansible_mounts");
     for (size_t i = 0; i < val_list_len(mounts); i++) {
         struct val *mt = val_list_get(mounts, i);
@@ -93,7 +94,8 @@ static void test_setup_subset_and_filter(void **state)
     f = facts_of(m);
     assert_non_null(val_dict_get(f, "ansible_mounts"));
     assert_null(val_dict_get(f, "ansible_interfaces"));
-    assert_int_equal(unit_mod_run(m, "setup", NULL, "{\"filter\": \"ansible_distribution*\"}"), RESULT_OK);
+    assert_int_equal(unit_mod_run(m, "setup", NULL, "{\"filter\": \"ansible_distribution*\"}"),
+                     RESULT_OK);
     f = facts_of(m);
     assert_non_null(val_dict_get(f, "ansible_distribution_version"));
     assert_null(val_dict_get(f, "ansible_kernel"));

@@ -50,6 +50,19 @@ static void test_pb_parse_kv_check_raw_keeps_command(void **state)
     val_unref(v);
 }
 
+/* Ansible's _decode_escapes; pot keeps what it cannot decode (Ansible fails on those), and like
+ * pot before the shared decoder it takes no octal escapes. */
+static void test_pb_parse_kv_decodes_python_escapes(void **state)
+{
+    struct val *v = kv("a=x\\x41\\u00e9\\ty b=\\101\\q\\x4 c=\\U00110000", false);
+
+    (void)state;
+    assert_string_equal(val_dict_get_str(v, "a"), "xA\xc3\xa9\ty");
+    assert_string_equal(val_dict_get_str(v, "b"), "\\101\\q\\x4");
+    assert_string_equal(val_dict_get_str(v, "c"), "\\U00110000");
+    val_unref(v);
+}
+
 static void test_pb_parse_kv_escaped_equals_is_raw(void **state)
 {
     struct val *v = kv("a\\=b", false);
@@ -156,6 +169,7 @@ int main(void)
         cmocka_unit_test(test_pb_parse_kv_quotes_and_spaces),
         cmocka_unit_test(test_pb_parse_kv_jinja_kept_together),
         cmocka_unit_test(test_pb_parse_kv_check_raw_keeps_command),
+        cmocka_unit_test(test_pb_parse_kv_decodes_python_escapes),
         cmocka_unit_test(test_pb_parse_kv_escaped_equals_is_raw),
         cmocka_unit_test(test_pb_split_args_unbalanced_quote_fails),
         cmocka_unit_test(test_pb_split_args_newlines_preserved),

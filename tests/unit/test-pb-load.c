@@ -104,7 +104,8 @@ static void test_pb_load_role_with_defaults_vars_handlers_deps(void **state)
     put_file("roles/web/tasks/main.yml", "- import_tasks: more.yml\n  tags: [t1]\n");
     put_file("roles/web/tasks/more.yml", "- name: inner\n  debug: msg=x\n");
     put_file("roles/web/handlers/main.yml", "- name: restart\n  debug: msg=h\n");
-    put_file("r.yml", "- hosts: all\n  roles:\n    - role: web\n      http_port: 8080\n      tags: web\n");
+    put_file("r.yml", "- hosts: all\n  roles:\n    - role: web\n      http_port: 8080\n"
+                      "      tags: web\n");
     pb = load("r.yml", &err);
     assert_non_null(pb);
     play = pb->plays.items[0];
@@ -130,7 +131,8 @@ static void test_pb_load_errors_name_the_place(void **state)
     struct err err = ERR_INIT;
 
     (void)state;
-    put_file("e1.yml", "- hosts: all\n  tasks:\n    - block:\n        - debug: msg=a\n      bogus: 1\n");
+    put_file("e1.yml", "- hosts: all\n  tasks:\n    - block:\n        - debug: msg=a\n"
+                       "      bogus: 1\n");
     assert_null(load("e1.yml", &err));
     assert_string_equal(err.msg, "'bogus' is not a valid attribute for a Block");
     assert_int_equal(err.pos.line, 5);

@@ -1,7 +1,8 @@
 /* tests/unit/test-tke-docker.c: tests installer/tke/tke-docker.c (and tke-progress fetching)
  * against the sandbox's real dockerd and the stand-in tke-installer image
  * (tests/fixtures/tke-installer). Labelled "sandbox" in ctest: scripts/test.sh runs it after
- * `sandbox.sh up` with the sandbox env loaded; without SANDBOX_DOCKER_HOST the sandbox tests fail. */
+ * `sandbox.sh up` with the sandbox env loaded; without SANDBOX_DOCKER_HOST the sandbox tests
+ * fail. */
 #include "unit.h"
 #include "base/buf.h"
 #include "base/err.h"

@@ -86,42 +86,76 @@ static const struct member real_layout[] = {
     { "res/tke-installer.tgz", image, sizeof(image) },
 };
 
+/* Every test gets a fresh directory and the path of the image it may extract there. */
+struct fixture {
+    char *dir;          /* owned: removed with everything in it by teardown */
+    char *run;          /* owned: the .run under test, set by the test */
+    char *dest;         /* owned: DIR/image.tgz */
+    char *member;       /* owned: the member tke_runfile_extract_image reported */
+    struct buf got;     /* what was extracted to 'dest' */
+    struct err err;
+};
+
+static int setup(void **state)
+{
+    struct fixture *fx = xcalloc(1, sizeof(*fx));
+
+    fx->dir = unit_tmpdir();
+    fx->dest = xasprintf("%s/image.tgz", fx->dir);
+    buf_init(&fx->got);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+
+    buf_release(&fx->got);
+    free(fx->member);
+    free(fx->dest);
+    free(fx->run);
+    unit_rmtree(fx->dir);
+    free(fx->dir);
+    free(fx);
+    return 0;
+}
+
+/* Extracts the fixture's .run and checks the member's name and the bytes it holds. */
+static void expect_image(struct fixture *fx, const char *member, const char *data, size_t len)
+{
+    assert_int_equal(tke_runfile_extract_image(fx->run, fx->dest, &fx->member, &fx->err), 0);
+    assert_string_equal(fx->member, member);
+    assert_int_equal(fs_read_file(fx->dest, &fx->got, &fx->err), 0);
+    assert_int_equal(fx->got.len, len);
+    assert_memory_equal(fx->got.ptr, data, len);
+}
+
+/* Extracting fails with an error naming the .run and saying 'what', and leaves no file behind. */
+static void expect_no_image(struct fixture *fx, const char *what)
+{
+    assert_int_equal(tke_runfile_extract_image(fx->run, fx->dest, NULL, &fx->err), -1);
+    assert_non_null(strstr(fx->err.msg, fx->run));
+    assert_non_null(strstr(fx->err.msg, what));
+    assert_false(fs_exists(fx->dest));
+}
+
 static void test_tke_runfile_finds_payload_after_marker(void **state)
 {
-    char *dir = unit_tmpdir();
-    char *run = make_run(dir, header, real_layout, ARRAY_SIZE(real_layout), 0);
-    struct err err = ERR_INIT;
+    struct fixture *fx = *state;
     uint64_t off = 0;
 
-    (void)state;
-    assert_int_equal(tke_runfile_payload_offset(run, &off, &err), 0);
+    fx->run = make_run(fx->dir, header, real_layout, ARRAY_SIZE(real_layout), 0);
+    assert_int_equal(tke_runfile_payload_offset(fx->run, &off, &fx->err), 0);
     assert_int_equal(off, sizeof(header) - 1);
-    free(run);
-    unit_rmtree(dir);
-    free(dir);
 }
 
 static void test_tke_runfile_extracts_image_bytes(void **state)
 {
-    char *dir = unit_tmpdir();
-    char *run = make_run(dir, header, real_layout, ARRAY_SIZE(real_layout), 0);
-    char *dest = xasprintf("%s/image.tgz", dir);
-    struct buf got = BUF_INIT;
-    struct err err = ERR_INIT;
-    char *member = NULL;
+    struct fixture *fx = *state;
 
-    (void)state;
-    assert_int_equal(tke_runfile_extract_image(run, dest, &member, &err), 0);
-    assert_string_equal(member, "res/tke-installer.tgz");
-    assert_int_equal(fs_read_file(dest, &got, &err), 0);
-    assert_int_equal(got.len, sizeof(image));
-    assert_memory_equal(got.ptr, image, sizeof(image));
-    buf_release(&got);
-    free(member);
-    free(dest);
-    free(run);
-    unit_rmtree(dir);
-    free(dir);
+    fx->run = make_run(fx->dir, header, real_layout, ARRAY_SIZE(real_layout), 0);
+    expect_image(fx, "res/tke-installer.tgz", image, sizeof(image));
 }
 
 static void test_tke_runfile_dot_slash_names(void **state)
@@ -130,61 +164,26 @@ static void test_tke_runfile_dot_slash_names(void **state)
         { "./install.sh", "x", 1 },
         { "./res/tke-installer-amd64.tar.gz", "IMG", 3 },
     };
-    char *dir = unit_tmpdir();
-    char *run = make_run(dir, header, m, ARRAY_SIZE(m), 0);
-    char *dest = xasprintf("%s/image.tgz", dir);
-    struct buf got = BUF_INIT;
-    struct err err = ERR_INIT;
-    char *member = NULL;
+    struct fixture *fx = *state;
 
-    (void)state;
-    assert_int_equal(tke_runfile_extract_image(run, dest, &member, &err), 0);
-    assert_string_equal(member, "./res/tke-installer-amd64.tar.gz");
-    assert_int_equal(fs_read_file(dest, &got, &err), 0);
-    assert_int_equal(got.len, 3);
-    assert_memory_equal(got.ptr, "IMG", 3);
-    buf_release(&got);
-    free(member);
-    free(dest);
-    free(run);
-    unit_rmtree(dir);
-    free(dir);
+    fx->run = make_run(fx->dir, header, m, ARRAY_SIZE(m), 0);
+    expect_image(fx, "./res/tke-installer-amd64.tar.gz", "IMG", 3);
 }
 
 static void test_tke_runfile_no_marker(void **state)
 {
-    char *dir = unit_tmpdir();
-    char *run = make_run(dir, "#!/bin/sh\nexit 0\n", real_layout, ARRAY_SIZE(real_layout), 0);
-    char *dest = xasprintf("%s/image.tgz", dir);
-    struct err err = ERR_INIT;
+    struct fixture *fx = *state;
 
-    (void)state;
-    assert_int_equal(tke_runfile_extract_image(run, dest, NULL, &err), -1);
-    assert_non_null(strstr(err.msg, run));
-    assert_non_null(strstr(err.msg, "not a TKEStack installer"));
-    assert_false(fs_exists(dest));
-    free(dest);
-    free(run);
-    unit_rmtree(dir);
-    free(dir);
+    fx->run = make_run(fx->dir, "#!/bin/sh\nexit 0\n", real_layout, ARRAY_SIZE(real_layout), 0);
+    expect_no_image(fx, "not a TKEStack installer");
 }
 
 static void test_tke_runfile_no_image(void **state)
 {
-    char *dir = unit_tmpdir();
-    char *run = make_run(dir, header, real_layout, 4, 0);
-    char *dest = xasprintf("%s/image.tgz", dir);
-    struct err err = ERR_INIT;
+    struct fixture *fx = *state;
 
-    (void)state;
-    assert_int_equal(tke_runfile_extract_image(run, dest, NULL, &err), -1);
-    assert_non_null(strstr(err.msg, run));
-    assert_non_null(strstr(err.msg, "no installer image"));
-    assert_false(fs_exists(dest));
-    free(dest);
-    free(run);
-    unit_rmtree(dir);
-    free(dir);
+    fx->run = make_run(fx->dir, header, real_layout, 4, 0);
+    expect_no_image(fx, "no installer image");
 }
 
 static void test_tke_runfile_truncated_archive(void **state)
@@ -194,57 +193,39 @@ static void test_tke_runfile_truncated_archive(void **state)
         { "install.sh", "x", 1 },
         { "res/tke-installer.tgz", big, sizeof(big) },
     };
-    char *dir = unit_tmpdir();
-    char *run;
-    char *dest = xasprintf("%s/image.tgz", dir);
-    struct err err = ERR_INIT;
+    struct fixture *fx = *state;
     uint32_t x = 1;
 
-    (void)state;
     for (size_t i = 0; i < sizeof(big); i++) {
         x = x * 1103515245u + 12345u;
         big[i] = (char)(x >> 16);
     }
-    run = make_run(dir, header, m, ARRAY_SIZE(m), 1000);
-    assert_int_equal(tke_runfile_extract_image(run, dest, NULL, &err), -1);
-    assert_non_null(strstr(err.msg, run));
-    assert_non_null(strstr(err.msg, "corrupt"));
-    assert_false(fs_exists(dest));
-    free(dest);
-    free(run);
-    unit_rmtree(dir);
-    free(dir);
+    fx->run = make_run(fx->dir, header, m, ARRAY_SIZE(m), 1000);
+    expect_no_image(fx, "corrupt");
 }
 
 static void test_tke_runfile_garbage_after_marker(void **state)
 {
-    char *dir = unit_tmpdir();
-    char *run = unit_write_file(dir, "x.run", "#!/bin/sh\n#real installing packages append below\n"
-                                              "this is not a tar.gz at all\n");
-    char *dest = xasprintf("%s/image.tgz", dir);
-    struct err err = ERR_INIT;
+    struct fixture *fx = *state;
 
-    (void)state;
-    assert_int_equal(tke_runfile_extract_image(run, dest, NULL, &err), -1);
-    assert_non_null(strstr(err.msg, run));
-    assert_non_null(strstr(err.msg, "corrupt"));
-    assert_false(fs_exists(dest));
-    free(dest);
-    free(run);
-    unit_rmtree(dir);
-    free(dir);
+    fx->run = unit_write_file(fx->dir, "x.run",
+                              "#!/bin/sh\n#real installing packages append below\n"
+                              "this is not a tar.gz at all\n");
+    expect_no_image(fx, "corrupt");
 }
+
+#define WITH_FIXTURE(test) cmocka_unit_test_setup_teardown(test, setup, teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tke_runfile_finds_payload_after_marker),
-        cmocka_unit_test(test_tke_runfile_extracts_image_bytes),
-        cmocka_unit_test(test_tke_runfile_dot_slash_names),
-        cmocka_unit_test(test_tke_runfile_no_marker),
-        cmocka_unit_test(test_tke_runfile_no_image),
-        cmocka_unit_test(test_tke_runfile_truncated_archive),
-        cmocka_unit_test(test_tke_runfile_garbage_after_marker),
+        WITH_FIXTURE(test_tke_runfile_finds_payload_after_marker),
+        WITH_FIXTURE(test_tke_runfile_extracts_image_bytes),
+        WITH_FIXTURE(test_tke_runfile_dot_slash_names),
+        WITH_FIXTURE(test_tke_runfile_no_marker),
+        WITH_FIXTURE(test_tke_runfile_no_image),
+        WITH_FIXTURE(test_tke_runfile_truncated_archive),
+        WITH_FIXTURE(test_tke_runfile_garbage_after_marker),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

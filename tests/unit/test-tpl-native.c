@@ -82,6 +82,17 @@ static void test_template_value_eval_concat(void **state)
     expect(f, "[{{ n }}, 'a'", "\"[3, 'a'\"");
 }
 
+/* Escapes in the literal a template renders to (tpl-pyliteral.c): hex ones decode, a malformed
+ * one makes it no literal; octal and \a are kept as written (pot's subset of Python's). */
+static void test_template_value_literal_escapes(void **state)
+{
+    struct fixture *f = *state;
+
+    expect(f, "['{{ name }}\\x41\\u00e9', '\\101', '\\a', '\\q', \"\\'\"]",
+           "[\"webA\xc3\xa9\", \"\\\\101\", \"\\\\a\", \"\\\\q\", \"'\"]");
+    expect(f, "['{{ name }}\\x4']", "\"['web\\\\x4']\"");
+}
+
 static void test_template_value_recurses_into_containers(void **state)
 {
     struct fixture *f = *state;
@@ -221,6 +232,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_template_value_eval_concat, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_template_value_literal_escapes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_template_value_recurses_into_containers, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_template_value_never_renders_unsafe, setup, teardown),

@@ -138,7 +138,8 @@ static void test_tpl_scope_resolves_templated_vars_lazily(void **state)
 
     (void)state;
     assert_int_equal(render("{{ url }} {{ ports | sum }}",
-                            "host: h\nurl: 'https://{{ host }}:{{ ports[0] }}'\nports: '{{ [1, 2] }}'\n"
+                            "host: h\nurl: 'https://{{ host }}:{{ ports[0] }}'\n"
+                            "ports: '{{ [1, 2] }}'\n"
                             "broken: '{{ nope }}'\n",
                             &out, &err),
                      0);

@@ -19,7 +19,8 @@ static struct val *load(const char *yaml)
 
 static void test_yaml_resolves_scalars_like_pyyaml(void **state)
 {
-    struct val *v = load("a: yes\nb: 0755\nc: 1e5\nd: 1.5\ne: ~\nf: '0755'\ng: 09\nh: Off\ni: 0x1F\n");
+    struct val *v = load("a: yes\nb: 0755\nc: 1e5\nd: 1.5\ne: ~\nf: '0755'\ng: 09\nh: Off\n"
+                         "i: 0x1F\n");
 
     (void)state;
     assert_int_equal(val_dict_get(v, "a")->type, VAL_BOOL);
@@ -94,7 +95,8 @@ static void test_json_emits_like_python(void **state)
     (void)state;
     val_to_json(v, &out, -1, VAL_JSON_ENSURE_ASCII);
     assert_string_equal(out.ptr,
-                        "{\"b\": [1, 2.5, \"\\u00e9\"], \"a\": {\"x\": null, \"y\": true}, \"c\": \"1e400\"}");
+                        "{\"b\": [1, 2.5, \"\\u00e9\"], \"a\": {\"x\": null, \"y\": true}, "
+                        "\"c\": \"1e400\"}");
     buf_reset(&out);
     val_to_json(val_dict_get(v, "a"), &out, 4, VAL_JSON_SORT_KEYS);
     assert_string_equal(out.ptr, "{\n    \"x\": null,\n    \"y\": true\n}");

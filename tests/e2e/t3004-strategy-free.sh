@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# t3004-strategy-free.sh - `strategy: free` really lets each host go on without the others: one
+# host's first task waits (up to a limit) for the other hosts' second task to have run, and the
+# timestamps the tasks write prove those ran before the wait ended; the same playbook under
+# linear shows the opposite (the wait runs out first), so the check can fail. Also
+# ANSIBLE_STRATEGY, -f 1, and output made of whole lines. Local connection only
+# (tests/diff/free-*.yml compare with Ansible).
+. "$(dirname "$0")/lib.sh"
+
+cat >"$T/hosts" <<'HOSTS'
+[nodes]
+slow
+fast1
+fast2
+[all:vars]
+ansible_connection=local
+HOSTS
+
+# playbook FILE STRATEGY: in the first task the slow host waits until both fast hosts stamped
+# (at most 'wait' tenths of a second) and stamps its end; every host then stamps its second
+# task. STRATEGY "" leaves the keyword out.
+playbook() {
+    {
+        printf -- '- hosts: all\n  gather_facts: false\n'
+        [ -n "$2" ] && printf '  strategy: %s\n' "$2"
+        cat <<'EOF'
+  tasks:
+    - name: the slow host waits for the fast ones
+      shell: |
+        for i in $(seq {{ wait }}); do
+          [ -e {{ out }}/fast1.stamp ] && [ -e {{ out }}/fast2.stamp ] && break
+          sleep 0.1
+        done
+        date +%s.%N > {{ out }}/{{ inventory_hostname }}.slept
+      when: inventory_hostname == 'slow'
+    - name: every host stamps
+      shell: date +%s.%N > {{ out }}/{{ inventory_hostname }}.stamp
+    - name: a loop on every host
+      command: echo {{ item }}
+      loop: [a, b, c]
+      changed_when: false
+EOF
+    } >"$1"
+}
+
+# before A B: the timestamp in file A is earlier than the one in file B.
+before() {
+    awk -v a="$(cat "$1")" -v b="$(cat "$2")" 'BEGIN { exit !(a < b) }'
+}
+
+# ran_ahead OUT: both fast hosts stamped before the slow host's sleep ended.
+ran_ahead() {
+    before "$1/fast1.stamp" "$1/slow.slept" && before "$1/fast2.stamp" "$1/slow.slept"
+}
+
+recap_ok() {
+    assert_recap "$1" slow ok=3 changed=2 failed=0 &&
+    assert_recap "$1" fast1 ok=2 changed=1 skipped=1 failed=0 &&
+    assert_recap "$1" fast2 ok=2 changed=1 skipped=1 failed=0
+}
+
+expect_success 'free: the fast hosts run their later tasks while the slow one is in its first' '
+    playbook free.yml free && rm -rf o && mkdir o &&
+    pot play -i "$T/hosts" -e out="$T/o" -e wait=600 free.yml >out && recap_ok out && ran_ahead o
+'
+
+expect_success 'linear (the control): the fast hosts wait for the slow one' '
+    playbook linear.yml linear && rm -rf o && mkdir o &&
+    pot play -i "$T/hosts" -e out="$T/o" -e wait=20 linear.yml >out && recap_ok out &&
+    ! ran_ahead o &&
+    before o/slow.slept o/fast1.stamp
+'
+
+expect_success 'ANSIBLE_STRATEGY=free applies to a play without the keyword' '
+    playbook plain.yml "" && rm -rf o && mkdir o &&
+    ANSIBLE_STRATEGY=free pot play -i "$T/hosts" -e out="$T/o" -e wait=600 plain.yml >out &&
+    recap_ok out && ran_ahead o
+'
+
+expect_success 'free output is whole lines, each host line right under its own task banner' '
+    playbook free.yml free && rm -rf o && mkdir o &&
+    pot play -i "$T/hosts" -e out="$T/o" -e wait=600 free.yml >out &&
+    assert_eq 3 "$(grep -A1 "^TASK \[every host stamps\]" out | grep -c "^changed: \[")" &&
+    assert_eq 9 "$(grep -c "^ok: \[[a-z0-9]*\] => (item=[abc])$" out)" &&
+    ! grep -vE "^(|PLAY .*|TASK .*|(ok|changed|skipping): \[[a-z0-9]+\].*|[a-z0-9]+ +: ok=.*)$" out
+'
+
+expect_success 'free with -f 1: every host still runs every task (one at a time)' '
+    playbook free.yml free && rm -rf o && mkdir o &&
+    pot play -f 1 -i "$T/hosts" -e out="$T/o" -e wait=20 free.yml >out && recap_ok out &&
+    test -s o/fast1.stamp && test -s o/fast2.stamp && test -s o/slow.stamp
+'
+
+test_done
