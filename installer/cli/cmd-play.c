@@ -80,14 +80,32 @@ static int load_inventory(const struct play_args *a, struct inventory *inv, stru
     return inv_finish(inv, err);
 }
 
-static int load_all(struct play_args *a, struct svec *books, struct inventory *inv,
-                    struct playbook **pb, struct err *err)
+/* ansible-playbook's get_host_list(): a --limit that keeps none of a non-empty inventory's hosts
+ * stops the run before anything is listed, checked or run. Sets '*none' then. */
+static int limit_leaves_none(const struct inventory *inv, const char *limit, bool *none,
+                             struct err *err)
+{
+    struct vec all = VEC_INIT, kept = VEC_INIT;
+    int ret = -1;
+
+    *none = false;
+    if (!limit) {
+        return 0;
+    }
+    if (inv_match(inv, "all", NULL, &all, NULL, err) == 0 &&
+        inv_match(inv, "all", limit, &kept, NULL, err) == 0) {
+        *none = all.len > 0 && kept.len == 0;
+        ret = 0;
+    }
+    vec_release(&all);
+    vec_release(&kept);
+    return ret;
+}
+
+static int load_all(struct svec *books, struct playbook **pb, struct err *err)
 {
     const char *roles_path = getenv("ANSIBLE_ROLES_PATH");
 
-    if (load_inventory(a, inv, err) < 0) {
-        return -1;
-    }
     *pb = pb_load(books->items[0], roles_path, err);
     if (!*pb) {
         return -1;
@@ -107,6 +125,7 @@ static int run_books(struct play_args *a, struct svec *books, struct err *err)
     struct exec_opts opts = { 0 };
     struct out out = { 0 };
     FILE *events = NULL;
+    bool no_hosts = false;
     int rc = -1;
 
     opts.extra_vars = val_dict();
@@ -115,11 +134,21 @@ static int run_books(struct play_args *a, struct svec *books, struct err *err)
             goto out;
         }
     }
-    if (a->list_tasks || a->list_hosts || a->list_tags) {
-        rc = load_inventory(a, inv, err) < 0 ? -1 : list_books(a, books, inv, opts.extra_vars, err);
+    if (load_inventory(a, inv, err) < 0 || limit_leaves_none(inv, a->limit, &no_hosts, err) < 0) {
         goto out;
     }
-    if (load_all(a, books, inv, &pb, err) < 0) {
+    if (no_hosts) {
+        /* like ansible-playbook: this message and exit code 1 */
+        log_error("Specified inventory, host pattern and/or --limit leaves us with no hosts to "
+                  "target.");
+        rc = 1;
+        goto out;
+    }
+    if (a->list_tasks || a->list_hosts || a->list_tags) {
+        rc = list_books(a, books, inv, opts.extra_vars, err);
+        goto out;
+    }
+    if (load_all(books, &pb, err) < 0) {
         goto out;
     }
     if (a->syntax_check) {

@@ -1,7 +1,8 @@
 /*
  * exec-check.c - whole-playbook validation before the first task runs: every action is a known
  * module or controller action, its arguments match the module's arg_spec, and every template
- * (arguments, keywords, conditions) compiles. The first problem is reported at file:line:col.
+ * (arguments, keywords, conditions) compiles, and every strategy is one pot runs. The first
+ * problem is reported at file:line:col.
  */
 #include "pot.h"
 #include <string.h>
@@ -237,12 +238,34 @@ static int check_list(struct vec *list, struct err *err)
     return 0;
 }
 
+/* The play's strategy keyword names one pot runs (linear or free); a template is left to run
+ * time. */
+static int check_strategy(const struct pb_play *play, struct err *err)
+{
+    static const char *const known[] = { "linear", "free", "ansible.builtin.linear",
+                                         "ansible.builtin.free" };
+    struct val *v = val_dict_get(play->kw, "strategy");
+    const char *name = v ? val_cstr(v) : NULL;
+
+    if (!v || (name && strstr(name, "{{"))) {
+        return 0;
+    }
+    for (size_t i = 0; name && i < ARRAY_SIZE(known); i++) {
+        if (strcmp(name, known[i]) == 0) {
+            return 0;
+        }
+    }
+    return err_at(err, ERR_PARSE, &v->pos, "invalid play strategy specified: %s",
+                  name ? name : "(not a string)");
+}
+
 int exec_check(struct playbook *pb, struct err *err)
 {
     for (size_t i = 0; i < pb->plays.len; i++) {
         struct pb_play *play = pb->plays.items[i];
 
-        if (check_templates(play->vars, err) < 0 || check_list(&play->tasks, err) < 0 ||
+        if (check_strategy(play, err) < 0 || check_templates(play->vars, err) < 0 ||
+            check_list(&play->tasks, err) < 0 ||
             check_list(&play->handlers, err) < 0) {
             return -1;
         }

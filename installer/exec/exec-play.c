@@ -132,6 +132,26 @@ static double max_fail_fraction(const struct exec_run *run)
     return val_cstr(v) ? strtod(val_cstr(v), NULL) / 100.0 : -1;
 }
 
+/* Linear strategy: when any_errors_fatal failed every host of the batch (none inside a rescue
+ * or always), Ansible prints NO MORE HOSTS LEFT once and breaks the play and the playbook. */
+static bool check_errors_fatal(struct exec_run *run)
+{
+    if (!run->fatal_hit || run->free || run->play_ended) {
+        return false;
+    }
+    for (size_t i = 0; i < run->batch.len; i++) {
+        const struct exec_host *h = run->batch.items[i];
+
+        if (!h->failed || h->guarded > 0) {
+            return false;
+        }
+    }
+    out_task_start(run->out, "NO MORE HOSTS LEFT", NULL, false);
+    run->play_ended = true;
+    run->stopped = true;
+    return true;
+}
+
 /* Linear strategy, after a task's results: when the batch's failed hosts (those not on their way
  * to a rescue or always) exceed max_fail_percentage, Ansible prints NO MORE HOSTS LEFT and
  * breaks the play and the playbook; the hosts left are failed without a recap count. */
@@ -140,7 +160,8 @@ static void check_max_fail(struct exec_run *run)
     double limit = max_fail_fraction(run);
     size_t failed = 0;
 
-    if (limit < 0 || run->free || run->play_ended || run->batch.len == 0) {
+    if (check_errors_fatal(run) || limit < 0 || run->free || run->play_ended ||
+        run->batch.len == 0) {
         return;
     }
     for (size_t i = 0; i < run->batch.len; i++) {
@@ -642,7 +663,9 @@ static int run_play(struct exec_run *run, struct pb_play *play, struct err *err)
 
     run->play = play;
     run->play_ended = false;
+    run->fatal_hit = false;
     vec_release(&run->play_hosts);
+    vec_release(&run->play_all);
     if (inv_match(run->inv, play->hosts, run->opts->limit, &matched, NULL, err) < 0 ||
         exec_hosts_implicit(run, play->hosts, &local, err) < 0 ||
         load_vars_files(run, err) < 0) {
@@ -655,7 +678,11 @@ static int run_play(struct exec_run *run, struct pb_play *play, struct err *err)
         for (size_t j = 0; j < run->hosts.len; j++) {
             struct exec_host *h = run->hosts.items[j];
 
-            if (h->ih == matched.items[i] && !h->failed && !h->unreachable) {
+            if (h->ih != matched.items[i]) {
+                continue;
+            }
+            vec_push(&run->play_all, h);
+            if (!h->failed && !h->unreachable) {
                 h->ended = false;
                 vec_push(&run->play_hosts, h);
             }
@@ -744,6 +771,7 @@ static void release_run(struct exec_run *run)
     vec_release(&run->hosts);
     exec_hosts_release(run);
     vec_release(&run->play_hosts);
+    vec_release(&run->play_all);
     vec_release(&run->batch);
     val_unref(run->groups);
 }

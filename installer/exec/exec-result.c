@@ -232,6 +232,7 @@ void exec_result_apply(struct exec_run *run, struct pb_task *t, struct exec_host
         for (size_t i = 0; !run->free && exec_kw_true(t, "any_errors_fatal") &&
                            i < run->batch.len; i++) {
             ((struct exec_host *)run->batch.items[i])->failed = true;
+            run->fatal_hit = true;
         }
     }
     if (res->status == RESULT_UNREACHABLE && !unreachable_ignored(t, res)) {

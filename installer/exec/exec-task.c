@@ -66,6 +66,7 @@ static struct val *magic_vars(struct exec_run *run, struct pb_task *task, struct
 {
     struct val *m = val_dict();
     struct val *play_hosts = val_list();
+    struct val *all = val_list();
     struct val *batch = val_list();
 
     if (h) {
@@ -73,9 +74,10 @@ static struct val *magic_vars(struct exec_run *run, struct pb_task *task, struct
     } else {
         val_dict_set(m, "groups", run->groups);
     }
-    for (size_t i = 0; i < run->play_hosts.len; i++) {
-        struct exec_host *p = run->play_hosts.items[i];
+    for (size_t i = 0; i < run->play_all.len; i++) {
+        struct exec_host *p = run->play_all.items[i];
 
+        val_list_push_take(all, val_str(p->name));
         if (!p->failed && !p->unreachable) {
             val_list_push_take(play_hosts, val_str(p->name));
         }
@@ -87,9 +89,10 @@ static struct val *magic_vars(struct exec_run *run, struct pb_task *task, struct
             val_list_push_take(batch, val_str(p->name));
         }
     }
-    val_dict_set(m, "ansible_play_hosts", play_hosts);
-    val_dict_set_take(m, "ansible_play_hosts_all", play_hosts);
-    val_dict_set_take(m, "ansible_play_batch", batch);
+    val_dict_set_take(m, "ansible_play_hosts", play_hosts);
+    val_dict_set_take(m, "ansible_play_hosts_all", all);
+    val_dict_set(m, "ansible_play_batch", batch);
+    val_dict_set_take(m, "play_hosts", batch); /* Ansible's deprecated alias of the batch */
     val_dict_set_take(m, "ansible_check_mode", val_bool(run->opts->check));
     val_dict_set_take(m, "ansible_diff_mode", val_bool(run->opts->diff));
     val_dict_set_take(m, "ansible_verbosity", val_int(run->opts->verbosity));
@@ -539,7 +542,8 @@ static void run_action(struct exec_run *run, struct pb_task *task, struct exec_h
     val_unref(args);
 }
 
-/* Puts status, changed, failed and msg into res->data, as register stores them. */
+/* Puts status, changed, failed (false too, as Ansible) and msg into res->data, as register
+ * stores them. */
 static void finish_data(struct result *res)
 {
     if (!res->data) {
@@ -558,7 +562,7 @@ static void finish_data(struct result *res)
     } else if (res->status == RESULT_UNREACHABLE) {
         val_dict_set_take(res->data, "unreachable", val_bool(true));
     } else {
-        val_dict_del(res->data, "failed");
+        val_dict_set_take(res->data, "failed", val_bool(false));
     }
 }
 
@@ -960,6 +964,13 @@ static void aggregate(struct result *res, struct val *results, bool any_failed, 
         val_dict_set_take(res->data, "msg", val_str("All items completed"));
     }
     finish_data(res);
+    if (res->status != RESULT_FAILED) {
+        /* Ansible's loop summary has no failed: false, but skipped: false */
+        val_dict_del(res->data, "failed");
+    }
+    if (res->status != RESULT_SKIPPED) {
+        val_dict_set_take(res->data, "skipped", val_bool(false));
+    }
 }
 
 static void censor(struct result *res)
@@ -1017,6 +1028,7 @@ static void run_loop(struct exec_run *run, struct pb_task *task, struct exec_hos
     }
     if (n == 0) {
         res->status = RESULT_SKIPPED;
+        val_dict_set_take(res->data, "skipped", val_bool(true));
         val_dict_set_take(res->data, "skipped_reason", val_str("No items in the list"));
     }
 }

@@ -66,13 +66,15 @@ struct exec_run {
     struct vec hosts;           /* owned struct exec_host *, inventory order */
     struct pb_play *play;       /* current play */
     struct vec play_hosts;      /* borrowed struct exec_host *: the play's hosts */
+    struct vec play_all;        /* borrowed: every host the play matched, failed ones too */
     struct vec batch;           /* borrowed: the current serial batch */
     struct val *groups;         /* owned: the groups dict */
     struct vec implicit;        /* owned struct inv_host *: implicit localhosts */
     bool start_found;           /* --start-at-task reached */
     bool play_ended;
-    bool stopped;               /* max_fail_percentage broke the playbook: no later batch or
-                                 * play runs, exit code 2 */
+    bool fatal_hit;             /* any_errors_fatal failed the batch during this play */
+    bool stopped;               /* max_fail_percentage or any_errors_fatal broke the playbook: no
+                                 * later batch or play runs, exit code 2 */
     struct exec_free *free;     /* owned by exec_free_run while a batch runs with strategy free,
                                  * else NULL */
 };

@@ -43,19 +43,24 @@ static int make_parent(const char *dest, struct err *err)
     return ret;
 }
 
+#define COPY_CHUNK (1 << 20)
+
+/* Copies 'size' bytes of 'in' to 'out' and fsyncs. The buffer is the heap's, not thread-local:
+ * static TLS is set up in every thread of every pot command (1 MiB of each stack touched). */
 static int copy_fd(int in, int out, int64_t size, void (*progress)(void *, int64_t), void *ctx)
 {
-    static __thread char chunk[1 << 20];
+    char *chunk = xmalloc(COPY_CHUNK);
     int64_t off = 0;
+    int ret = -1;
 
     while (off < size) {
-        size_t want = size - off < (int64_t)sizeof(chunk) ? (size_t)(size - off) : sizeof(chunk);
+        size_t want = size - off < COPY_CHUNK ? (size_t)(size - off) : COPY_CHUNK;
         ssize_t n = pread(in, chunk, want, off);
         const char *p = chunk;
 
         if (n <= 0) {
             errno = n == 0 ? EIO : errno;
-            return -1;
+            goto out;
         }
         off += n;
         if (progress) {
@@ -65,7 +70,7 @@ static int copy_fd(int in, int out, int64_t size, void (*progress)(void *, int64
             ssize_t w = write(out, p, (size_t)n);
 
             if (w < 0 && errno != EINTR) {
-                return -1;
+                goto out;
             }
             if (w > 0) {
                 p += w;
@@ -73,7 +78,10 @@ static int copy_fd(int in, int out, int64_t size, void (*progress)(void *, int64
             }
         }
     }
-    return fsync(out);
+    ret = fsync(out);
+out:
+    free(chunk);
+    return ret;
 }
 
 static int copy_into(const char *dest, int fd, int64_t size, void (*progress)(void *, int64_t),

@@ -459,6 +459,7 @@ static int load_role_use(struct loader *ld, struct val *entry, struct pb_task *p
     struct val *kw = keep(ld, val_dict());
     struct val *params = keep(ld, val_dict());
     const char *name = role_entry_split(ld, entry, kw, params, err);
+    bool is_import = entry->type == VAL_DICT && val_dict_get(entry, "_use_kw");
     struct pb_role *role = NULL;
     struct pb_task *wrap = NULL;
     char *dir = NULL;
@@ -473,7 +474,9 @@ static int load_role_use(struct loader *ld, struct val *entry, struct pb_task *p
                       ld->roles_path ? ", " : "", ld->roles_path ? ld->roles_path : "",
                       ld->play->dir);
     }
-    if (!ld->dynamic && role_seen(ld, dir, params)) {
+    /* Ansible keys its role cache on from_include too: an import_role is never folded into an
+     * earlier use of the role, so it is listed (and run) again */
+    if (!ld->dynamic && !is_import && role_seen(ld, dir, params)) {
         free(dir);
         return 0;
     }

@@ -9,7 +9,7 @@
 #include "base/xalloc.h"
 #include "template/tpl-eval.h"
 
-static const struct tpl_opts value_opts = { .trim_blocks = true, .keep_trailing_newline = true };
+static const struct tpl_opts value_opts = { .trim_blocks = true };
 
 /* ansible_eval_concat: text that looks like a list, dict or bool becomes one when it is a
  * Python literal. Takes 's' (a string value). */
@@ -26,6 +26,40 @@ static struct val *eval_concat(struct val *s)
         }
     }
     return s;
+}
+
+static size_t trailing_newlines(const char *s, size_t len)
+{
+    size_t n = 0;
+
+    while (n < len && s[len - 1 - n] == '\n') {
+        n++;
+    }
+    return n;
+}
+
+/* Templar.do_template: Jinja drops the source's last newline before ansible_eval_concat sees the
+ * text, then a result that is still a string gets back the newlines it lost (so "{{ true }}\n" is
+ * the bool true, "{{ 5 }}\n" the string "5\n"). Takes 'res'; 'src' is the template text. */
+static struct val *restore_newlines(struct val *res, const struct val *src)
+{
+    size_t want = trailing_newlines(src->u.s.ptr, src->u.s.len);
+    size_t have;
+    struct buf b = BUF_INIT;
+
+    if (res->type != VAL_STR) {
+        return res;
+    }
+    have = trailing_newlines(res->u.s.ptr, res->u.s.len);
+    if (want <= have) {
+        return res;
+    }
+    buf_add(&b, res->u.s.ptr, res->u.s.len);
+    while (have++ < want) {
+        buf_addc(&b, '\n');
+    }
+    val_unref(res);
+    return tpl_str_from_buf(&b);
 }
 
 static bool is_word_char(unsigned char c)
@@ -107,7 +141,7 @@ static struct val *template_string(struct val *v, const struct tpl_scope *scope,
         return NULL;
     }
     tpl_free(t);
-    return eval_concat(tpl_str_from_buf(&out));
+    return restore_newlines(eval_concat(tpl_str_from_buf(&out)), v);
 }
 
 bool tpl_needs_templating(const struct val *v)

@@ -1,10 +1,10 @@
 #!/bin/bash
 # t2002-play-bad-input.sh - `pot play` refuses bad input before any task runs: malformed YAML,
 # unknown modules, unknown or missing arguments, wrongly typed literal arguments, bad template
-# syntax, bad options, a missing playbook and a bad inventory each give one message with
-# file:line:col and the offending text, the documented exit code (4 parse, 5 options), and no
-# task ran (the first task's marker file is absent). An undefined variable fails the host at its
-# task (exit 2, position and name in the message) and stops that host.
+# syntax, an unknown strategy, bad options, a missing playbook and a bad inventory each give one
+# message with file:line:col and the offending text, the documented exit code (4 parse,
+# 5 options), and no task ran (the first task's marker file is absent). An undefined variable
+# fails the host at its task (exit 2, position and name in the message) and stops that host.
 . "$(dirname "$0")/lib.sh"
 
 cat >"$T/hosts" <<'HOSTS'
@@ -53,6 +53,11 @@ book bad_mode '    - file: path=/tmp/x mode=rwz state=touch'
 book template_syntax '    - debug: msg="{{ 1 + }}"'
 book bad_keyword '    - debug: msg=x
       whenn: true'
+# an unknown strategy in the second play stops the first one too
+book strategy '- hosts: all
+  strategy: bogus
+  tasks:
+    - debug: msg=x'
 book undefined '    - debug: msg="{{ nope }}"
     - copy: dest='"$T"'/after-undefined content=x'
 
@@ -76,6 +81,9 @@ expect_success 'bad template syntax: position, exit 4' '
 '
 expect_success 'unknown task keyword: position and name, exit 4' '
     refused bad_keyword 4 "bad_keyword.yml:" "whenn"
+'
+expect_success 'unknown strategy: position and name, exit 4, no play ran' '
+    refused strategy 4 "strategy.yml:6:13:" "strategy" "bogus"
 '
 expect_success 'missing playbook file: its name, exit 1' '
     assert_exit 1 "$POT" play -i "$T/hosts" "$T/nope.yml" 2>err &&

@@ -119,6 +119,16 @@ cat >"$T/b/main.yml" <<'EOF_'
       command: /bin/true
 EOF_
 cp "$T/b/main.yml" "$T/b/again.yml"
+# a role imported again after roles: (and twice with the same params) is listed each time
+cat >"$T/b/reimport.yml" <<'EOF_'
+- hosts: all
+  gather_facts: false
+  roles:
+    - solo
+  tasks:
+    - import_role: name=solo
+    - import_role: name=solo
+EOF_
 
 # run NAME CMD...: CMD's stdout in $T/NAME.out, host lines of each play sorted, exit code added.
 run() {
@@ -146,11 +156,14 @@ for opts in "--list-tasks" "--list-hosts" "--list-tags" "--list-tasks --list-tag
     "--list-tasks --tags imported,dbtag" "--list-tasks --tags never" \
     "--list-tasks --skip-tags blocktag,always" "--list-tags --tags webnever" \
     "--list-tasks --tags tagged" "--list-tasks --tags untagged --list-tags" \
-    "--list-hosts --limit h1,h3" "--list-hosts --list-tasks --limit db"; do
+    "--list-hosts --limit h1,h3" "--list-hosts --list-tasks --limit db" \
+    "--list-hosts --limit nomatch" "--list-tasks --limit nomatch"; do
     expect_success "list: main.yml $opts" "same $T/b $opts main.yml"
 done
 expect_success "list: two playbooks at once" \
     "same $T/b --list-tasks --list-hosts main.yml again.yml"
+expect_success "list: import_role of a role already in roles:" \
+    "same $T/b --list-tasks reimport.yml"
 for book in roles roles-deps include-import tags block import-playbook handlers; do
     expect_success "list: tests/diff/$book.yml" "same $DIFF --list-tasks --list-tags $book.yml"
 done

@@ -82,6 +82,19 @@ static void test_template_value_eval_concat(void **state)
     expect(f, "[{{ n }}, 'a'", "\"[3, 'a'\"");
 }
 
+/* Jinja drops the last newline before ansible_eval_concat; a string result gets it back
+ * (ansible-playbook 2.14: "{{ true }}\n" is true, "{{ false }}\n\n" is "False\n\n"). */
+static void test_template_value_trailing_newlines(void **state)
+{
+    struct fixture *f = *state;
+
+    expect(f, "{{ n > 1 }}\n", "true");
+    expect(f, "{{ n > 1 }}\n\n", "\"True\\n\\n\"");
+    expect(f, "{{ xs }}\n\n", "[1, 2]");
+    expect(f, "{{ n }}\n", "\"3\\n\"");
+    expect(f, "{{ name }}\n\n\n", "\"web\\n\\n\\n\"");
+}
+
 /* Escapes in the literal a template renders to (tpl-pyliteral.c): hex ones decode, a malformed
  * one makes it no literal; octal and \a are kept as written (pot's subset of Python's). */
 static void test_template_value_literal_escapes(void **state)
@@ -232,6 +245,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_template_value_eval_concat, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_template_value_trailing_newlines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_template_value_literal_escapes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_template_value_recurses_into_containers, setup,
                                         teardown),
