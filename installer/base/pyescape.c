@@ -6,20 +6,8 @@
 #include <string.h>
 #include "base/buf.h"
 #include "base/pyescape.h"
+#include "base/strutil.h"
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
 
 static void add_utf8(struct buf *b, uint32_t cp)
 {
@@ -75,7 +63,7 @@ static int hex_escape(const char *s, size_t len, int digits, unsigned flags, str
     uint32_t cp = 0;
 
     for (int k = 0; k < digits; k++) {
-        int v = hex_value(at(s, len, 2 + (size_t)k));
+        int v = str_hex_digit(at(s, len, 2 + (size_t)k));
 
         if (v < 0) {
             return 0;

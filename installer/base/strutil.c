@@ -109,6 +109,20 @@ char *str_replace_all(const char *s, const char *from, const char *to)
     return buf_detach(&out, NULL);
 }
 
+int str_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
 char *str_random_hex(void)
 {
     unsigned char bytes[16];

@@ -17,5 +17,7 @@ char *str_trim(const char *s);
 char *str_replace_all(const char *s, const char *from, const char *to);
 /* Returns a new string of 32 random lowercase hex digits (temp names, markers, prompt keys). */
 char *str_random_hex(void);
+/* The value 0..15 of one hex digit (either case), or -1. */
+int str_hex_digit(char c);
 
 #endif

@@ -35,19 +35,6 @@ static bool is_ident(char c)
            (unsigned char)c >= 0x80;
 }
 
-static int hex_value(char c)
-{
-    if (is_digit(c)) {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
 
 /* Skips blanks and a '#' comment running to the end. */
 static void skip_space(struct lit *p)
@@ -78,13 +65,13 @@ static int digit_part(struct lit *p, int base, struct buf *out)
 
     while (true) {
         char c = p->s[p->i];
-        int v = hex_value(c);
+        int v = str_hex_digit(c);
 
         if (v >= 0 && v < base && (base == 16 || is_digit(c))) {
             buf_addc(out, c);
             count++;
             p->i++;
-        } else if (c == '_' && count > 0 && hex_value(p->s[p->i + 1]) >= 0) {
+        } else if (c == '_' && count > 0 && str_hex_digit(p->s[p->i + 1]) >= 0) {
             p->i++;
         } else {
             return count;

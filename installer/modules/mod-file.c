@@ -137,13 +137,7 @@ static int add_path_info(struct file_job *j, struct result *res, struct err *err
         return -1;
     }
     if (st.exists && (!S_ISLNK(st.mode) || target.exists)) {
-        val_dict_set_take(res->data, "uid", val_int(st.uid));
-        val_dict_set_take(res->data, "gid", val_int(st.gid));
-        mod_set_str(res, "owner", st.owner ? st.owner : "");
-        mod_set_str(res, "group", st.group ? st.group : "");
-        val_dict_set_take(res->data, "mode", val_strf("0%03o", (unsigned)(st.mode & 07777)));
-        mod_set_str(res, "state", mod_stat_state(&st));
-        val_dict_set_take(res->data, "size", val_int(st.size));
+        mod_set_path_info(res, &st);
     }
     mod_stat_release(&target);
     mod_stat_release(&st);

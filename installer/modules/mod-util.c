@@ -178,6 +178,17 @@ void mod_stat_release(struct mod_stat *st)
     memset(st, 0, sizeof(*st));
 }
 
+void mod_set_path_info(struct result *res, const struct mod_stat *st)
+{
+    val_dict_set_take(res->data, "uid", val_int(st->uid));
+    val_dict_set_take(res->data, "gid", val_int(st->gid));
+    mod_set_str(res, "owner", st->owner ? st->owner : "");
+    mod_set_str(res, "group", st->group ? st->group : "");
+    val_dict_set_take(res->data, "mode", val_strf("0%03o", (unsigned)(st->mode & 07777)));
+    mod_set_str(res, "state", mod_stat_state(st));
+    val_dict_set_take(res->data, "size", val_int(st->size));
+}
+
 const char *mod_stat_state(const struct mod_stat *st)
 {
     if (!st->exists) {

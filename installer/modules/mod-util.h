@@ -40,6 +40,9 @@ int mod_stat(struct module_ctx *ctx, const char *path, bool follow, const char *
 void mod_stat_release(struct mod_stat *st);
 /* "file", "directory", "link", "hard" (a regular file with nlink > 1 is still "file"), "absent". */
 const char *mod_stat_state(const struct mod_stat *st);
+/* Sets the path keys Ansible's file-like results carry (uid, gid, owner, group, mode, state,
+ * size) from 'st'. */
+void mod_set_path_info(struct result *res, const struct mod_stat *st);
 
 /* Resolves a mode given as octal text ("0644", "644") or symbolic ("u+rwx,g-w,o=", "a+X", "u=rw")
  * against the current permission bits 'cur'. Returns 0 with *out set, or -1 when 'spec' is
