@@ -228,7 +228,7 @@ static int answer_prompt(struct run *r, struct err *err)
     }
     cut(&r->errb, (size_t)(at - r->errb.ptr), strlen(r->bc.prompt));
     if (r->prompts_answered > 0) {
-        return err_set(err, ERR_AUTH,
+        return err_set(err, ERR_FAILED,
                        "host '%s': incorrect sudo password for user '%s' (become user '%s')",
                        r->c->settings.host_name,
                        r->c->settings.user ? r->c->settings.user : "?",
@@ -254,7 +254,7 @@ static int answer_su_prompt(struct run *r, struct err *err)
     }
     cut(&r->out, 0, (size_t)(colon + 1 - r->out.ptr));
     if (r->prompts_answered > 0) {
-        return err_set(err, ERR_AUTH, "host '%s': incorrect su password for become user '%s'",
+        return err_set(err, ERR_FAILED, "host '%s': incorrect su password for become user '%s'",
                        r->c->settings.host_name,
                        r->req->become->user ? r->req->become->user : "root");
     }
@@ -315,7 +315,7 @@ static long long now_ms(void)
 /* su ended before the marker: it refused the password (or asked for none it got). */
 static int su_failed(struct run *r, struct err *err)
 {
-    return err_set(err, ERR_AUTH, "host '%s': su to '%s' failed: %s", r->c->settings.host_name,
+    return err_set(err, ERR_FAILED, "host '%s': su to '%s' failed: %s", r->c->settings.host_name,
                    r->req->become->user ? r->req->become->user : "root",
                    r->prompts_answered > 0 ? "incorrect su password" : "no password prompt seen");
 }

@@ -8,7 +8,8 @@
  * used by one thread at a time.
  *
  * Errors: a transport that cannot reach or authenticate to the host returns -1 with ERR_UNREACHABLE
- * or ERR_AUTH; a command that runs and exits non-zero is not an error (see exec_result.status).
+ * or ERR_AUTH, and ERR_FAILED when the host refused the become password; a command that runs and
+ * exits non-zero is not an error (see exec_result.status).
  */
 #ifndef CONN_H
 #define CONN_H

@@ -327,6 +327,20 @@ static void fail_from_err(struct result *res, const struct err *err)
     result_fail(res, "%s", msg);
 }
 
+/* A module that returned -1: ERR_FAILED means the host answered and refused (a wrong become
+ * password, a path it cannot stat or write): FAILED, as in Ansible; anything else means the host
+ * could not be reached or logged into: UNREACHABLE. */
+static void report_run_error(struct result *res, const struct err *err)
+{
+    if (err->kind == ERR_FAILED) {
+        fail_from_err(res, err);
+        return;
+    }
+    res->status = RESULT_UNREACHABLE;
+    free(res->msg);
+    res->msg = xstrdup(err->msg);
+}
+
 /* The variables conn_settings_from_vars() reads, resolved (templated) in the task's scope. */
 static const char *const conn_var_names[] = {
     "ansible_connection", "ansible_host", "ansible_ssh_host", "ansible_port",
@@ -511,9 +525,7 @@ static void run_module(struct exec_run *run, struct pb_task *task, struct exec_h
         ctx.become = becoming ? &become : NULL;
         ctx.env = env.len ? env.items : NULL;
         if (m->run(&ctx, &margs, res, &err) < 0) {
-            res->status = RESULT_UNREACHABLE;
-            free(res->msg);
-            res->msg = xstrdup(err.msg);
+            report_run_error(res, &err);
         }
     }
     svec_release(&env);

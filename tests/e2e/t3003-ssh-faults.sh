@@ -5,7 +5,9 @@
 #  - a dropped connection (its sshd session killed between two tasks) costs one reconnect and the
 #    run goes on; a host that stays down (its sshd gone too) ends unreachable, the others finish;
 #  - become_method su with a password (su reads it from a terminal: pot asks for a pty for that
-#    one command), stdin and stderr kept apart, the password never shown, a wrong one refused.
+#    one command), stdin and stderr kept apart, the password never shown, a wrong one refused;
+#  - a wrong sudo or su password fails the task on that host (FAILED, not UNREACHABLE), as in
+#    Ansible.
 # Needs: tests/sandbox/sandbox.sh up (docker mode, 2+ hosts) and POT_SANDBOX_ENV pointing at
 # its env.
 . "$(dirname "$0")/lib.sh"
@@ -80,16 +82,27 @@ cat >"$T/ignore.yml" <<'EOF'
     - command: echo later
 EOF
 
-# result TOOL PLAYBOOK: "rc=N" and the recap lines (spaces squeezed) of TOOL's run.
+cat >"$T/badsudo.yml" <<'EOF'
+- hosts: node1:node2
+  gather_facts: false
+  become: true
+  tasks:
+    - command: id -un
+    - command: echo after
+EOF
+
+# result TOOL PLAYBOOK [ARGS...]: "rc=N" and the recap lines (spaces squeezed) of TOOL's run
+# (inventory $T/inv, or $INV).
 result() {
-    local rc=0
-    if [ "$1" = ansible ]; then
-        /usr/bin/ansible-playbook -i "$T/inv" "$2" >"$T/$1.log" 2>&1 || rc=$?
+    local rc=0 tool=$1 playbook=$2
+    shift 2
+    if [ "$tool" = ansible ]; then
+        /usr/bin/ansible-playbook -i "${INV:-$T/inv}" "$@" "$playbook" >"$T/$tool.log" 2>&1 || rc=$?
     else
-        pot play -i "$T/inv" "$2" >"$T/$1.log" 2>&1 || rc=$?
+        pot play -i "${INV:-$T/inv}" "$@" "$playbook" >"$T/$tool.log" 2>&1 || rc=$?
     fi
     echo "rc=$rc"
-    awk '/^PLAY RECAP/ {r=1; next} r && NF {$1=$1; print}' "$T/$1.log"
+    awk '/^PLAY RECAP/ {r=1; next} r && NF {$1=$1; print}' "$T/$tool.log"
 }
 
 expect_success 'unreachable host leaves the play and later plays: recap and rc equal ansible' '
@@ -102,6 +115,16 @@ expect_success 'ignore_unreachable keeps the host (ok+ignored) until a task with
     result ansible "$T/ignore.yml" >want && result pot "$T/ignore.yml" >got &&
     cat want && diff -u want got &&
     grep -q "^ghost : ok=2 changed=0 unreachable=1 failed=0 skipped=0 rescued=0 ignored=2" got
+'
+
+expect_success 'a wrong sudo password fails the task, not the host: recap and rc equal ansible' '
+    export INV="$T/inv-pot" &&
+    result ansible "$T/badsudo.yml" -e ansible_become_password=not-the-password >want &&
+    result pot "$T/badsudo.yml" -e ansible_become_password=not-the-password >got &&
+    cat want && diff -u want got && assert_contains got "rc=2" &&
+    grep -q "^node1 : ok=0 changed=0 unreachable=0 failed=1" got &&
+    assert_contains "$T/pot.log" "incorrect sudo password" &&
+    assert_not_contains "$T/pot.log" not-the-password
 '
 
 # drop_session [listener]: a task that kills the sshd session serving it a second after it ends
@@ -180,8 +203,8 @@ expect_success 'become_method su over ssh (pty): root, stdout/stderr apart, stdi
     assert_not_contains out "$RPW" && assert_not_contains log "$RPW"
 '
 
-expect_success 'become_method su with a wrong password: refused, naming the host' '
-    assert_exit 4 pot play -i "$T/inv-pot" -e ansible_become_password=not-the-password \
+expect_success 'become_method su with a wrong password: FAILED (as in Ansible), naming the host' '
+    assert_exit 2 pot play -i "$T/inv-pot" -e ansible_become_password=not-the-password \
         -l node1 "$T/su.yml" >out 2>&1 &&
     assert_contains out "host '"'"'node1'"'"': su to '"'"'root'"'"' failed:" &&
     assert_contains out "incorrect su password" &&
