@@ -218,9 +218,21 @@ static void cut(struct buf *b, size_t from, size_t len)
     buf_truncate(b, b->len - len);
 }
 
-static int answer_prompt(struct run *r, struct err *err)
+/* Answers a become prompt with the password (only ever written to the channel). */
+static int send_password(struct run *r, struct err *err)
 {
     const char *pw = r->req->become->password;
+
+    r->prompts_answered++;
+    if (ssh_channel_write(r->ch, pw, (uint32_t)strlen(pw)) < 0 ||
+        ssh_channel_write(r->ch, "\n", 1) < 0) {
+        return lost(r, "connection lost while sending the become password", err);
+    }
+    return 0;
+}
+
+static int answer_prompt(struct run *r, struct err *err)
+{
     char *at = strstr(r->errb.ptr, r->bc.prompt);
 
     if (!at) {
@@ -234,18 +246,12 @@ static int answer_prompt(struct run *r, struct err *err)
                        r->c->settings.user ? r->c->settings.user : "?",
                        r->req->become->user ? r->req->become->user : "root");
     }
-    r->prompts_answered++;
-    if (ssh_channel_write(r->ch, pw, (uint32_t)strlen(pw)) < 0 ||
-        ssh_channel_write(r->ch, "\n", 1) < 0) {
-        return lost(r, "connection lost while sending the become password", err);
-    }
-    return 0;
+    return send_password(r, err);
 }
 
 /* su on a pty: its prompt ("Password: ", "root's password:") ends the merged output so far. */
 static int answer_su_prompt(struct run *r, struct err *err)
 {
-    const char *pw = r->req->become->password;
     char *at = strstr(r->out.ptr ? r->out.ptr : "", "assword");
     char *colon = at ? strchr(at, ':') : NULL;
 
@@ -258,12 +264,7 @@ static int answer_su_prompt(struct run *r, struct err *err)
                        r->c->settings.host_name,
                        r->req->become->user ? r->req->become->user : "root");
     }
-    r->prompts_answered++;
-    if (ssh_channel_write(r->ch, pw, (uint32_t)strlen(pw)) < 0 ||
-        ssh_channel_write(r->ch, "\n", 1) < 0) {
-        return lost(r, "connection lost while sending the become password", err);
-    }
-    return 0;
+    return send_password(r, err);
 }
 
 static void see_marker(struct run *r)
