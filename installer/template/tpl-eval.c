@@ -1433,11 +1433,12 @@ static int assign(struct tpl_ctx *c, const struct tpl_node *target, struct val *
         return -1;
     }
     if (val_list_len(items) != target->nargs) {
+        size_t got = val_list_len(items);
+
         c->node = target;
         val_unref(items);
         return tpl_failn(c, "%s values to unpack (expected %zu, got %zu)",
-                         val_list_len(items) > target->nargs ? "too many" : "not enough",
-                         target->nargs, val_list_len(items));
+                         got > target->nargs ? "too many" : "not enough", target->nargs, got);
     }
     for (size_t i = 0; i < target->nargs; i++) {
         local_set(c, c->nlocals, target->args[i]->slot, val_ref(val_list_get(items, i)));

@@ -65,6 +65,22 @@ static void test_tpl_render_error_leaves_output_untouched(void **state)
     buf_release(&out);
 }
 
+/* The unpacking error used to read the value's length after releasing it (found by
+ * fuzz-template: a heap use after free under ASan). */
+static void test_tpl_set_unpack_count_mismatch(void **state)
+{
+    struct buf out = BUF_INIT;
+    struct err err = ERR_INIT;
+
+    (void)state;
+    assert_int_equal(render("{% set name, = 'shadow' %}{{ name }}", "{}", &out, &err), -1);
+    assert_non_null(strstr(err.msg, "too many values to unpack (expected 1, got 6)"));
+    err = (struct err)ERR_INIT;
+    assert_int_equal(render("{% set a, b, c = [1] %}", "{}", &out, &err), -1);
+    assert_non_null(strstr(err.msg, "not enough values to unpack (expected 3, got 1)"));
+    buf_release(&out);
+}
+
 static void test_tpl_attribute_error_names_attribute(void **state)
 {
     struct buf out = BUF_INIT;
@@ -202,6 +218,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tpl_render_appends_and_keeps_newline),
         cmocka_unit_test(test_tpl_render_error_leaves_output_untouched),
+        cmocka_unit_test(test_tpl_set_unpack_count_mismatch),
         cmocka_unit_test(test_tpl_attribute_error_names_attribute),
         cmocka_unit_test(test_tpl_syntax_error_is_parse_with_first_line_col),
         cmocka_unit_test(test_tpl_unknown_filter_is_parse_error),
