@@ -18,33 +18,6 @@
 #include "template/tpl.h"
 #include "value/val.h"
 
-/* Appends the tag names a 'tags:' value holds (a list, a comma-separated string, a number). */
-static void add_tags(const struct val *v, struct svec *out)
-{
-    if (!v) {
-        return;
-    }
-    if (v->type == VAL_LIST) {
-        for (size_t i = 0; i < val_list_len(v); i++) {
-            add_tags(val_list_get(v, i), out);
-        }
-    } else if (val_cstr(v)) {
-        struct svec parts = SVEC_INIT;
-
-        svec_split(&parts, val_cstr(v), ',');
-        for (size_t i = 0; i < parts.len; i++) {
-            svec_push(out, parts.items[i]);
-        }
-        svec_release(&parts);
-    } else {
-        struct buf b = BUF_INIT;
-
-        val_to_pystr(v, &b);
-        svec_push(out, b.ptr);
-        buf_release(&b);
-    }
-}
-
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -70,7 +43,7 @@ static void add_sorted(struct buf *out, struct svec *tags, const char *sep)
 static void task_tags(const struct pb_task *task, struct svec *out)
 {
     for (const struct pb_task *t = task; t; t = t->parent) {
-        add_tags(pb_kw_own(t, "tags"), out);
+        exec_collect_tags(pb_kw_own(t, "tags"), out);
     }
 }
 
@@ -234,7 +207,7 @@ static int list_play(const struct play_list_opts *o, size_t idx, struct pb_play 
     char *name = NULL;
     int ret = -1;
 
-    add_tags(val_dict_get(play->kw, "tags"), &l.play_tags);
+    exec_collect_tags(val_dict_get(play->kw, "tags"), &l.play_tags);
     buf_addf(out, "\n  play #%zu (", idx + 1);
     add_pattern(out, play, false);
     name = play_name(o, play);

@@ -23,14 +23,14 @@ static bool tags_intersect(const struct svec *a, const struct svec *b)
     return false;
 }
 
-static void collect_tags(const struct val *v, struct svec *out)
+void exec_collect_tags(const struct val *v, struct svec *out)
 {
     if (!v) {
         return;
     }
     if (v->type == VAL_LIST) {
         for (size_t i = 0; i < val_list_len(v); i++) {
-            collect_tags(val_list_get(v, i), out);
+            exec_collect_tags(val_list_get(v, i), out);
         }
     } else if (val_cstr(v)) {
         svec_split(out, val_cstr(v), ',');
@@ -74,10 +74,10 @@ bool exec_tags_match(const struct pb_task *task, const struct svec *only, const 
 
     for (const struct pb_task *t = task; t; t = t->parent) {
         if (t == task || !pb_kw_own(t, "_dynamic")) {
-            collect_tags(pb_kw_own(t, "tags"), &tags);
+            exec_collect_tags(pb_kw_own(t, "tags"), &tags);
         }
     }
-    collect_tags(val_dict_get(task->play->kw, "tags"), &tags);
+    exec_collect_tags(val_dict_get(task->play->kw, "tags"), &tags);
     untagged = tags.len == 0;
     if (untagged) {
         svec_push(&tags, "untagged");

@@ -183,6 +183,8 @@ void exec_play_banner(struct exec_run *run);
  * the loop variables}. Returns 0, or -1 with err (a template or loop that fails). */
 int exec_include_entries(struct exec_run *run, struct pb_task *task, struct exec_host *h,
                          struct val *out, struct err *err);
+/* Appends the tag names a 'tags:' value holds (a list, a comma-separated string, a number). */
+void exec_collect_tags(const struct val *v, struct svec *out);
 /* True when the task's tags select it (--tags/--skip-tags). */
 bool exec_tags_match(const struct pb_task *task, const struct svec *only, const struct svec *skip);
 

@@ -23,6 +23,15 @@ if [ -n "${POT_SANDBOX_ENV:-}" ] && [ -f "$POT_SANDBOX_ENV" ]; then
     set +a
 fi
 
+# ansible_local_env: the settings every comparison with Debian's ansible-playbook runs under
+# (quiet, no colour, no retry files, python3, its temp files in $T).
+ansible_local_env() {
+    export ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_RETRY_FILES_ENABLED=False \
+        ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_NOCOLOR=1 ANSIBLE_DEPRECATION_WARNINGS=False \
+        ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3 ANSIBLE_LOCAL_TEMP="$T/.ansible-tmp" \
+        ANSIBLE_SYSTEM_WARNINGS=False ANSIBLE_COMMAND_WARNINGS=False
+}
+
 # require_sandbox: when no sandbox is up, record one failure and end the file.
 require_sandbox() {
     if [ -z "${SANDBOX_INVENTORY:-}" ]; then

@@ -15,10 +15,7 @@
 . "$(dirname "$0")/lib.sh"
 
 ANSIBLE_PLAYBOOK=/usr/bin/ansible-playbook
-export ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_RETRY_FILES_ENABLED=False \
-    ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_NOCOLOR=1 ANSIBLE_DEPRECATION_WARNINGS=False \
-    ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3 ANSIBLE_LOCAL_TEMP="$T/.ansible-tmp" \
-    ANSIBLE_SYSTEM_WARNINGS=False ANSIBLE_COMMAND_WARNINGS=False
+ansible_local_env
 DIFF="$TOP/tests/diff"
 CACHE=${POT_DIFF_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pot-diff}
 mkdir -p "$CACHE"
