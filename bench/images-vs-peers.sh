@@ -14,11 +14,12 @@
 # The docker peer uses a private dockerd (vfs, no iptables, no bridge; fresh data root before each
 # EMPTY run). Each case runs $POT_BENCH_RUNS times (default 3; the docker cases drop to 1 run when
 # one run takes longer than $POT_BENCH_DOCKER_MAX_S seconds, default 240).
-# Compression: pot gzips layers deterministically with zlib level 1 in 64 KiB segments, storing
-# (not deflating) near-uniform segments such as the random layers (installer/images/img-gzip.h);
-# the 1 MiB blocks of one layer are deflated by up to -j (at most the cores) threads at once, with
-# the same bytes for any -j; the gzip -1/pigz floors deflate everything, so pot can go below them
-# on this dataset.
+# Compression: pot gzips layers deterministically with its own fast deflate encoder (greedy LZ77,
+# one hash probe, then the cheapest of dynamic Huffman, fixed or stored per ~60 KiB:
+# installer/images/img-deflate.h) in 64 KiB segments, storing (not deflating) near-uniform
+# segments such as the random layers (img-gzip.h); the 1 MiB blocks of one layer are deflated by
+# up to -j (at most the cores) threads at once, with the same bytes for any -j; the gzip -1/pigz
+# floors are zlib's level 1 over everything, so pot can go below them on this dataset.
 # Environment: POT (default build-bench/pot), POT_BENCH_IMAGES_DIR, POT_BENCH_RUNS,
 # POT_BENCH_DOCKER_MAX_S. Needs: skopeo, docker.io, docker-registry, pigz, curl, jq, time, setpriv.
 set -euo pipefail

@@ -9,11 +9,10 @@
 #include <zlib.h>
 #include "base/buf.h"
 #include "base/xalloc.h"
+#include "images/img-deflate.h"
 #include "images/img-gzip.h"
 
 #define HISTORY 32768u   /* deflate's window: what a run is primed with */
-#define OUT_CAP 65536u
-#define STORED_MAX 65535u
 #define MIN_SEGMENT 4096u /* shorter segments are always compressed; also the first look */
 /* A segment is stored when its byte histogram's chi-square against a uniform one is at most this
  * (random data: about 255; text, binaries, tar headers: tens of thousands and more). At the limit
@@ -39,12 +38,6 @@ struct block {
     uint32_t crc;           /* of the input bytes */
 };
 
-/* One raw deflate stream and its output staging; one per thread. */
-struct deflater {
-    z_stream z;
-    unsigned char out[OUT_CAP];
-};
-
 struct img_gzip {
     struct block *ring;        /* owned: nring blocks, used in turn */
     size_t nring;
@@ -55,32 +48,13 @@ struct img_gzip {
     uint32_t crc;
     uint32_t isize;            /* input length modulo 2^32 */
     bool started;              /* the gzip header is out */
-    struct deflater *inline_d; /* owned: compresses on the caller's thread when no threads */
+    struct img_deflate *inline_d; /* owned: compresses on the caller's thread when no threads */
     pthread_t *threads;        /* owned */
     size_t nthreads;
     pthread_mutex_t lock;
     pthread_cond_t cond;
     bool stop;
 };
-
-static struct deflater *deflater_new(void)
-{
-    struct deflater *d = xcalloc(1, sizeof(*d));
-
-    /* windowBits -15: raw deflate; this file writes the gzip header and trailer itself. */
-    if (deflateInit2(&d->z, IMG_GZIP_LEVEL, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-        BUG("deflateInit2 failed");
-    }
-    return d;
-}
-
-static void deflater_free(struct deflater *d)
-{
-    if (d) {
-        deflateEnd(&d->z);
-        free(d);
-    }
-}
 
 /* Whether the byte histogram of p[0..n) is within CHI2_MAX of a uniform one. */
 static bool near_uniform(const unsigned char *p, size_t n)
@@ -118,71 +92,21 @@ bool img_gzip_incompressible(const unsigned char *p, size_t n)
     return n == MIN_SEGMENT || near_uniform(p, n);
 }
 
-/* Stored deflate blocks; the stream is byte-aligned before and after. */
-static int put_stored(const unsigned char *p, size_t n, bool last, img_gzip_out_fn out, void *ctx)
-{
-    do {
-        size_t len = n < STORED_MAX ? n : STORED_MAX;
-        unsigned char hdr[5] = { last && len == n, len & 0xff, len >> 8, ~len & 0xff,
-                                 (~len >> 8) & 0xff };
-
-        if (out(ctx, hdr, sizeof(hdr)) < 0 || (len && out(ctx, p, len) < 0)) {
-            return -1;
-        }
-        p += len;
-        n -= len;
-    } while (n);
-    return 0;
-}
-
-/* One run through a fresh raw deflate stream primed with 'dict'; ends byte-aligned, or with the
- * final block when 'last'. */
-static int put_deflated(struct deflater *d, const unsigned char *dict, size_t dict_len,
-                        const unsigned char *p, size_t n, bool last, img_gzip_out_fn out,
-                        void *ctx)
-{
-    int flush = last ? Z_FINISH : Z_SYNC_FLUSH;
-    int rc;
-
-    if (deflateReset(&d->z) != Z_OK) {
-        BUG("deflateReset failed");
-    }
-    if (dict_len && deflateSetDictionary(&d->z, dict, (uInt)dict_len) != Z_OK) {
-        BUG("deflateSetDictionary failed");
-    }
-    d->z.next_in = (unsigned char *)p;
-    d->z.avail_in = (uInt)n;
-    do {
-        d->z.next_out = d->out;
-        d->z.avail_out = OUT_CAP;
-        rc = deflate(&d->z, flush);
-        if (rc == Z_STREAM_ERROR) {
-            BUG("deflate stream error");
-        }
-        if (OUT_CAP - d->z.avail_out > 0 && out(ctx, d->out, OUT_CAP - d->z.avail_out) < 0) {
-            return -1;
-        }
-    } while (d->z.avail_out == 0 || (last && rc != Z_STREAM_END));
-    return 0;
-}
-
 static size_t segment_len(size_t off, size_t n)
 {
     return n - off < IMG_GZIP_SEGMENT ? n - off : IMG_GZIP_SEGMENT;
 }
 
-/* Compresses one block as runs of stored or deflated segments and takes its CRC. Its bytes
- * depend only on the block's history, input and 'last'. */
-static int put_block(struct deflater *d, struct block *b, img_gzip_out_fn out, void *ctx)
+/* Compresses one block as runs of stored or deflated segments, ended on a byte boundary, and takes
+ * its CRC. Its bytes depend only on the block's history, input and 'last'. */
+static int put_block(struct img_deflate *d, struct block *b, img_gzip_out_fn out, void *ctx)
 {
     const unsigned char *p = b->in + b->hist;
     size_t n = b->fill;
     size_t off = 0;
 
     b->crc = (uint32_t)crc32(0L, p, (uInt)n);
-    if (n == 0 && b->last) {
-        return put_stored(p, 0, true, out, ctx);
-    }
+    img_deflate_begin(d, out, ctx);
     while (off < n) {
         bool stored = img_gzip_incompressible(p + off, segment_len(off, n));
         size_t end = off + segment_len(off, n);
@@ -193,20 +117,17 @@ static int put_block(struct deflater *d, struct block *b, img_gzip_out_fn out, v
             end += segment_len(end, n);
         }
         final = b->last && end == n;
-        if (stored) {
-            rc = put_stored(p + off, end - off, final, out, ctx);
-        } else {
-            size_t dict_len = b->hist + off < HISTORY ? b->hist + off : HISTORY;
-
-            rc = put_deflated(d, p + off - dict_len, dict_len, p + off, end - off, final, out,
-                              ctx);
-        }
+        rc = stored ? img_deflate_store(d, p + off, end - off, final)
+                    : img_deflate_compress(d, p + off, b->hist + off, end - off, final);
         if (rc < 0) {
             return -1;
         }
         off = end;
     }
-    return 0;
+    if (n == 0 && b->last && img_deflate_store(d, NULL, 0, true) < 0) {
+        return -1;
+    }
+    return img_deflate_flush(d);
 }
 
 static int add_to_buf(void *ctx, const void *data, size_t len)
@@ -233,7 +154,7 @@ static struct block *next_queued(struct img_gzip *gz)
 static void *worker(void *arg)
 {
     struct img_gzip *gz = arg;
-    struct deflater *d = deflater_new();
+    struct img_deflate *d = img_deflate_new();
 
     pthread_mutex_lock(&gz->lock);
     while (!gz->stop) {
@@ -251,7 +172,7 @@ static void *worker(void *arg)
         pthread_cond_broadcast(&gz->cond);
     }
     pthread_mutex_unlock(&gz->lock);
-    deflater_free(d);
+    img_deflate_free(d);
     return NULL;
 }
 
@@ -271,7 +192,7 @@ struct img_gzip *img_gzip_new(int threads)
     pthread_mutex_init(&gz->lock, NULL);
     pthread_cond_init(&gz->cond, NULL);
     if (!gz->nthreads) {
-        gz->inline_d = deflater_new();
+        gz->inline_d = img_deflate_new();
         return gz;
     }
     gz->threads = xcalloc(gz->nthreads, sizeof(*gz->threads));
@@ -425,7 +346,7 @@ void img_gzip_free(struct img_gzip *gz)
     }
     free(gz->ring);
     free(gz->threads);
-    deflater_free(gz->inline_d);
+    img_deflate_free(gz->inline_d);
     pthread_mutex_destroy(&gz->lock);
     pthread_cond_destroy(&gz->cond);
     free(gz);

@@ -1,5 +1,5 @@
 /*
- * img-gzip.h - deterministic gzip of layer streams with zlib: the same layer always compresses to
+ * img-gzip.h - deterministic gzip of layer streams: the same layer always compresses to
  * the same bytes and digest, however its bytes are handed in and however many threads compress.
  * Internal to images/.
  *
@@ -7,16 +7,17 @@
  * the input is split into IMG_GZIP_BLOCK blocks and each block into IMG_GZIP_SEGMENT segments.
  * A segment whose byte histogram is near uniform (random or already compressed data) is written
  * as stored deflate blocks, costing no compression CPU; the other segments of a block form runs,
- * each compressed at IMG_GZIP_LEVEL by a fresh raw deflate stream primed with the 32 KiB of input
- * before the run and ended byte-aligned (Z_SYNC_FLUSH), as pigz does. A run's bytes depend only on
- * its input and the 32 KiB before it, so the blocks of one stream are compressed by up to
- * 'threads' threads at once and written in order; the CRC is joined with crc32_combine.
+ * each compressed by img-deflate.c's encoder primed with the 32 KiB of input before the run. A
+ * block ends byte-aligned (with an empty stored block when needed, like pigz's Z_SYNC_FLUSH), so
+ * its bytes depend only on its input and the 32 KiB before it: the blocks of one stream are
+ * compressed by up to 'threads' threads at once and written in order; the CRC (zlib's) is joined
+ * with crc32_combine.
  */
 #ifndef IMG_GZIP_H
 #define IMG_GZIP_H
 
-/* Changing any of these, or the stored test in img-gzip.c, changes every pushed layer digest. */
-#define IMG_GZIP_LEVEL 1
+/* Changing either, the stored test in img-gzip.c or the encoder in img-deflate.c changes every
+ * pushed layer digest. */
 #define IMG_GZIP_BLOCK (1u << 20)
 #define IMG_GZIP_SEGMENT (1u << 16)
 

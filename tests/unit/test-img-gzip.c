@@ -6,7 +6,7 @@
 #include "images/img-gzip.h"
 
 /* sha256 of the golden input compressed (see test_img_gzip_golden_digest) */
-#define GOLDEN_HEX "b00bbf22385089bc5761041c26cf88115c983f5ac2e4d54a252302cf9b40a215"
+#define GOLDEN_HEX "3d6f30d21dfcba2e57433afdc1af57751492b0231cc49a559bc190828d047c5a"
 
 static int collect(void *ctx, const void *data, size_t len)
 {
