@@ -65,6 +65,25 @@ void buf_addc(struct buf *b, char c)
     buf_add(b, &c, 1);
 }
 
+void buf_add_utf8(struct buf *b, uint32_t cp)
+{
+    if (cp < 0x80) {
+        buf_addc(b, (char)cp);
+    } else if (cp < 0x800) {
+        buf_addc(b, (char)(0xC0 | (cp >> 6)));
+        buf_addc(b, (char)(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+        buf_addc(b, (char)(0xE0 | (cp >> 12)));
+        buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
+        buf_addc(b, (char)(0x80 | (cp & 0x3F)));
+    } else {
+        buf_addc(b, (char)(0xF0 | (cp >> 18)));
+        buf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3F)));
+        buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
+        buf_addc(b, (char)(0x80 | (cp & 0x3F)));
+    }
+}
+
 void buf_addn(struct buf *b, char c, size_t count)
 {
     if (!count) {

@@ -24,6 +24,8 @@ void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
 void buf_addf(struct buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
+/* Appends code point 'cp' (at most 0x10FFFF) encoded as UTF-8. */
+void buf_add_utf8(struct buf *b, uint32_t cp);
 /* Appends 'count' copies of 'c'. */
 void buf_addn(struct buf *b, char c, size_t count);
 void buf_truncate(struct buf *b, size_t len);

@@ -31,25 +31,6 @@ static size_t decode(const char *s, size_t len, size_t i, uint32_t *cp)
     return k;
 }
 
-static void encode(struct buf *b, uint32_t c)
-{
-    if (c < 0x80) {
-        buf_addc(b, (char)c);
-    } else if (c < 0x800) {
-        buf_addc(b, (char)(0xC0 | (c >> 6)));
-        buf_addc(b, (char)(0x80 | (c & 0x3F)));
-    } else if (c < 0x10000) {
-        buf_addc(b, (char)(0xE0 | (c >> 12)));
-        buf_addc(b, (char)(0x80 | ((c >> 6) & 0x3F)));
-        buf_addc(b, (char)(0x80 | (c & 0x3F)));
-    } else {
-        buf_addc(b, (char)(0xF0 | (c >> 18)));
-        buf_addc(b, (char)(0x80 | ((c >> 12) & 0x3F)));
-        buf_addc(b, (char)(0x80 | ((c >> 6) & 0x3F)));
-        buf_addc(b, (char)(0x80 | (c & 0x3F)));
-    }
-}
-
 static bool is_alpha(uint32_t c)
 {
     return utf8_locale ? iswalpha_l((wint_t)c, utf8_locale) != 0
@@ -63,10 +44,10 @@ static void put_case(struct buf *b, uint32_t c, bool upper)
         return;
     }
     if (!utf8_locale) {
-        encode(b, c < 0x80 ? (uint32_t)(upper ? towupper(c) : towlower(c)) : c);
+        buf_add_utf8(b, c < 0x80 ? (uint32_t)(upper ? towupper(c) : towlower(c)) : c);
         return;
     }
-    encode(b, (uint32_t)(upper ? towupper_l((wint_t)c, utf8_locale)
+    buf_add_utf8(b, (uint32_t)(upper ? towupper_l((wint_t)c, utf8_locale)
                                : towlower_l((wint_t)c, utf8_locale)));
 }
 

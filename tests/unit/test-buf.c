@@ -72,6 +72,25 @@ static void test_b64_known_vectors(void **state)
     }
 }
 
+/* One code point of each UTF-8 length, at the edges between lengths. */
+static void test_buf_add_utf8_each_length(void **state)
+{
+    const uint32_t cps[] = { 0x41, 0x7F, 0x80, 0xE9, 0x7FF, 0x800, 0x4E2D, 0xFFFF, 0x10000,
+                             0x1F600, 0x10FFFF };
+    const char *want[] = { "A", "\x7f", "\xc2\x80", "\xc3\xa9", "\xdf\xbf", "\xe0\xa0\x80",
+                           "\xe4\xb8\xad", "\xef\xbf\xbf", "\xf0\x90\x80\x80",
+                           "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf" };
+
+    (void)state;
+    for (size_t i = 0; i < ARRAY_SIZE(cps); i++) {
+        struct buf b = BUF_INIT;
+
+        buf_add_utf8(&b, cps[i]);
+        assert_string_equal(b.ptr, want[i]);
+        buf_release(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -80,6 +99,7 @@ int main(void)
         cmocka_unit_test(test_buf_detach_leaves_empty),
         cmocka_unit_test(test_b64_roundtrip_never_wraps),
         cmocka_unit_test(test_b64_known_vectors),
+        cmocka_unit_test(test_buf_add_utf8_each_length),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
