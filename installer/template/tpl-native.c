@@ -28,6 +28,26 @@ static struct val *eval_concat(struct val *s)
     return s;
 }
 
+/* Ansible's STRING_TYPE_FILTERS: their result is NativeJinjaText, which ansible_eval_concat hands
+ * back as text when it is the template's only output ("{{ x | to_json }}" stays a string). */
+static bool only_output_is_text_filter(const struct tpl *t)
+{
+    static const char *const text_filters[] = { "string",       "to_json", "to_nice_json",
+                                                "to_yaml",      "to_nice_yaml", "ppretty",
+                                                "json" };
+    const struct tpl_node *n = t->root;
+
+    if (!n || n->kind != TN_OUTPUT || n->next || n->a->kind != TN_FILTER) {
+        return false;
+    }
+    for (size_t i = 0; i < sizeof(text_filters) / sizeof(text_filters[0]); i++) {
+        if (strcmp(n->a->str, text_filters[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static size_t trailing_newlines(const char *s, size_t len)
 {
     size_t n = 0;
@@ -122,7 +142,9 @@ static struct val *template_string(struct val *v, const struct tpl_scope *scope,
     struct tpl_opts o = value_opts;
     struct buf out = BUF_INIT;
     struct val *native;
+    struct val *text;
     struct tpl *t;
+    bool keep_text;
 
     if ((v->flags & VAL_UNSAFE) || !tpl_is_template(v->u.s.ptr)) {
         return val_ref(v);
@@ -140,8 +162,10 @@ static struct val *template_string(struct val *v, const struct tpl_scope *scope,
         buf_release(&out);
         return NULL;
     }
+    keep_text = only_output_is_text_filter(t);
     tpl_free(t);
-    return restore_newlines(eval_concat(tpl_str_from_buf(&out)), v);
+    text = tpl_str_from_buf(&out);
+    return restore_newlines(keep_text ? text : eval_concat(text), v);
 }
 
 bool tpl_needs_templating(const struct val *v)
