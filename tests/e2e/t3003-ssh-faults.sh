@@ -127,14 +127,15 @@ expect_success 'a wrong sudo password fails the task, not the host: recap and rc
     assert_not_contains "$T/pot.log" not-the-password
 '
 
-# drop_session [listener]: a task that kills the sshd session serving it a second after it ends
-# (and with 'listener' the host's sshd listener too, so nothing answers any more).
+# drop_session [listener]: an idempotent playbook whose second task kills the sshd session
+# serving it a second after it ends (and with 'listener' the host's sshd listener too, so nothing
+# answers any more).
 drop_session() {
     cat <<'EOF'
 - hosts: node1:node2
   gather_facts: false
   tasks:
-    - command: echo one
+    - copy: content="one\n" dest=/tmp/t3003-drop-one
     - name: drop the ssh session of node1 after this task
       shell: |
         p=$$
@@ -142,9 +143,10 @@ drop_session() {
         l=$(ps -o ppid= -p "$p" | tr -d " ")
         [ "$(ps -o comm= -p "$l")" = sshd ] || l=""
         (sleep 1; kill -9 "$p" KILL_LISTENER) </dev/null >/dev/null 2>&1 &
+      changed_when: false
       when: inventory_hostname == 'node1'
     - pause: seconds=3
-    - command: echo after
+    - copy: content="after\n" dest=/tmp/t3003-drop-after
 EOF
 }
 
@@ -153,12 +155,17 @@ wait_up() {
     return 1
 }
 
-expect_success 'a dropped connection: one reconnect, then the run goes on' '
+expect_success 'a dropped connection: one reconnect, then the run goes on; twice, unchanged' '
+    pot exec -i "$T/inv" node1:node2 -- rm -f /tmp/t3003-drop-one /tmp/t3003-drop-after &&
     drop_session | sed -e "s/ KILL_LISTENER//" >drop.yml &&
     pot play -v -i "$T/inv" drop.yml >out 2>log &&
     assert_contains log "host '"'"'node1'"'"': ssh connection dropped; reconnecting" &&
-    assert_recap out node1 ok=4 changed=3 unreachable=0 failed=0 &&
-    assert_recap out node2 ok=3 changed=2 unreachable=0 failed=0
+    assert_recap out node1 ok=4 changed=2 unreachable=0 failed=0 &&
+    assert_recap out node2 ok=3 changed=2 unreachable=0 failed=0 skipped=1 &&
+    pot play -v -i "$T/inv" drop.yml >out2 2>log2 &&
+    assert_contains log2 "reconnecting" &&
+    assert_recap out2 node1 ok=4 changed=0 unreachable=0 failed=0 &&
+    assert_recap out2 node2 ok=3 changed=0 unreachable=0 failed=0
 '
 
 expect_success 'a host that stays down ends unreachable after its reconnect fails' '
@@ -168,7 +175,7 @@ expect_success 'a host that stays down ends unreachable after its reconnect fail
     assert_eq 4 "$st" && assert_contains log "reconnecting" &&
     assert_contains out "fatal: [node1]: UNREACHABLE!" &&
     assert_recap out node1 ok=3 unreachable=1 failed=0 &&
-    assert_recap out node2 ok=3 changed=2 unreachable=0 failed=0
+    assert_recap out node2 ok=3 changed=0 unreachable=0 failed=0
 '
 
 cat >"$T/su.yml" <<'EOF'
@@ -209,6 +216,29 @@ expect_success 'become_method su with a wrong password: FAILED (as in Ansible), 
     assert_contains out "host '"'"'node1'"'"': su to '"'"'root'"'"' failed:" &&
     assert_contains out "incorrect su password" &&
     assert_not_contains out not-the-password
+'
+
+cat >"$T/su-idem.yml" <<'EOF'
+- hosts: node1
+  gather_facts: false
+  become: true
+  become_method: su
+  tasks:
+    - file: path=/root/t3003-su.d state=directory mode=0700
+    - copy: content="written through su\n" dest=/root/t3003-su.d/conf mode=0600
+    - lineinfile: path=/root/t3003-su.d/extra line="second=line" create=yes mode=0600
+EOF
+
+expect_success 'become_method su: an idempotent playbook run twice changes nothing the second time' '
+    pot exec -i "$T/inv" node1 -- rm -rf /root/t3003-su.d &&
+    pot play -i "$T/inv-pot" -e @"$T/su-vars.yml" "$T/su-idem.yml" >out1 2>&1 &&
+    pot play -i "$T/inv-pot" -e @"$T/su-vars.yml" "$T/su-idem.yml" >out2 2>&1 &&
+    assert_recap out1 node1 ok=3 changed=3 failed=0 &&
+    assert_recap out2 node1 ok=3 changed=0 failed=0 &&
+    pot exec -i "$T/inv" node1 -- "stat -c %U:%a /root/t3003-su.d/conf; cat /root/t3003-su.d/*" >res &&
+    assert_eq "root:600
+written through su
+second=line" "$(sed 1d res)"
 '
 
 test_done

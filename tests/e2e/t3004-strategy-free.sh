@@ -94,4 +94,32 @@ expect_success 'free with -f 1: every host still runs every task (one at a time)
     test -s o/fast1.stamp && test -s o/fast2.stamp && test -s o/slow.stamp
 '
 
+# An idempotent playbook under free: the slow host's first task holds it back while the others
+# write their files; the second run changes nothing on any host.
+cat >"$T/idem.yml" <<'EOF'
+- hosts: all
+  gather_facts: false
+  strategy: free
+  tasks:
+    - name: the slow host is slow
+      command: sleep 1
+      changed_when: false
+      when: inventory_hostname == 'slow'
+    - file: path={{ out }}/{{ inventory_hostname }}.d state=directory mode=0750
+    - copy: content="host {{ inventory_hostname }}\n" dest={{ out }}/{{ inventory_hostname }}.d/conf
+    - lineinfile: path={{ out }}/{{ inventory_hostname }}.d/extra line="free=yes" create=yes
+EOF
+
+expect_success 'free: an idempotent playbook run twice changes nothing the second time' '
+    rm -rf o && mkdir o &&
+    pot play -i "$T/hosts" -e out="$T/o" "$T/idem.yml" >out1 &&
+    pot play -i "$T/hosts" -e out="$T/o" "$T/idem.yml" >out2 &&
+    assert_recap out1 slow ok=4 changed=3 failed=0 &&
+    assert_recap out1 fast1 ok=3 changed=3 skipped=1 failed=0 &&
+    assert_recap out2 slow ok=4 changed=0 failed=0 &&
+    assert_recap out2 fast1 ok=3 changed=0 skipped=1 failed=0 &&
+    assert_recap out2 fast2 ok=3 changed=0 skipped=1 failed=0 &&
+    assert_eq "host fast2" "$(cat o/fast2.d/conf)" && assert_eq "free=yes" "$(cat o/fast2.d/extra)"
+'
+
 test_done
