@@ -71,23 +71,32 @@ static int api_error(const struct tke_http_resp *rs, const char *what, const cha
     return -1;
 }
 
-int tke_docker_image_exists(struct tke_docker *d, const char *ref, bool *exists, struct err *err)
+/* Calls the API and accepts the statuses 'ok' and 'also_ok' (-1: no other); any other is the
+ * daemon's error about doing 'what' to 'name'. Sets *status (when not NULL) on success. */
+static int call_expecting(struct tke_docker *d, const char *method, const char *path,
+                          const char *json, long ok, long also_ok, const char *what,
+                          const char *name, long *status, struct err *err)
 {
     struct tke_http_resp rs = TKE_HTTP_RESP_INIT;
-    char *path = xasprintf("/images/%s/json", ref);
-    int ret = -1;
+    int ret = call(d, method, path, json, &rs, err);
 
-    if (call(d, "GET", path, NULL, &rs, err) < 0) {
-        goto out;
+    if (ret == 0 && rs.status != ok && rs.status != also_ok) {
+        ret = api_error(&rs, what, name, err);
     }
-    if (rs.status != 200 && rs.status != 404) {
-        api_error(&rs, "inspect image", ref, err);
-        goto out;
+    if (ret == 0 && status) {
+        *status = rs.status;
     }
-    *exists = rs.status == 200;
-    ret = 0;
-out:
     tke_http_resp_release(&rs);
+    return ret;
+}
+
+int tke_docker_image_exists(struct tke_docker *d, const char *ref, bool *exists, struct err *err)
+{
+    char *path = xasprintf("/images/%s/json", ref);
+    long status = 0;
+    int ret = call_expecting(d, "GET", path, NULL, 200, 404, "inspect image", ref, &status, err);
+
+    *exists = ret == 0 && status == 200;
     free(path);
     return ret;
 }
@@ -303,21 +312,11 @@ static char *create_body(const struct tke_container_spec *spec)
 int tke_docker_container_create(struct tke_docker *d, const struct tke_container_spec *spec,
                                 struct err *err)
 {
-    struct tke_http_resp rs = TKE_HTTP_RESP_INIT;
     char *path = xasprintf("/containers/create?name=%s", spec->name);
     char *body = create_body(spec);
-    int ret = -1;
+    int ret = call_expecting(d, "POST", path, body, 201, -1, "create container", spec->name, NULL,
+                             err);
 
-    if (call(d, "POST", path, body, &rs, err) < 0) {
-        goto out;
-    }
-    if (rs.status != 201) {
-        api_error(&rs, "create container", spec->name, err);
-        goto out;
-    }
-    ret = 0;
-out:
-    tke_http_resp_release(&rs);
     free(body);
     free(path);
     return ret;
@@ -327,20 +326,9 @@ out:
 static int container_action(struct tke_docker *d, const char *name, const char *action,
                             const char *what, struct err *err)
 {
-    struct tke_http_resp rs = TKE_HTTP_RESP_INIT;
     char *path = xasprintf("/containers/%s/%s", name, action);
-    int ret = -1;
+    int ret = call_expecting(d, "POST", path, NULL, 204, 304, what, name, NULL, err);
 
-    if (call(d, "POST", path, NULL, &rs, err) < 0) {
-        goto out;
-    }
-    if (rs.status != 204 && rs.status != 304) {
-        api_error(&rs, what, name, err);
-        goto out;
-    }
-    ret = 0;
-out:
-    tke_http_resp_release(&rs);
     free(path);
     return ret;
 }
@@ -362,20 +350,10 @@ int tke_docker_container_stop(struct tke_docker *d, const char *name, struct err
 
 int tke_docker_container_remove(struct tke_docker *d, const char *name, struct err *err)
 {
-    struct tke_http_resp rs = TKE_HTTP_RESP_INIT;
     char *path = xasprintf("/containers/%s?force=1", name);
-    int ret = -1;
+    int ret = call_expecting(d, "DELETE", path, NULL, 204, 404, "remove container", name, NULL,
+                             err);
 
-    if (call(d, "DELETE", path, NULL, &rs, err) < 0) {
-        goto out;
-    }
-    if (rs.status != 204 && rs.status != 404) {
-        api_error(&rs, "remove container", name, err);
-        goto out;
-    }
-    ret = 0;
-out:
-    tke_http_resp_release(&rs);
     free(path);
     return ret;
 }
