@@ -157,6 +157,9 @@ int mod_run_with_stdin(struct module_ctx *ctx, const char *cmdline, struct mod_r
         opts->stdin_len = strlen(stdin_text);
     }
     ret = mod_run(ctx, cmdline, opts, res, err);
+    if (ret == 0 && res->status != RESULT_FAILED && !val_dict_has(res->data, "msg")) {
+        mod_set_str(res, "msg", ""); /* command and shell always return one */
+    }
     free(stdin_text);
     return ret;
 }

@@ -22,12 +22,13 @@ struct mod_run_opts {
 int mod_run(struct module_ctx *ctx, const char *cmdline, const struct mod_run_opts *opts,
             struct result *res, struct err *err);
 
+/* mod_run with the 'stdin' and 'stdin_add_newline' arguments of command and shell applied, and
+ * their 'msg' ("" unless the command failed). */
+int mod_run_with_stdin(struct module_ctx *ctx, const char *cmdline, struct mod_run_opts *opts,
+                       const struct margs *args, struct result *res, struct err *err);
 /* Handles chdir/creates/removes like Ansible's command module. Returns 0 and sets *done when the
  * result is final (skipped run: ok with msg "Did not run command since 'X' exists", or failed
  * "Unable to change directory before execution: ..."); -1 when unreachable. */
-/* mod_run with the 'stdin' and 'stdin_add_newline' arguments of command and shell applied. */
-int mod_run_with_stdin(struct module_ctx *ctx, const char *cmdline, struct mod_run_opts *opts,
-                       const struct margs *args, struct result *res, struct err *err);
 int mod_run_guards(struct module_ctx *ctx, const struct margs *args, const char *verb,
                    struct result *res, bool *done, struct err *err);
 
