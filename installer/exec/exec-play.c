@@ -76,14 +76,22 @@ static void run_meta(struct exec_run *run, struct pb_task *t, struct vec *hosts)
 
 /* include_tasks: "skipping: [h]" for hosts whose when: is false (they leave 'hosts'), then
  * "included: FILE for h1, h2" and an ok per host. */
-static void announce_include(struct exec_run *run, struct pb_task *b, struct vec *hosts)
+#define CENSORED_LABEL "(censored due to no_log)"
+
+/* Ansible labels an include's "included:" line as censored whenever the include has no_log. */
+static bool no_log_label(const struct pb_task *inc)
 {
-    struct buf line = BUF_INIT;
-    char *name = exec_task_name(b);
+    const struct val *no_log = pb_kw(inc, "no_log");
+
+    return no_log && val_truthy(no_log);
+}
+
+/* A dynamic include's when: is judged once per host, where it runs: "skipping" for the hosts
+ * where it is false, which leave 'hosts'. */
+static void keep_hosts_including(struct exec_run *run, struct pb_task *b, struct vec *hosts)
+{
     size_t kept = 0;
 
-    out_task_start(run->out, "TASK", name, run->opts->check);
-    buf_addf(&line, "included: %s for ", val_dict_get_str(b->kw, "_include"));
     for (size_t i = 0; i < hosts->len; i++) {
         struct exec_host *h = hosts->items[i];
 
@@ -94,12 +102,29 @@ static void announce_include(struct exec_run *run, struct pb_task *b, struct vec
             h->stats.skipped++;
             continue;
         }
-        buf_addf(&line, "%s%s", kept ? ", " : "", h->name);
-        h->stats.ok++;
         hosts->items[kept++] = h;
     }
     hosts->len = kept;
-    if (kept) {
+}
+
+static void announce_include(struct exec_run *run, struct pb_task *b, struct vec *hosts)
+{
+    struct buf line = BUF_INIT;
+    char *name = exec_task_name(b);
+
+    out_task_start(run->out, "TASK", name, run->opts->check);
+    keep_hosts_including(run, b, hosts);
+    buf_addf(&line, "included: %s for ", val_dict_get_str(b->kw, "_include"));
+    for (size_t i = 0; i < hosts->len; i++) {
+        struct exec_host *h = hosts->items[i];
+
+        buf_addf(&line, "%s%s", i ? ", " : "", h->name);
+        h->stats.ok++;
+    }
+    if (no_log_label(b)) {
+        buf_addf(&line, " => (item=%s)", CENSORED_LABEL);
+    }
+    if (hosts->len) {
         out_message(run->out, line.ptr);
     }
     buf_release(&line);
@@ -340,7 +365,9 @@ static void run_include(struct exec_run *run, struct pb_task *t, struct vec *hos
             buf_addf(&line, "%s%s", k ? ", " : "", h->name);
             h->stats.ok++;
         }
-        if (val_dict_has(g->entry, "label")) {
+        if (no_log_label(t)) {
+            buf_addf(&line, " => (item=%s)", CENSORED_LABEL);
+        } else if (val_dict_has(g->entry, "label")) {
             buf_addf(&line, " => (item=%s)", val_dict_get_str(g->entry, "label"));
         }
         out_message(run->out, line.ptr);
@@ -414,6 +441,7 @@ static void run_block(struct exec_run *run, struct pb_task *b, struct vec *hosts
     }
     if (dynamic && val_cstr(dynamic) && entered.len > 0) {
         out_task_start(run->out, "TASK", val_cstr(dynamic), run->opts->check);
+        keep_hosts_including(run, b, &entered);
     }
     if (action_is(b, "include_tasks") && entered.len > 0) {
         announce_include(run, b, &entered);

@@ -24,6 +24,11 @@
 char *exec_task_name(const struct pb_task *task)
 {
     const char *name = task->name ? task->name : pb_action_short(task->action);
+    const char *role_header = val_cstr(pb_kw_own(task, "_dynamic"));
+
+    if (!task->name && role_header) {
+        return xstrdup(role_header); /* "[ROLE : ]include_role : NAME" */
+    }
 
     if (task->role) {
         return xasprintf("%s : %s", task->role->name, name);
@@ -274,14 +279,17 @@ static int eval_conditions(struct val *conds, struct vars_scope *scope, bool *ok
     return 0;
 }
 
-static int eval_when_chain(const struct pb_task *t, struct vars_scope *scope, bool *ok,
-                           struct val **false_cond, struct err *err)
+/* The when: of 't' and of the nodes above it, for 'task'. A dynamic include's own when: is judged
+ * once, where it runs, not again for each task it brought in. */
+static int eval_when_chain(const struct pb_task *t, const struct pb_task *task,
+                           struct vars_scope *scope, bool *ok, struct val **false_cond,
+                           struct err *err)
 {
     *ok = true;
-    if (t->parent && eval_when_chain(t->parent, scope, ok, false_cond, err) < 0) {
+    if (t->parent && eval_when_chain(t->parent, task, scope, ok, false_cond, err) < 0) {
         return -1;
     }
-    if (!*ok) {
+    if (!*ok || (t != task && pb_kw_own(t, "_dynamic"))) {
         return 0;
     }
     return eval_conditions(pb_kw_own(t, "when"), scope, ok, false_cond, err);
@@ -295,7 +303,7 @@ bool exec_when(struct exec_run *run, struct pb_task *task, struct exec_host *h)
     bool ok = true;
 
     exec_scope(run, task, h, &scope);
-    if (eval_when_chain(task, &scope, &ok, &false_cond, &err) < 0) {
+    if (eval_when_chain(task, task, &scope, &ok, &false_cond, &err) < 0) {
         ok = true; /* the included tasks fail with the message themselves */
     }
     vars_scope_release(&scope);
@@ -806,7 +814,7 @@ static void run_once(struct exec_run *run, struct pb_task *task, struct exec_hos
     bool ok;
     bool ignore = false;
 
-    if (eval_when_chain(task, scope, &ok, &false_cond, &err) < 0) {
+    if (eval_when_chain(task, task, scope, &ok, &false_cond, &err) < 0) {
         fail_from_err(res, &err);
     } else if (!ok) {
         skip_result(res, false_cond);
@@ -1070,6 +1078,19 @@ void exec_task_on_host(struct exec_run *run, struct pb_task *task, struct exec_h
     vars_scope_release(&scope);
 }
 
+/* "skipping: [h] => (item=LABEL) " for an item of an include loop whose when: is false. */
+static void report_skipped_item(struct exec_run *run, struct pb_task *task, struct exec_host *h,
+                                struct val *lc, struct val *item, struct vars_scope *scope)
+{
+    const struct val *no_log = pb_kw(task, "no_log");
+    char *label = item_label(lc, item, scope);
+    struct out_event ev = { .host = h->name, .status = RESULT_SKIPPED };
+
+    ev.item_label = no_log && val_truthy(no_log) ? "None" : label;
+    out_host_result(run->out, &ev);
+    free(label);
+}
+
 int exec_include_entries(struct exec_run *run, struct pb_task *task, struct exec_host *h,
                          struct val *out, struct err *err)
 {
@@ -1103,10 +1124,13 @@ int exec_include_entries(struct exec_run *run, struct pb_task *task, struct exec
         if (items) {
             vars_scope_set_overlay(&scope, loop_overlay(lc, val_list_get(items, i), i, n));
         }
-        if (eval_when_chain(task, &scope, &ok, &false_cond, err) < 0) {
+        if (eval_when_chain(task, task, &scope, &ok, &false_cond, err) < 0) {
             goto out;
         }
         if (!ok) {
+            if (items) {
+                report_skipped_item(run, task, h, lc, val_list_get(items, i), &scope);
+            }
             continue;
         }
         file = tpl_template_value(name, &scope.tpl, &name->pos, err);

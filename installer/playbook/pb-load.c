@@ -203,6 +203,34 @@ static struct val *include_role_header(const struct pb_task *t)
     return v;
 }
 
+/* include_tasks and include_role take only these task keywords (Ansible's
+ * VALID_INCLUDE_KEYWORDS, plus listen in handlers): the others would not reach the tasks they
+ * bring in, so Ansible refuses them. */
+static int check_include_keywords(const struct pb_task *t, struct val *ds, bool handlers,
+                                  struct err *err)
+{
+    static const char *const valid[] = { "action",  "args",      "collections",  "debugger",
+                                         "ignore_errors", "loop", "loop_control", "name",
+                                         "no_log",  "register",  "run_once",     "tags",
+                                         "timeout", "vars",      "when" };
+
+    for (size_t i = 0; i < val_dict_len(ds); i++) {
+        const char *key = val_dict_key_at(ds, i);
+        bool ok = !pb_keyword_find(key) || strncmp(key, "with_", 5) == 0 ||
+                  (handlers && strcmp(key, "listen") == 0);
+
+        for (size_t k = 0; !ok && k < ARRAY_SIZE(valid); k++) {
+            ok = strcmp(key, valid[k]) == 0;
+        }
+        if (!ok) {
+            return err_at(err, ERR_PARSE, &val_dict_value_at(ds, i)->pos,
+                          "'%s' is not a valid attribute for a %s", key,
+                          action_is(t->action, "include_role") ? "IncludeRole" : "TaskInclude");
+        }
+    }
+    return 0;
+}
+
 static int load_task(struct loader *ld, struct val *ds, struct pb_task *parent,
                      struct pb_role *role, const char *dir, bool handlers, struct vec *out,
                      struct err *err)
@@ -230,6 +258,10 @@ static int load_task(struct loader *ld, struct val *ds, struct pb_task *parent,
     }
     if (local) {
         val_dict_set_take(t->kw, "delegate_to", val_str("localhost"));
+    }
+    if ((action_is(t->action, "include_tasks") || action_is(t->action, "include_role")) &&
+        check_include_keywords(t, ds, handlers, err) < 0) {
+        return -1;
     }
     if (action_is(t->action, "include_tasks")) {
         /* its tags select the include itself, not the tasks it brings in (exec-tags.c) */
@@ -849,6 +881,9 @@ struct val *pb_kw(const struct pb_task *t, const char *name)
         return v;
     }
     for (const struct pb_task *p = t->parent; p; p = p->parent) {
+        if (val_dict_has(p->kw, "_dynamic")) {
+            continue; /* a dynamic include's keywords are its own (Ansible skips that parent) */
+        }
         v = val_dict_get(p->kw, name);
         if (v) {
             return v;

@@ -53,6 +53,8 @@ book bad_mode '    - file: path=/tmp/x mode=rwz state=touch'
 book template_syntax '    - debug: msg="{{ 1 + }}"'
 book bad_keyword '    - debug: msg=x
       whenn: true'
+book include_keyword '    - include_role: name=x
+      become: true'
 # an unknown strategy in the second play stops the first one too
 book strategy '- hosts: all
   strategy: bogus
@@ -81,6 +83,10 @@ expect_success 'bad template syntax: position, exit 4' '
 '
 expect_success 'unknown task keyword: position and name, exit 4' '
     refused bad_keyword 4 "bad_keyword.yml:" "whenn"
+'
+expect_success 'a keyword that include_role cannot pass on: position and name, exit 4' '
+    refused include_keyword 4 "include_keyword.yml:6:15:" \
+        "'"'"'become'"'"' is not a valid attribute for a IncludeRole"
 '
 expect_success 'unknown strategy: position and name, exit 4, no play ran' '
     refused strategy 4 "strategy.yml:6:13:" "strategy" "bogus"
