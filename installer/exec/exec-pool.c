@@ -7,9 +7,10 @@
  *
  * Strategy free (exec_free_run): a thread per host walks the play on its own, holding one
  * recursive runner lock except while its task runs on the host; a counter of free forks caps
- * how many tasks run at once.
+ * how many tasks run at once, and a count per throttled task how many hosts run that task.
  */
 #include "pot.h"
+#include <limits.h>
 #include <pthread.h>
 #include <string.h>
 #include "base/pool.h"
@@ -98,17 +99,25 @@ static void done(size_t index, void *arg)
     }
 }
 
+/* The task's throttle: N (0: none; a template is not supported). */
+static int task_throttle(const struct pb_task *task)
+{
+    const struct val *throttle = pb_kw(task, "throttle");
+
+    return throttle && throttle->type == VAL_INT && throttle->u.i > 0 && throttle->u.i < INT_MAX
+               ? (int)throttle->u.i
+               : 0;
+}
+
 void exec_pool_run(struct exec_run *run, struct pb_task *task, struct exec_job *jobs, size_t n,
                    exec_report_fn *report)
 {
     struct pool_ctx c = { .run = run, .task = task, .jobs = jobs, .n = n, .report = report };
-    struct val *throttle = pb_kw(task, "throttle");
+    int throttle = task_throttle(task);
     int forks = run->opts->forks;
 
-    /* throttle: N caps the forks for this task (a template is not supported) */
-    if (throttle && throttle->type == VAL_INT && throttle->u.i > 0 &&
-        (forks <= 0 || throttle->u.i < forks)) {
-        forks = (int)throttle->u.i;
+    if (throttle && (forks <= 0 || throttle < forks)) {
+        forks = throttle; /* throttle: N caps the forks for this task */
     }
     c.finished = xcalloc(n + 1, sizeof(*c.finished));
     pool_run(n, forks, work, done, &c);
@@ -117,11 +126,18 @@ void exec_pool_run(struct exec_run *run, struct pb_task *task, struct exec_job *
 
 /* --- strategy free --- */
 
+/* How many hosts run one throttled task right now. */
+struct task_count {
+    const struct pb_task *task; /* borrowed */
+    int running;
+};
+
 struct exec_free {
     pthread_mutex_t lock;       /* recursive: runner state and output */
-    pthread_mutex_t slots_lock;
+    pthread_mutex_t slots_lock; /* guards slots and counts */
     pthread_cond_t slot_freed;
     int slots;                  /* forks not running a task now */
+    struct vec counts;          /* owned struct task_count *: throttled tasks seen */
 };
 
 struct walker {
@@ -158,10 +174,29 @@ static void *walker_main(void *arg)
     return NULL;
 }
 
+/* The running count of 'task', made on first use. Called with slots_lock held. */
+static struct task_count *count_of(struct exec_free *f, const struct pb_task *task)
+{
+    struct task_count *tc;
+
+    for (size_t i = 0; i < f->counts.len; i++) {
+        tc = f->counts.items[i];
+        if (tc->task == task) {
+            return tc;
+        }
+    }
+    tc = xcalloc(1, sizeof(*tc));
+    tc->task = task;
+    vec_push(&f->counts, tc);
+    return tc;
+}
+
 void exec_free_task(struct exec_run *run, struct pb_task *task, struct exec_job *job)
 {
     struct exec_free *f = run->free;
     bool start_found = run->start_found;
+    int limit = task_throttle(task);
+    struct task_count *tc = NULL;
 
     if (!f) {
         exec_task_on_host(run, task, job->h, &job->res, &job->notes);
@@ -170,15 +205,22 @@ void exec_free_task(struct exec_run *run, struct pb_task *task, struct exec_job 
     /* the walker holds the lock exactly once here (exec_lock pairs never nest across this) */
     pthread_mutex_unlock(&f->lock);
     pthread_mutex_lock(&f->slots_lock);
-    while (f->slots <= 0) {
+    tc = limit ? count_of(f, task) : NULL;
+    while (f->slots <= 0 || (tc && tc->running >= limit)) {
         pthread_cond_wait(&f->slot_freed, &f->slots_lock);
     }
     f->slots--;
+    if (tc) {
+        tc->running++;
+    }
     pthread_mutex_unlock(&f->slots_lock);
     exec_task_on_host(run, task, job->h, &job->res, &job->notes);
     pthread_mutex_lock(&f->slots_lock);
     f->slots++;
-    pthread_cond_signal(&f->slot_freed);
+    if (tc) {
+        tc->running--;
+    }
+    pthread_cond_broadcast(&f->slot_freed); /* waiters wait for a fork or for their task */
     pthread_mutex_unlock(&f->slots_lock);
     pthread_mutex_lock(&f->lock);
     run->start_found = start_found;
@@ -216,6 +258,10 @@ void exec_free_run(struct exec_run *run, struct vec *hosts, exec_walk_fn *walk)
     for (size_t i = 0; i < hosts->len; i++) {
         run->start_found = run->start_found || walkers[i].start_found;
     }
+    for (size_t i = 0; i < f.counts.len; i++) {
+        free(f.counts.items[i]);
+    }
+    vec_release(&f.counts);
     pthread_cond_destroy(&f.slot_freed);
     pthread_mutex_destroy(&f.slots_lock);
     pthread_mutex_destroy(&f.lock);

@@ -3,7 +3,7 @@
 # host's first task waits (up to a limit) for the other hosts' second task to have run, and the
 # timestamps the tasks write prove those ran before the wait ended; the same playbook under
 # linear shows the opposite (the wait runs out first), so the check can fail. Also
-# ANSIBLE_STRATEGY, -f 1, and output made of whole lines. Local connection only
+# ANSIBLE_STRATEGY, -f 1, throttle, and output made of whole lines. Local connection only
 # (tests/diff/free-*.yml compare with Ansible).
 . "$(dirname "$0")/lib.sh"
 
@@ -92,6 +92,44 @@ expect_success 'free with -f 1: every host still runs every task (one at a time)
     playbook free.yml free && rm -rf o && mkdir o &&
     pot play -f 1 -i "$T/hosts" -e out="$T/o" -e wait=20 free.yml >out && recap_ok out &&
     test -s o/fast1.stamp && test -s o/fast2.stamp && test -s o/slow.stamp
+'
+
+# throttled FILE LIMIT: under free, every host runs a task that stamps its start and end around a
+# short sleep, throttled to LIMIT hosts at once.
+throttled() {
+    cat >"$1" <<EOF
+- hosts: all
+  gather_facts: false
+  strategy: free
+  tasks:
+    - name: stamped
+      shell: |
+        date +%s.%N > {{ out }}/{{ inventory_hostname }}.start
+        sleep 0.4
+        date +%s.%N > {{ out }}/{{ inventory_hostname }}.end
+      throttle: $2
+EOF
+}
+
+# overlap OUT: two hosts' stamped intervals overlap.
+overlap() {
+    local a b
+    for a in slow fast1 fast2; do
+        for b in slow fast1 fast2; do
+            [ "$a" = "$b" ] && continue
+            if before "$1/$a.start" "$1/$b.end" && before "$1/$b.start" "$1/$a.end"; then
+                return 0
+            fi
+        done
+    done
+    return 1
+}
+
+expect_success 'free honours throttle: 1 (one host at a time), and 3 lets them overlap' '
+    throttled one.yml 1 && rm -rf o && mkdir o &&
+    pot play -i "$T/hosts" -e out="$T/o" one.yml >out && ! overlap o &&
+    throttled three.yml 3 && rm -rf o && mkdir o &&
+    pot play -i "$T/hosts" -e out="$T/o" three.yml >out && overlap o
 '
 
 # An idempotent playbook under free: the slow host's first task holds it back while the others
