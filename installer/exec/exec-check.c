@@ -238,12 +238,13 @@ static int check_list(struct vec *list, struct err *err)
     return 0;
 }
 
-/* The play's strategy keyword names one pot runs (linear or free); a template is left to run
- * time. */
+/* The play's strategy keyword names one pot runs (linear, free, host_pinned); a template is
+ * left to run time. */
 static int check_strategy(const struct pb_play *play, struct err *err)
 {
-    static const char *const known[] = { "linear", "free", "ansible.builtin.linear",
-                                         "ansible.builtin.free" };
+    static const char *const known[] = { "linear", "free", "host_pinned",
+                                         "ansible.builtin.linear", "ansible.builtin.free",
+                                         "ansible.builtin.host_pinned" };
     struct val *v = val_dict_get(play->kw, "strategy");
     const char *name = v ? val_cstr(v) : NULL;
 

@@ -8,6 +8,7 @@
 #include "pot.h"
 #include <string.h>
 #include "base/buf.h"
+#include "base/strutil.h"
 #include "base/xalloc.h"
 #include "conn/conn.h"
 #include "exec/exec.h"
@@ -74,8 +75,6 @@ static void run_meta(struct exec_run *run, struct pb_task *t, struct vec *hosts)
     }
 }
 
-/* include_tasks: "skipping: [h]" for hosts whose when: is false (they leave 'hosts'), then
- * "included: FILE for h1, h2" and an ok per host. */
 #define CENSORED_LABEL "(censored due to no_log)"
 
 /* Ansible labels an include's "included:" line as censored whenever the include has no_log. */
@@ -107,6 +106,8 @@ static void keep_hosts_including(struct exec_run *run, struct pb_task *b, struct
     hosts->len = kept;
 }
 
+/* include_tasks: "skipping: [h]" for hosts whose when: is false (they leave 'hosts'), then
+ * "included: FILE for h1, h2" and an ok per host. */
 static void announce_include(struct exec_run *run, struct pb_task *b, struct vec *hosts)
 {
     struct buf line = BUF_INIT;
@@ -137,6 +138,7 @@ static void task_banner(struct exec_run *run, struct pb_task *t, struct exec_hos
     char *name = exec_task_title(run, t, h);
 
     out_task_start(run->out, t->is_handler ? "RUNNING HANDLER" : "TASK", name, run->opts->check);
+    run->free_banner = t;
     free(name);
 }
 
@@ -218,7 +220,9 @@ static void run_free_jobs(struct exec_run *run, struct pb_task *t, struct vec *h
         }
         result_init(&job.res);
         exec_free_task(run, t, &job);
-        task_banner(run, t, job.h);
+        if (run->free_banner != t) {
+            task_banner(run, t, job.h); /* as Ansible's: once for consecutive results */
+        }
         exec_notes_replay(&job.notes, run->out);
         exec_result_report(run, t, &job);
         exec_result_apply(run, t, job.h, &job.res);
@@ -660,13 +664,21 @@ static void gather_facts(struct exec_run *run, struct vec *hosts)
     val_unref(t.kw);
 }
 
-/* The play's strategy keyword, else ANSIBLE_STRATEGY: true for free (linear otherwise). */
-static bool strategy_free(const struct exec_run *run)
+enum strategy { STRATEGY_LINEAR, STRATEGY_FREE, STRATEGY_HOST_PINNED };
+
+/* The play's strategy keyword, else ANSIBLE_STRATEGY (linear when neither names another). */
+static enum strategy play_strategy(const struct exec_run *run)
 {
     struct val *v = val_dict_get(run->play->kw, "strategy");
     const char *name = v ? val_cstr(v) : getenv("ANSIBLE_STRATEGY");
 
-    return name && (strcmp(name, "free") == 0 || strcmp(name, "ansible.builtin.free") == 0);
+    if (name && str_starts_with(name, "ansible.builtin.")) {
+        name += strlen("ansible.builtin.");
+    }
+    if (name && strcmp(name, "free") == 0) {
+        return STRATEGY_FREE;
+    }
+    return name && strcmp(name, "host_pinned") == 0 ? STRATEGY_HOST_PINNED : STRATEGY_LINEAR;
 }
 
 /* Strategy free: one host's whole walk through the play (a walker of exec_free_run). */
@@ -730,8 +742,9 @@ static int run_play(struct exec_run *run, struct pb_play *play, struct err *err)
             vec_push(&run->batch, run->play_hosts.items[i]);
         }
         exec_play_banner(run); /* once per serial batch */
-        if (strategy_free(run)) {
-            exec_free_run(run, &run->batch, walk_host);
+        if (play_strategy(run) != STRATEGY_LINEAR) {
+            exec_free_run(run, &run->batch, walk_host,
+                          play_strategy(run) == STRATEGY_HOST_PINNED);
             continue;
         }
         if (gather_facts_wanted(run)) {

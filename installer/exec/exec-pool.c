@@ -7,7 +7,8 @@
  *
  * Strategy free (exec_free_run): a thread per host walks the play on its own, holding one
  * recursive runner lock except while its task runs on the host; a counter of free forks caps
- * how many tasks run at once, and a count per throttled task how many hosts run that task.
+ * how many tasks run at once (host_pinned: how many hosts walk at once), and a count per
+ * throttled task how many hosts run that task.
  */
 #include "pot.h"
 #include <limits.h>
@@ -136,8 +137,10 @@ struct exec_free {
     pthread_mutex_t lock;       /* recursive: runner state and output */
     pthread_mutex_t slots_lock; /* guards slots and counts */
     pthread_cond_t slot_freed;
-    int slots;                  /* forks not running a task now */
+    int slots;                  /* forks not running a task now (pinned: not walking a host) */
     struct vec counts;          /* owned struct task_count *: throttled tasks seen */
+    bool pinned;                /* host_pinned: a fork is held for a host's whole walk */
+    size_t next_turn;           /* pinned: the ticket of the next walker to take a fork */
 };
 
 struct walker {
@@ -146,6 +149,7 @@ struct walker {
     exec_walk_fn *walk;
     bool start_found;           /* this host's --start-at-task progress (run->start_found is
                                  * the holder's while it holds the lock) */
+    size_t ticket;              /* pinned: hosts take forks in this order (inventory order) */
 };
 
 void exec_lock(struct exec_run *run)
@@ -162,15 +166,61 @@ void exec_unlock(struct exec_run *run)
     }
 }
 
+/* Waits until a fork is free (when 'fork') and the task is under its throttle (when 'tc'),
+ * then takes both. */
+static void take_slot(struct exec_free *f, bool fork, struct task_count *tc, int limit)
+{
+    pthread_mutex_lock(&f->slots_lock);
+    while ((fork && f->slots <= 0) || (tc && tc->running >= limit)) {
+        pthread_cond_wait(&f->slot_freed, &f->slots_lock);
+    }
+    f->slots -= fork;
+    if (tc) {
+        tc->running++;
+    }
+    pthread_mutex_unlock(&f->slots_lock);
+}
+
+static void give_slot(struct exec_free *f, bool fork, struct task_count *tc)
+{
+    pthread_mutex_lock(&f->slots_lock);
+    f->slots += fork;
+    if (tc) {
+        tc->running--;
+    }
+    pthread_cond_broadcast(&f->slot_freed); /* waiters wait for a fork or for their task */
+    pthread_mutex_unlock(&f->slots_lock);
+}
+
+/* host_pinned: waits for this walker's turn and a free fork, then takes the fork. */
+static void take_turn(struct exec_free *f, size_t ticket)
+{
+    pthread_mutex_lock(&f->slots_lock);
+    while (f->slots <= 0 || f->next_turn != ticket) {
+        pthread_cond_wait(&f->slot_freed, &f->slots_lock);
+    }
+    f->slots--;
+    f->next_turn++;
+    pthread_cond_broadcast(&f->slot_freed); /* the next ticket may go when a fork is left */
+    pthread_mutex_unlock(&f->slots_lock);
+}
+
 static void *walker_main(void *arg)
 {
     struct walker *w = arg;
+    struct exec_free *f = w->run->free;
 
+    if (f->pinned) {
+        take_turn(f, w->ticket);
+    }
     exec_lock(w->run);
     w->run->start_found = w->start_found;
     w->walk(w->run, w->h);
     w->start_found = w->run->start_found;
     exec_unlock(w->run);
+    if (f->pinned) {
+        give_slot(f, true, NULL);
+    }
     return NULL;
 }
 
@@ -204,35 +254,27 @@ void exec_free_task(struct exec_run *run, struct pb_task *task, struct exec_job 
     }
     /* the walker holds the lock exactly once here (exec_lock pairs never nest across this) */
     pthread_mutex_unlock(&f->lock);
-    pthread_mutex_lock(&f->slots_lock);
-    tc = limit ? count_of(f, task) : NULL;
-    while (f->slots <= 0 || (tc && tc->running >= limit)) {
-        pthread_cond_wait(&f->slot_freed, &f->slots_lock);
+    if (limit) {
+        pthread_mutex_lock(&f->slots_lock);
+        tc = count_of(f, task);
+        pthread_mutex_unlock(&f->slots_lock);
     }
-    f->slots--;
-    if (tc) {
-        tc->running++;
-    }
-    pthread_mutex_unlock(&f->slots_lock);
+    take_slot(f, !f->pinned, tc, limit); /* pinned: the walker holds its fork already */
     exec_task_on_host(run, task, job->h, &job->res, &job->notes);
-    pthread_mutex_lock(&f->slots_lock);
-    f->slots++;
-    if (tc) {
-        tc->running--;
-    }
-    pthread_cond_broadcast(&f->slot_freed); /* waiters wait for a fork or for their task */
-    pthread_mutex_unlock(&f->slots_lock);
+    give_slot(f, !f->pinned, tc);
     pthread_mutex_lock(&f->lock);
     run->start_found = start_found;
 }
 
-void exec_free_run(struct exec_run *run, struct vec *hosts, exec_walk_fn *walk)
+void exec_free_run(struct exec_run *run, struct vec *hosts, exec_walk_fn *walk, bool pinned)
 {
-    struct exec_free f = { .slots = run->opts->forks > 0 ? run->opts->forks : 1 };
+    struct exec_free f = { .slots = run->opts->forks > 0 ? run->opts->forks : 1,
+                           .pinned = pinned };
     struct walker *walkers = xcalloc(hosts->len + 1, sizeof(*walkers));
     pthread_t *threads = xcalloc(hosts->len + 1, sizeof(*threads));
     bool *started = xcalloc(hosts->len + 1, sizeof(*started));
     bool found = run->start_found; /* read before any walker runs */
+    size_t tickets = 0;
     pthread_mutexattr_t attr;
 
     pthread_mutexattr_init(&attr);
@@ -242,16 +284,20 @@ void exec_free_run(struct exec_run *run, struct vec *hosts, exec_walk_fn *walk)
     pthread_mutex_init(&f.slots_lock, NULL);
     pthread_cond_init(&f.slot_freed, NULL);
     run->free = &f;
+    run->free_banner = NULL;
     for (size_t i = 0; i < hosts->len; i++) {
         walkers[i] = (struct walker){ .run = run, .h = hosts->items[i], .walk = walk,
-                                      .start_found = found };
+                                      .start_found = found, .ticket = tickets };
         started[i] = pthread_create(&threads[i], NULL, walker_main, &walkers[i]) == 0;
+        tickets += started[i];
     }
     for (size_t i = 0; i < hosts->len; i++) {
         if (started[i]) {
             pthread_join(threads[i], NULL);
         } else {
-            walker_main(&walkers[i]); /* no thread: this host walks alone, after the others */
+            /* no thread: this host walks alone, after the others took their turns */
+            walkers[i].ticket = tickets++;
+            walker_main(&walkers[i]);
         }
     }
     run->free = NULL;

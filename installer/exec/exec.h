@@ -77,6 +77,8 @@ struct exec_run {
                                  * later batch or play runs, exit code 2 */
     struct exec_free *free;     /* owned by exec_free_run while a batch runs with strategy free,
                                  * else NULL */
+    const struct pb_task *free_banner; /* strategy free: the task whose banner was printed
+                                        * last (a result of the same task shares it) */
 };
 
 int exec_run(struct playbook *pb, struct inventory *inv, const struct exec_opts *opts,
@@ -126,11 +128,12 @@ void exec_pool_run(struct exec_run *run, struct pb_task *task, struct exec_job *
 /* exec-pool.c, strategy free: exec_free_run() runs walk(run, host) for every host of 'hosts'
  * on a thread of its own and returns when all are done. A walker holds the runner lock (so it
  * may print and change runner state) except while its task runs on the host
- * (exec_free_task), and at most opts->forks tasks run at once. exec_lock/exec_unlock take and
+ * (exec_free_task), and at most opts->forks tasks run at once; 'pinned' (host_pinned): at most
+ * opts->forks hosts walk at once instead, each to its end. exec_lock/exec_unlock take and
  * release that lock (recursive; they do nothing outside exec_free_run): code that reads other
  * hosts' state from a task (exec_scope, hostvars) holds it meanwhile. */
 typedef void exec_walk_fn(struct exec_run *run, struct exec_host *h);
-void exec_free_run(struct exec_run *run, struct vec *hosts, exec_walk_fn *walk);
+void exec_free_run(struct exec_run *run, struct vec *hosts, exec_walk_fn *walk, bool pinned);
 void exec_free_task(struct exec_run *run, struct pb_task *task, struct exec_job *job);
 void exec_lock(struct exec_run *run);
 void exec_unlock(struct exec_run *run);

@@ -3,7 +3,7 @@
 # host's first task waits (up to a limit) for the other hosts' second task to have run, and the
 # timestamps the tasks write prove those ran before the wait ended; the same playbook under
 # linear shows the opposite (the wait runs out first), so the check can fail. Also
-# ANSIBLE_STRATEGY, -f 1, throttle, and output made of whole lines. Local connection only
+# ANSIBLE_STRATEGY, -f 1, throttle, host_pinned, and output made of whole lines. Local connection only
 # (tests/diff/free-*.yml compare with Ansible).
 . "$(dirname "$0")/lib.sh"
 
@@ -80,10 +80,11 @@ expect_success 'ANSIBLE_STRATEGY=free applies to a play without the keyword' '
     recap_ok out && ran_ahead o
 '
 
-expect_success 'free output is whole lines, each host line right under its own task banner' '
+expect_success 'free output is whole lines, each host line under its own task banner' '
     playbook free.yml free && rm -rf o && mkdir o &&
     pot play -i "$T/hosts" -e out="$T/o" -e wait=600 free.yml >out &&
-    assert_eq 3 "$(grep -A1 "^TASK \[every host stamps\]" out | grep -c "^changed: \[")" &&
+    assert_eq 3 "$(awk "/^TASK \\[/ { b = \$0 } /^changed: \\[/ { print b }" out |
+                   grep -c "every host stamps")" &&
     assert_eq 9 "$(grep -c "^ok: \[[a-z0-9]*\] => (item=[abc])$" out)" &&
     ! grep -vE "^(|PLAY .*|TASK .*|(ok|changed|skipping): \[[a-z0-9]+\].*|[a-z0-9]+ +: ok=.*)$" out
 '
@@ -130,6 +131,26 @@ expect_success 'free honours throttle: 1 (one host at a time), and 3 lets them o
     pot play -i "$T/hosts" -e out="$T/o" one.yml >out && ! overlap o &&
     throttled three.yml 3 && rm -rf o && mkdir o &&
     pot play -i "$T/hosts" -e out="$T/o" three.yml >out && overlap o
+'
+
+# pinned FILE STRATEGY: every host stamps the start of its first task and the end of its second.
+pinned() {
+    cat >"$1" <<EOF
+- hosts: all
+  gather_facts: false
+  strategy: $2
+  tasks:
+    - shell: date +%s.%N > {{ out }}/{{ inventory_hostname }}.start; sleep 0.2
+    - shell: sleep 0.2; date +%s.%N > {{ out }}/{{ inventory_hostname }}.end
+EOF
+}
+
+expect_success 'host_pinned with -f 1: each host runs to its end before the next one starts' '
+    pinned pinned.yml host_pinned && rm -rf o && mkdir o &&
+    pot play -f 1 -i "$T/hosts" -e out="$T/o" pinned.yml >out && ! overlap o &&
+    assert_recap out slow ok=2 changed=2 failed=0 && assert_recap out fast2 ok=2 changed=2 &&
+    pinned linear-f1.yml linear && rm -rf o && mkdir o &&
+    pot play -f 1 -i "$T/hosts" -e out="$T/o" linear-f1.yml >out && overlap o
 '
 
 # An idempotent playbook under free: the slow host's first task holds it back while the others
