@@ -20,6 +20,16 @@ void *vec_pop(struct vec *v)
     return v->items[--v->len];
 }
 
+bool vec_contains(const struct vec *v, const void *item)
+{
+    for (size_t i = 0; i < v->len; i++) {
+        if (v->items[i] == item) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void vec_release(struct vec *v)
 {
     free(v->items);

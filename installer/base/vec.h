@@ -15,6 +15,8 @@ struct vec {
 
 void vec_push(struct vec *v, void *item);
 void *vec_pop(struct vec *v);
+/* Whether 'item' (compared as a pointer) is in 'v'. */
+bool vec_contains(const struct vec *v, const void *item);
 void vec_release(struct vec *v);
 
 struct svec {

@@ -734,14 +734,21 @@ static int run_play(struct exec_run *run, struct pb_play *play, struct err *err)
         ret = 0;
         goto out;
     }
-    batch = serial_size(run, run->play_hosts.len);
-    for (size_t start = 0; start < run->play_hosts.len && !run->play_ended;
+    /* Batches cut the play's whole host list, hosts failed in earlier plays included (they
+     * stay out of the batch: one of only such hosts is a bare PLAY banner, as in Ansible). */
+    batch = serial_size(run, run->play_all.len);
+    for (size_t start = 0; start < run->play_all.len && !run->play_ended;
          start += (size_t)batch) {
         vec_release(&run->batch);
-        for (size_t i = start; i < run->play_hosts.len && i < start + (size_t)batch; i++) {
-            vec_push(&run->batch, run->play_hosts.items[i]);
+        for (size_t i = start; i < run->play_all.len && i < start + (size_t)batch; i++) {
+            if (vec_contains(&run->play_hosts, run->play_all.items[i])) {
+                vec_push(&run->batch, run->play_all.items[i]);
+            }
         }
         exec_play_banner(run); /* once per serial batch */
+        if (run->batch.len == 0) {
+            continue;
+        }
         if (play_strategy(run) != STRATEGY_LINEAR) {
             exec_free_run(run, &run->batch, walk_host,
                           play_strategy(run) == STRATEGY_HOST_PINNED);
