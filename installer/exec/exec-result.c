@@ -49,6 +49,7 @@ void exec_result_report(struct exec_run *run, struct pb_task *t, struct exec_job
     ev.loop_summary = val_dict_has(res->data, "results");
     ev.is_debug = action_is(t, "debug");
     ev.verbose = run->opts->verbosity > 0 || val_dict_has(res->data, "_ansible_verbose_always");
+    ev.indent = run->opts->verbosity > 2 || val_dict_has(res->data, "_ansible_verbose_always");
     out_host_result(run->out, &ev);
 }
 

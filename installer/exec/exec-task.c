@@ -258,21 +258,19 @@ static int eval_one(struct val *cond, struct vars_scope *scope, bool *ok, struct
     return ret;
 }
 
-/* Evaluates a when-like value (scalar or list, all must hold). *failed_cond: the first false. */
+/* Evaluates a when-like value (scalar or list, all must hold). */
 static int eval_conditions(struct val *conds, struct vars_scope *scope, bool *ok,
-                           struct val **false_cond, struct err *err)
+                           struct err *err)
 {
     *ok = true;
     if (!conds || conds->type == VAL_NULL) {
         return 0;
     }
     if (conds->type != VAL_LIST) {
-        *false_cond = conds;
         return eval_one(conds, scope, ok, err);
     }
     for (size_t i = 0; i < val_list_len(conds) && *ok; i++) {
-        *false_cond = val_list_get(conds, i);
-        if (eval_one(*false_cond, scope, ok, err) < 0) {
+        if (eval_one(val_list_get(conds, i), scope, ok, err) < 0) {
             return -1;
         }
     }
@@ -282,28 +280,26 @@ static int eval_conditions(struct val *conds, struct vars_scope *scope, bool *ok
 /* The when: of 't' and of the nodes above it, for 'task'. A dynamic include's own when: is judged
  * once, where it runs, not again for each task it brought in. */
 static int eval_when_chain(const struct pb_task *t, const struct pb_task *task,
-                           struct vars_scope *scope, bool *ok, struct val **false_cond,
-                           struct err *err)
+                           struct vars_scope *scope, bool *ok, struct err *err)
 {
     *ok = true;
-    if (t->parent && eval_when_chain(t->parent, task, scope, ok, false_cond, err) < 0) {
+    if (t->parent && eval_when_chain(t->parent, task, scope, ok, err) < 0) {
         return -1;
     }
     if (!*ok || (t != task && pb_kw_own(t, "_dynamic"))) {
         return 0;
     }
-    return eval_conditions(pb_kw_own(t, "when"), scope, ok, false_cond, err);
+    return eval_conditions(pb_kw_own(t, "when"), scope, ok, err);
 }
 
 bool exec_when(struct exec_run *run, struct pb_task *task, struct exec_host *h)
 {
     struct vars_scope scope;
-    struct val *false_cond = NULL;
     struct err err = ERR_INIT;
     bool ok = true;
 
     exec_scope(run, task, h, &scope);
-    if (eval_when_chain(task, task, &scope, &ok, &false_cond, &err) < 0) {
+    if (eval_when_chain(task, task, &scope, &ok, &err) < 0) {
         ok = true; /* the included tasks fail with the message themselves */
     }
     vars_scope_release(&scope);
@@ -601,7 +597,6 @@ static void apply_when_overrides(struct pb_task *task, struct vars_scope *scope,
     struct val *fw = pb_kw_own(task, "failed_when");
     struct val *reg = pb_kw_own(task, "register");
     struct val *overlay = scope->overlay ? val_copy(scope->overlay) : val_dict();
-    struct val *unused = NULL;
     struct err err = ERR_INIT;
     bool v, changed, failed;
 
@@ -617,13 +612,13 @@ static void apply_when_overrides(struct pb_task *task, struct vars_scope *scope,
     changed = data_changed(res);
     failed = res->status == RESULT_FAILED;
     if (cw) {
-        if (eval_conditions(cw, scope, &changed, &unused, &err) < 0) {
+        if (eval_conditions(cw, scope, &changed, &err) < 0) {
             fail_from_err(res, &err);
             return;
         }
     }
     if (fw) {
-        if (eval_conditions(fw, scope, &v, &unused, &err) < 0) {
+        if (eval_conditions(fw, scope, &v, &err) < 0) {
             fail_from_err(res, &err);
             return;
         }
@@ -673,7 +668,6 @@ static void run_with_until(struct exec_run *run, struct pb_task *task, struct ex
     struct val *base = scope->overlay ? val_ref(scope->overlay) : NULL;
 
     for (int64_t attempt = 1;; attempt++) {
-        struct val *unused = NULL;
         struct err err = ERR_INIT;
         bool ok = true;
 
@@ -688,7 +682,7 @@ static void run_with_until(struct exec_run *run, struct pb_task *task, struct ex
         if (pb_kw_own(task, "register")) {
             val_dict_set(scope->overlay, val_cstr(pb_kw_own(task, "register")), res->data);
         }
-        if (eval_conditions(until, scope, &ok, &unused, &err) < 0) {
+        if (eval_conditions(until, scope, &ok, &err) < 0) {
             fail_from_err(res, &err);
             break;
         }
@@ -712,19 +706,12 @@ static void run_with_until(struct exec_run *run, struct pb_task *task, struct ex
     }
 }
 
-static void skip_result(struct result *res, struct val *false_cond)
+static void skip_result(struct result *res)
 {
-    struct buf text = BUF_INIT;
-
     res->status = RESULT_SKIPPED;
     val_unref(res->data);
     res->data = val_dict();
     val_dict_set_take(res->data, "skip_reason", val_str("Conditional result was False"));
-    if (false_cond) {
-        val_to_pystr(false_cond, &text);
-        val_dict_set_take(res->data, "false_condition", val_str(text.ptr));
-    }
-    buf_release(&text);
 }
 
 /* Ansible's boolean(value, strict=True): 1 true, 0 false, -1 not a boolean. */
@@ -808,16 +795,15 @@ static void keep_diff(struct result *res)
 static void run_once(struct exec_run *run, struct pb_task *task, struct exec_host *h,
                      struct vars_scope *scope, struct result *res, struct exec_notes *notes)
 {
-    struct val *false_cond = NULL;
     struct delegation d;
     struct err err = ERR_INIT;
     bool ok;
     bool ignore = false;
 
-    if (eval_when_chain(task, task, scope, &ok, &false_cond, &err) < 0) {
+    if (eval_when_chain(task, task, scope, &ok, &err) < 0) {
         fail_from_err(res, &err);
     } else if (!ok) {
-        skip_result(res, false_cond);
+        skip_result(res);
     } else if (eval_ignore_errors(task, scope, &ignore, &err) < 0) {
         /* the strategy then sees the raw, untemplated value: a non-empty string ignores */
         fail_from_err(res, &err);
@@ -956,6 +942,7 @@ static void report_item(struct exec_run *run, struct pb_task *task, struct exec_
     ev.data = r->data;
     ev.is_debug = strcmp(pb_action_short(task->action), "debug") == 0;
     ev.verbose = run->opts->verbosity > 0 || val_dict_has(r->data, "_ansible_verbose_always");
+    ev.indent = run->opts->verbosity > 2 || val_dict_has(r->data, "_ansible_verbose_always");
     exec_note_event(notes, &ev);
 }
 
@@ -978,6 +965,7 @@ static void aggregate(struct result *res, struct val *results, bool any_failed, 
         val_dict_set_take(res->data, "msg", val_str("All items skipped"));
     } else if (any_failed) {
         res->status = RESULT_FAILED;
+        val_dict_set_take(res->data, "changed", val_bool(any_changed));
         val_dict_set_take(res->data, "msg", val_str("One or more items failed"));
     } else {
         res->status = any_changed ? RESULT_CHANGED : RESULT_OK;
@@ -1036,7 +1024,8 @@ static void run_loop(struct exec_run *run, struct pb_task *task, struct exec_hos
         report_item(run, task, h, &r, label, no_log, notes);
         ignore = ignore || val_dict_has(r.data, EXEC_IGNORE_KEY);
         any_failed = any_failed || r.status == RESULT_FAILED;
-        any_changed = any_changed || r.status == RESULT_CHANGED;
+        /* as TaskExecutor: a failed item that reports changed makes the loop changed too */
+        any_changed = any_changed || r.status == RESULT_CHANGED || data_changed(&r);
         all_skipped = all_skipped && r.status == RESULT_SKIPPED;
         val_list_push(results, r.data);
         free(label);
@@ -1116,7 +1105,6 @@ int exec_include_entries(struct exec_run *run, struct pb_task *task, struct exec
     }
     n = items ? val_list_len(items) : 1;
     for (size_t i = 0; i < n; i++) {
-        struct val *false_cond = NULL;
         struct val *entry = NULL;
         struct val *file = NULL;
         bool ok = true;
@@ -1124,7 +1112,7 @@ int exec_include_entries(struct exec_run *run, struct pb_task *task, struct exec
         if (items) {
             vars_scope_set_overlay(&scope, loop_overlay(lc, val_list_get(items, i), i, n));
         }
-        if (eval_when_chain(task, task, &scope, &ok, &false_cond, err) < 0) {
+        if (eval_when_chain(task, task, &scope, &ok, err) < 0) {
             goto out;
         }
         if (!ok) {

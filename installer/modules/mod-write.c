@@ -13,12 +13,19 @@
 #include "modules/mod-write.h"
 #include "value/val.h"
 
-static void report(struct result *res, const struct mod_write *w, const char *sum, size_t len,
-                   const struct mod_stat *st)
+/* The copy module's result keys. 'md5' is the content's md5 when it was written (with the source
+ * it came from, as the module reports); otherwise the file module ran and reports the path. */
+static void report(struct result *res, const struct mod_write *w, const char *sum,
+                   const char *md5, size_t len, const struct mod_stat *st)
 {
     mod_set_str(res, "dest", w->dest);
-    if (w->src) {
-        mod_set_str(res, "src", w->src);
+    if (md5) {
+        mod_set_str(res, "md5sum", md5);
+        if (w->src) {
+            mod_set_str(res, "src", w->src);
+        }
+    } else {
+        mod_set_str(res, "path", w->dest);
     }
     mod_set_str(res, "checksum", sum);
     val_dict_set_take(res->data, "size", val_int((int64_t)len));
@@ -155,13 +162,14 @@ static int put_content(struct module_ctx *ctx, const struct mod_write *w,
 }
 
 static int finish_attrs(struct module_ctx *ctx, const struct mod_write *w, bool *changed,
-                        const char *sum, size_t len, struct result *res, struct err *err)
+                        const char *sum, const char *md5, size_t len, struct result *res,
+                        struct err *err)
 {
     struct mod_stat after;
     int ret;
 
     if (ctx->check_mode && *changed) {
-        report(res, w, sum, len, NULL);
+        report(res, w, sum, md5, len, NULL);
         return 0;
     }
     if (mod_stat(ctx, w->dest, true, NULL, &after, err) < 0) {
@@ -176,7 +184,7 @@ static int finish_attrs(struct module_ctx *ctx, const struct mod_write *w, bool 
         if (mod_stat(ctx, w->dest, true, NULL, &after, err) < 0) {
             return -1;
         }
-        report(res, w, sum, len, &after);
+        report(res, w, sum, md5, len, &after);
         mod_stat_release(&after);
     }
     return 0;
@@ -222,6 +230,7 @@ int mod_write_file(struct module_ctx *ctx, const struct mod_write *w, const char
                    size_t len, struct result *res, struct err *err)
 {
     char sum[SHA256_HEX_LEN + 1];
+    char md5[SHA256_HEX_LEN + 1] = ""; /* of the content, once it is to be written */
     struct mod_stat st;
     bool changed = false;
     int ret;
@@ -246,6 +255,9 @@ int mod_write_file(struct module_ctx *ctx, const struct mod_write *w, const char
         }
     }
     changed = !st.exists || !st.checksum || strcmp(st.checksum, sum) != 0;
+    if (changed) {
+        digest_hex("md5", data, len, md5, sizeof(md5));
+    }
     ret = changed ? add_diff(ctx, w, &st, data, len, res, err) : 0;
     if (ret == 0 && changed) {
         ret = put_content(ctx, w, &st, data, len, res, err);
@@ -255,7 +267,7 @@ int mod_write_file(struct module_ctx *ctx, const struct mod_write *w, const char
         }
     }
     if (ret == 0) {
-        ret = finish_attrs(ctx, w, &changed, sum, len, res, err);
+        ret = finish_attrs(ctx, w, &changed, sum, md5[0] ? md5 : NULL, len, res, err);
     }
     mod_stat_release(&st);
     if (ret == 0) {

@@ -96,7 +96,7 @@ static bool hidden_key(const char *key, bool is_debug, bool has_msg)
         return strcmp(key, "changed") == 0 || strcmp(key, "failed") == 0 ||
                strcmp(key, "skipped") == 0 || strcmp(key, "skip_reason") == 0;
     }
-    return strcmp(key, "failed") == 0;
+    return strcmp(key, "failed") == 0 || strcmp(key, "skipped") == 0; /* TaskResult._IGNORE */
 }
 
 void out_dump_result(const struct val *data, bool is_debug, bool indent, struct buf *out)
@@ -207,9 +207,15 @@ static void default_host_result(void *ctx, const struct out_event *ev)
     } else if (ev->status == RESULT_UNREACHABLE) {
         buf_adds(&b, ": UNREACHABLE!");
     }
-    if (failed || (ev->verbose && ev->status != RESULT_SKIPPED)) {
+    if (failed || ev->verbose) {
+        struct val *shown = ev->loop_summary ? val_copy(ev->data) : val_ref(ev->data);
+
+        if (ev->loop_summary) {
+            val_dict_del(shown, "results"); /* the items were shown (_process_items) */
+        }
         buf_adds(&b, " => ");
-        out_dump_result(ev->data, ev->is_debug, !failed || ev->verbose, &b);
+        out_dump_result(shown, ev->is_debug, ev->indent, &b);
+        val_unref(shown);
     }
     fprintf(f, "%s\n", b.ptr);
     if (ev->ignored) {

@@ -23,6 +23,7 @@ struct out_event {
     const char *item_label;    /* non-NULL for a loop item line */
     bool loop_summary;         /* the per-host line after a loop's items */
     bool verbose;              /* print the result as JSON (debug, -v) */
+    bool indent;               /* ... indented (debug's _ansible_verbose_always, -vvv) */
     bool is_debug;             /* debug: only msg/var shown */
     struct val *data;          /* borrowed: the result dict */
 };

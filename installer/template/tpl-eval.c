@@ -1097,7 +1097,8 @@ static struct val *run_filter(struct tpl_ctx *c, const struct tpl_node *n, struc
     c->node = n;
     if (!(n->filter->flags & TPL_UNDEF_OK) && tpl_is_undefined(subject)) {
         tpl_fail_undefined(c, subject);
-    } else if (args_defined(c, &a) == 0) {
+    } else if ((n->filter->flags & TPL_UNDEF_OK) || args_defined(c, &a) == 0) {
+        /* default(x.missing) fails only when the undefined argument is used */
         int done = out && n->filter_out ? n->filter_out(c, subject, &a, out) : 0;
 
         if (done == 0) {
