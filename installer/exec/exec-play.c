@@ -86,11 +86,14 @@ static bool no_log_label(const struct pb_task *inc)
 }
 
 /* A dynamic include's when: is judged once per host, where it runs: "skipping" for the hosts
- * where it is false, which leave 'hosts'. */
+ * where it is false, which leave 'hosts'. With run_once only the first host includes. */
 static void keep_hosts_including(struct exec_run *run, struct pb_task *b, struct vec *hosts)
 {
     size_t kept = 0;
 
+    if (exec_kw_true(b, "run_once") && hosts->len > 1) {
+        hosts->len = 1;
+    }
     for (size_t i = 0; i < hosts->len; i++) {
         struct exec_host *h = hosts->items[i];
 
@@ -325,17 +328,20 @@ static void group_include(struct vec *groups, struct exec_host *h, struct val *e
 static void run_include(struct exec_run *run, struct pb_task *t, struct vec *hosts)
 {
     bool role = action_is(t, "include_role");
+    bool once = exec_kw_true(t, "run_once");
+    bool included = false;
     struct vec groups = VEC_INIT;
 
     for (size_t i = 0; i < hosts->len; i++) {
         struct exec_host *h = hosts->items[i];
-        struct val *entries = val_list();
+        struct val *entries = NULL;
         struct err err = ERR_INIT;
 
-        if (!host_active(h)) {
-            val_unref(entries);
-            continue;
+        if (!host_active(h) || (once && included)) {
+            continue; /* run_once: only the first host includes */
         }
+        included = true;
+        entries = val_list();
         if (exec_include_entries(run, t, h, entries, &err) < 0) {
             include_failed(run, h, &err);
         } else if (val_list_len(entries) == 0) {
