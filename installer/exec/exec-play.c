@@ -75,15 +75,8 @@ static void run_meta(struct exec_run *run, struct pb_task *t, struct vec *hosts)
     }
 }
 
+/* Ansible labels an include's "included:" line so whenever the include has no_log. */
 #define CENSORED_LABEL "(censored due to no_log)"
-
-/* Ansible labels an include's "included:" line as censored whenever the include has no_log. */
-static bool no_log_label(const struct pb_task *inc)
-{
-    const struct val *no_log = pb_kw(inc, "no_log");
-
-    return no_log && val_truthy(no_log);
-}
 
 /* A dynamic include's when: is judged once per host, where it runs: "skipping" for the hosts
  * where it is false, which leave 'hosts'. With run_once only the first host includes. */
@@ -125,7 +118,7 @@ static void announce_include(struct exec_run *run, struct pb_task *b, struct vec
         buf_addf(&line, "%s%s", i ? ", " : "", h->name);
         h->stats.ok++;
     }
-    if (no_log_label(b)) {
+    if (exec_kw_true(b, "no_log")) {
         buf_addf(&line, " => (item=%s)", CENSORED_LABEL);
     }
     if (hosts->len) {
@@ -375,7 +368,7 @@ static void run_include(struct exec_run *run, struct pb_task *t, struct vec *hos
             buf_addf(&line, "%s%s", k ? ", " : "", h->name);
             h->stats.ok++;
         }
-        if (no_log_label(t)) {
+        if (exec_kw_true(t, "no_log")) {
             buf_addf(&line, " => (item=%s)", CENSORED_LABEL);
         } else if (val_dict_has(g->entry, "label")) {
             buf_addf(&line, " => (item=%s)", val_dict_get_str(g->entry, "label"));

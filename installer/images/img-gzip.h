@@ -16,13 +16,15 @@
 #ifndef IMG_GZIP_H
 #define IMG_GZIP_H
 
+#include "images/img-deflate.h"
+
 /* Changing either, the stored test in img-gzip.c or the encoder in img-deflate.c changes every
  * pushed layer digest. */
 #define IMG_GZIP_BLOCK (1u << 20)
 #define IMG_GZIP_SEGMENT (1u << 16)
 
 /* Receives output bytes in order, always on the thread that called img_gzip_feed. */
-typedef int (*img_gzip_out_fn)(void *ctx, const void *data, size_t len);
+typedef img_deflate_out_fn img_gzip_out_fn;
 
 struct img_gzip;
 

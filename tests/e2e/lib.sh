@@ -32,6 +32,22 @@ ansible_local_env() {
         ANSIBLE_SYSTEM_WARNINGS=False ANSIBLE_COMMAND_WARNINGS=False
 }
 
+# diff_inventory FILE: the 3-host local inventory the tests/diff playbooks run against (t2001,
+# t2003).
+diff_inventory() {
+    cat >"$1" <<'HOSTS'
+[web]
+h1 hv=one
+h2
+[db]
+h3 port=5432
+[web:vars]
+tier=web
+[all:vars]
+ansible_connection=local
+HOSTS
+}
+
 # require_sandbox: when no sandbox is up, record one failure and end the file.
 require_sandbox() {
     if [ -z "${SANDBOX_INVENTORY:-}" ]; then

@@ -21,17 +21,7 @@ CACHE=${POT_DIFF_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pot-diff}
 mkdir -p "$CACHE"
 "$ANSIBLE_PLAYBOOK" --version >"$T/ansible.version"
 
-cat >"$T/hosts" <<'HOSTS'
-[web]
-h1 hv=one
-h2
-[db]
-h3 port=5432
-[web:vars]
-tier=web
-[all:vars]
-ansible_connection=local
-HOSTS
+diff_inventory "$T/hosts"
 
 # snapshot OUTDIR LOG RC: what a run leaves behind that both tools must agree on.
 snapshot() {

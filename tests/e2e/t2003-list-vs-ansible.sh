@@ -12,15 +12,7 @@ ANSIBLE_PLAYBOOK=/usr/bin/ansible-playbook
 ansible_local_env
 DIFF="$TOP/tests/diff"
 
-cat >"$T/hosts" <<'HOSTS'
-[web]
-h1 hv=one
-h2
-[db]
-h3 port=5432
-[all:vars]
-ansible_connection=local
-HOSTS
+diff_inventory "$T/hosts"
 
 mkdir -p "$T/b/roles/base/tasks" "$T/b/roles/web/tasks" "$T/b/roles/web/meta" "$T/b/tasks" \
     "$T/b/roles/solo/tasks" "$T/b/roles/dyn/tasks"
