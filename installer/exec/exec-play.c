@@ -102,29 +102,42 @@ static void keep_hosts_including(struct exec_run *run, struct pb_task *b, struct
     hosts->len = kept;
 }
 
-/* include_tasks: "skipping: [h]" for hosts whose when: is false (they leave 'hosts'), then
- * "included: FILE for h1, h2" and an ok per host. */
-static void announce_include(struct exec_run *run, struct pb_task *b, struct vec *hosts)
+/* "included: FILE for h1, h2[ => (item=LABEL)]" and an ok for each of 'hosts' (none: nothing);
+ * 'inc' is the include task, whose no_log censors the label. */
+static void say_included(struct exec_run *run, const struct pb_task *inc, const char *file,
+                         const struct vec *hosts, const char *label)
 {
     struct buf line = BUF_INIT;
-    char *name = exec_task_name(b);
 
-    out_task_start(run->out, "TASK", name, run->opts->check);
-    keep_hosts_including(run, b, hosts);
-    buf_addf(&line, "included: %s for ", val_dict_get_str(b->kw, "_include"));
+    if (!hosts->len) {
+        return;
+    }
+    buf_addf(&line, "included: %s for ", file);
     for (size_t i = 0; i < hosts->len; i++) {
         struct exec_host *h = hosts->items[i];
 
         buf_addf(&line, "%s%s", i ? ", " : "", h->name);
         h->stats.ok++;
     }
-    if (exec_kw_true(b, "no_log")) {
-        buf_addf(&line, " => (item=%s)", CENSORED_LABEL);
+    if (exec_kw_true(inc, "no_log")) {
+        label = CENSORED_LABEL;
     }
-    if (hosts->len) {
-        out_message(run->out, line.ptr);
+    if (label) {
+        buf_addf(&line, " => (item=%s)", label);
     }
+    out_message(run->out, line.ptr);
     buf_release(&line);
+}
+
+/* include_tasks: "skipping: [h]" for hosts whose when: is false (they leave 'hosts'), then
+ * "included: FILE for h1, h2" and an ok per host. */
+static void announce_include(struct exec_run *run, struct pb_task *b, struct vec *hosts)
+{
+    char *name = exec_task_name(b);
+
+    out_task_start(run->out, "TASK", name, run->opts->check);
+    keep_hosts_including(run, b, hosts);
+    say_included(run, b, val_dict_get_str(b->kw, "_include"), hosts, NULL);
     free(name);
 }
 
@@ -351,7 +364,6 @@ static void run_include(struct exec_run *run, struct pb_task *t, struct vec *hos
     for (size_t i = 0; i < groups.len; i++) {
         struct include_group *g = groups.items[i];
         struct err err = ERR_INIT;
-        struct buf line = BUF_INIT;
 
         g->block = pb_load_dynamic(run->pb, t, val_dict_get_str(g->entry, "file"),
                                    val_dict_get(g->entry, "vars"), &err);
@@ -361,20 +373,8 @@ static void run_include(struct exec_run *run, struct pb_task *t, struct vec *hos
         if (!g->block || role) {
             continue;
         }
-        buf_addf(&line, "included: %s for ", val_dict_get_str(g->block->kw, "_include"));
-        for (size_t k = 0; k < g->hosts.len; k++) {
-            struct exec_host *h = g->hosts.items[k];
-
-            buf_addf(&line, "%s%s", k ? ", " : "", h->name);
-            h->stats.ok++;
-        }
-        if (exec_kw_true(t, "no_log")) {
-            buf_addf(&line, " => (item=%s)", CENSORED_LABEL);
-        } else if (val_dict_has(g->entry, "label")) {
-            buf_addf(&line, " => (item=%s)", val_dict_get_str(g->entry, "label"));
-        }
-        out_message(run->out, line.ptr);
-        buf_release(&line);
+        say_included(run, t, val_dict_get_str(g->block->kw, "_include"), &g->hosts,
+                     val_dict_get_str(g->entry, "label"));
     }
     for (size_t i = 0; i < groups.len; i++) {
         struct include_group *g = groups.items[i];
