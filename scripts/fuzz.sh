@@ -12,7 +12,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build="$top/build-fuzz"
 seconds=${POT_FUZZ_SECONDS:-60}
 seconds_other=${POT_FUZZ_SECONDS_OTHER:-30}
-all=(fuzz-template fuzz-yaml fuzz-json fuzz-ini fuzz-manifest fuzz-deflate)
+all=(fuzz-template fuzz-yaml fuzz-json fuzz-ini fuzz-manifest fuzz-deflate fuzz-gotpl)
 if [ $# -gt 0 ]; then targets=("$@"); else targets=("${all[@]}"); fi
 
 CC=clang cmake -S "$top" -B "$build" -DPOT_FUZZ=ON -DPOT_TESTS=ON -DCMAKE_BUILD_TYPE=Debug \
@@ -31,6 +31,13 @@ seeds_for() { # TARGET -> a fresh seed directory
         # each case's template section, prefixed by the options byte (trim_blocks on)
         for f in "$top"/tests/template/cases/*.case; do
             { printf '\001'; awk '/^--- /{p = ($2 == "template"); next} p' "$f"; } \
+                >"$dir/$(basename "$f" .case)"
+        done
+        ;;
+    fuzz-gotpl)
+        # each Helm conformance case's template section, prefixed by the options byte (Helm)
+        for f in "$top"/tests/gotpl/cases/*.case; do
+            { printf '\000'; awk '/^--- /{p = ($2 == "template"); next} p' "$f"; } \
                 >"$dir/$(basename "$f" .case)"
         done
         ;;

@@ -23,6 +23,7 @@ const struct command *command_table(void);
 
 int cmd_exec(int argc, char **argv, struct err *err);
 int cmd_help(int argc, char **argv, struct err *err);
+int cmd_helmfile(int argc, char **argv, struct err *err);
 int cmd_play(int argc, char **argv, struct err *err);
 int cmd_images(int argc, char **argv, struct err *err);
 int cmd_install(int argc, char **argv, struct err *err);

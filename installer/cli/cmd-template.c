@@ -5,6 +5,8 @@
  * -e @file.json / @file.yml; later ones win. Templated variable values are resolved lazily.
  * With -i INV --host NAME, the host's inventory variables, groups, group_names, hostvars and
  * inventory_hostname are in scope below the -e ones.
+ * With --go, TEMPLATE is a Helm chart template (installer/gotpl/): the -e variables are .Values
+ * (numbers as float64, as Helm reads values), beside a fixed .Release and .Chart.
  */
 #include "pot.h"
 #include <string.h>
@@ -15,6 +17,7 @@
 #include "cli/cli.h"
 #include "cli/extra-vars.h"
 #include "cli/opt.h"
+#include "gotpl/gotpl.h"
 #include "inventory/inv.h"
 #include "playbook/pb.h"
 #include "template/tpl.h"
@@ -26,6 +29,7 @@ struct template_args {
     struct svec positional;
     struct svec inventories;
     const char *host; /* borrowed from argv */
+    bool go;
 };
 
 /* The inventory variables of --host: its merged vars, groups, group_names, hostvars and
@@ -103,13 +107,81 @@ out:
     return rc;
 }
 
+/* Helm's values are JSON-decoded: every number is a float64. Returns a new reference. */
+static struct val *helm_numbers(struct val *v)
+{
+    struct val *out;
+
+    switch (v->type) {
+    case VAL_INT:
+        return val_double((double)v->u.i);
+    case VAL_LIST:
+        out = val_list();
+        for (size_t i = 0; i < val_list_len(v); i++) {
+            val_list_push_take(out, helm_numbers(val_list_get(v, i)));
+        }
+        return out;
+    case VAL_DICT:
+        out = val_dict();
+        for (size_t i = 0; i < val_dict_len(v); i++) {
+            val_dict_set_take(out, val_dict_key_at(v, i), helm_numbers(val_dict_value_at(v, i)));
+        }
+        return out;
+    default:
+        return val_ref(v);
+    }
+}
+
+static struct val *str_dict(const char *const *kv)
+{
+    struct val *d = val_dict();
+
+    for (; kv[0]; kv += 2) {
+        val_dict_set_take(d, kv[0], val_str(kv[1]));
+    }
+    return d;
+}
+
+/* `--go`: renders 'path' as Helm renders a chart template, with 'vars' as .Values. */
+static int render_go_file(const char *path, struct val *vars, struct buf *out, struct err *err)
+{
+    static const char *const release[] = { "Name", "r", "Namespace", "default", "Service", "Helm",
+                                           NULL };
+    static const char *const chart[] = { "Name", "c", "Version", "0.1.0", NULL };
+    struct gotpl *t = gotpl_new(GOTPL_HELM);
+    struct buf text = BUF_INIT;
+    struct val *dot = val_dict();
+    struct val *tmpl = val_dict();
+    struct val *rel = str_dict(release);
+    int rc = -1;
+
+    val_dict_set_take(dot, "Values", helm_numbers(vars));
+    val_dict_set_take(rel, "IsInstall", val_bool(true));
+    val_dict_set_take(rel, "IsUpgrade", val_bool(false));
+    val_dict_set_take(rel, "Revision", val_int(1));
+    val_dict_set_take(dot, "Release", rel);
+    val_dict_set_take(dot, "Chart", str_dict(chart));
+    val_dict_set_take(tmpl, "Name", val_str(path));
+    val_dict_set_take(tmpl, "BasePath", val_str("c/templates"));
+    val_dict_set_take(dot, "Template", tmpl);
+    if (fs_read_file(path, &text, err) == 0 && gotpl_parse(t, path, text.ptr, err) == 0 &&
+        gotpl_execute(t, path, dot, out, err) == 0) {
+        rc = 0;
+    }
+    val_unref(dot);
+    buf_release(&text);
+    gotpl_free(t);
+    return rc;
+}
+
 int cmd_template(int argc, char **argv, struct err *err)
 {
-    struct template_args a = { SVEC_INIT, SVEC_INIT, SVEC_INIT, NULL };
+    struct template_args a = { SVEC_INIT, SVEC_INIT, SVEC_INIT, NULL, false };
     const struct opt opts[] = {
         { OPT_LIST, "extra-vars", 'e', &a.extra, "VARS", "k=v, JSON/YAML, or @file" },
         { OPT_LIST, "inventory", 'i', &a.inventories, "INV", "inventory for --host" },
         { OPT_STRING, "host", 0, &a.host, "NAME", "render with this inventory host's vars" },
+        { OPT_BOOL, "go", 0, &a.go, NULL, "render a Helm chart template (-e vars are .Values)" },
         { 0 },
     };
     struct val *vars = NULL;
@@ -121,7 +193,7 @@ int cmd_template(int argc, char **argv, struct err *err)
     }
     if (a.positional.len != 1) {
         err_set(err, ERR_USAGE,
-                "usage: pot template [-i INV --host NAME] [-e VARS]... TEMPLATE");
+                "usage: pot template [--go] [-i INV --host NAME] [-e VARS]... TEMPLATE");
         goto out;
     }
     if ((a.host != NULL) != (a.inventories.len > 0)) {
@@ -129,7 +201,11 @@ int cmd_template(int argc, char **argv, struct err *err)
         goto out;
     }
     vars = build_vars(&a, err);
-    if (!vars || render_file(a.positional.items[0], vars, &out, err) < 0) {
+    if (!vars) {
+        goto out;
+    }
+    if (a.go ? render_go_file(a.positional.items[0], vars, &out, err) < 0
+             : render_file(a.positional.items[0], vars, &out, err) < 0) {
         goto out;
     }
     if (fwrite(out.ptr, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {

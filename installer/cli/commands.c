@@ -27,6 +27,37 @@ static const struct command commands[] = {
                  ADHOC_OPTIONS_HELP,
     },
     {
+        .name = "helmfile",
+        .run = cmd_helmfile,
+        .summary = "deploy helmfile releases with helm on the cluster, release by release",
+        .usage =
+            "usage: pot helmfile [-f FILE|DIR] [-e ENV] [-l K=V,...]... [--state-values-set K=V]...\n"
+            "                    list|build|write-values|template|diff|sync|apply|destroy|status\n"
+            "Reads helmfile's state files (helmfile.yaml, *.gotmpl, helmfile.d/, bases, helmfiles,\n"
+            "environments, releases with values, set, labels and needs) without the helmfile\n"
+            "binary. list, build, write-values and template run here (template with the local\n"
+            "helm); diff, sync, apply, destroy and status run helm on the first master of the\n"
+            "inventory over ssh, one release at a time in the order of their needs (independent\n"
+            "releases in parallel). Each release's inputs are recorded in DATA/pot/journal: an\n"
+            "unchanged release is not upgraded again, and a rerun resumes at a failed one. Values\n"
+            "never appear in argv or output (0600 files, removed after use).\n"
+            "  -f, --file FILE|DIR         state file or helmfile.d directory (default: helmfile.yaml,\n"
+            "                              helmfile.yaml.gotmpl or helmfile.d/ in the cwd)\n"
+            "  -e, --environment ENV       the environment (default 'default')\n"
+            "  -l, --selector K=V,K!=V     releases whose labels match (repeatable: any of them)\n"
+            "      --state-values-set K=V  a state value (a.b=c), over the environment's values\n"
+            "      --output-dir DIR        write-values: where RELEASE.yaml files go (0600)\n"
+            "  -i, --inventory INV         the inventory (default ./hosts)\n"
+            "      --host HOST             where helm runs (default: the first host of 'masters')\n"
+            "      --data-dir DIR          the journal's data dir (default /opt/tke-installer/data)\n"
+            "  -b, --helm-binary PATH      the helm to run (default 'helm', or inventory helm_bin)\n"
+            "      --concurrency N         releases deployed in parallel (default: forks, 5)\n"
+            "  -C, --check                 show what would be done, change nothing\n"
+            "  -v, --verbose               more diagnostics\n"
+            "exit codes: 0 ok, 1 error, 2 a release failed, 4 bad input or unreachable host,\n"
+            "5 bad options\n",
+    },
+    {
         .name = "help",
         .run = cmd_help,
         .summary = "show the commands, or the help of one command",
@@ -153,9 +184,11 @@ static const struct command commands[] = {
         .name = "template",
         .run = cmd_template,
         .summary = "render a Jinja2 template with Ansible's template-module settings",
-        .usage = "usage: pot template [-i INVENTORY --host NAME]\n"
+        .usage = "usage: pot template [--go] [-i INVENTORY --host NAME]\n"
                  "                    [-e k=v | -e @vars.json | -e @vars.yml]... TEMPLATE\n"
                  "Renders TEMPLATE to stdout (trim_blocks, trailing newlines kept).\n"
+                 "With --go, TEMPLATE is a Helm chart template: -e variables are .Values\n"
+                 "(numbers float64), .Release.Name is r, .Chart.Name c, as `helm template`.\n"
                  "With -i/--host the host's inventory variables, groups, group_names and\n"
                  "hostvars are in scope; -e variables win over them.\n"
                  "Exit 0; 4 on a template syntax error; 1 when rendering fails.\n",

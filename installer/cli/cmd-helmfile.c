@@ -1,0 +1,386 @@
+/*
+ * cmd-helmfile.c - `pot helmfile`: helmfile's command line over pot's helmfile reader
+ * (installer/helmfile/) and helm driver (installer/helm/). The operations that only read the
+ * state (list, build, write-values, template) run here; those that reach the cluster (sync,
+ * apply, diff, destroy, status) go to the helm driver on the first master of the inventory, with
+ * their records in the same journal `pot install` keeps (<data-dir>/pot/journal).
+ */
+#include "pot.h"
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/log.h"
+#include "base/proc.h"
+#include "base/vec.h"
+#include "base/xalloc.h"
+#include "cli/cli.h"
+#include "cli/opt.h"
+#include "helm/helm.h"
+#include "helmfile/helmfile.h"
+#include "value/val.h"
+
+#define DEFAULT_DATA_DIR "/opt/tke-installer/data"
+#define DEFAULT_CONCURRENCY 5
+
+struct helmfile_args {
+    const char *file, *environment, *output_dir, *inventory, *host, *data_dir, *helm_bin;
+    struct svec selectors;
+    struct svec state_values;
+    struct svec positional;
+    int concurrency;
+    bool check;
+    int verbose;
+};
+
+struct operation {
+    const char *name;
+    int (*run)(struct helmfile_args *a, struct hf_state *st, struct err *err);
+};
+
+/* "k1:v1,k2:v2" of a release's labels, in their order. */
+static void labels_text(const struct hf_release *r, struct buf *out)
+{
+    for (size_t i = 0; r->labels && i < val_dict_len(r->labels); i++) {
+        const char *v = val_cstr(val_dict_value_at(r->labels, i));
+
+        buf_addf(out, "%s%s:%s", i ? "," : "", val_dict_key_at(r->labels, i), v ? v : "");
+    }
+}
+
+/* helmfile list: NAME NAMESPACE ENABLED INSTALLED LABELS CHART VERSION, aligned. */
+static int op_list(struct helmfile_args *a, struct hf_state *st, struct err *err)
+{
+    struct svec cells = SVEC_INIT;
+    size_t width[7] = { 0 };
+    static const char *const head[7] = { "NAME",   "NAMESPACE", "ENABLED", "INSTALLED",
+                                         "LABELS", "CHART",     "VERSION" };
+
+    (void)a;
+    (void)err;
+    for (size_t c = 0; c < 7; c++) {
+        svec_push(&cells, head[c]);
+    }
+    for (size_t i = 0; i < st->nreleases; i++) {
+        const struct hf_release *r = st->releases[i];
+        struct buf labels = BUF_INIT;
+
+        labels_text(r, &labels);
+        svec_push(&cells, r->name);
+        svec_push(&cells, r->namespace);
+        svec_push(&cells, "true");
+        svec_push(&cells, r->installed ? "true" : "false");
+        svec_push(&cells, labels.len ? labels.ptr : "");
+        svec_push(&cells, r->chart);
+        svec_push(&cells, r->version ? r->version : "");
+        buf_release(&labels);
+    }
+    for (size_t i = 0; i < cells.len; i++) {
+        size_t n = strlen(cells.items[i]);
+
+        if (n > width[i % 7]) {
+            width[i % 7] = n;
+        }
+    }
+    for (size_t i = 0; i < cells.len; i++) {
+        if (i % 7 == 6) {
+            printf("%s\n", cells.items[i]);
+        } else {
+            printf("%-*s ", (int)width[i % 7], cells.items[i]);
+        }
+    }
+    svec_release(&cells);
+    return 0;
+}
+
+/* helmfile build: the rendered state of the selected releases, values left out (they may hold
+ * secrets; write-values writes them to 0600 files). */
+static int op_build(struct helmfile_args *a, struct hf_state *st, struct err *err)
+{
+    (void)a;
+    (void)err;
+    printf("# environment: %s\nreleases:\n", st->environment);
+    for (size_t i = 0; i < st->nreleases; i++) {
+        const struct hf_release *r = st->releases[i];
+        struct buf labels = BUF_INIT;
+
+        labels_text(r, &labels);
+        printf("- name: %s\n  namespace: %s\n  chart: %s\n", r->name, r->namespace, r->chart);
+        if (r->version) {
+            printf("  version: %s\n", r->version);
+        }
+        printf("  labels: {%s}\n", labels.ptr ? labels.ptr : "");
+        for (size_t n = 0; n < r->needs.len; n++) {
+            printf("%s%s\n", n ? "  - " : "  needs:\n  - ", r->needs.items[n]);
+        }
+        printf("  installed: %s\n  wait: %s\n  timeout: %d\n  createNamespace: %s\n"
+               "  origin: %s\n",
+               r->installed ? "true" : "false", r->wait ? "true" : "false", r->timeout,
+               r->create_namespace ? "true" : "false", r->origin);
+        buf_release(&labels);
+    }
+    return 0;
+}
+
+/* helmfile write-values --output-dir DIR: DIR/RELEASE.yaml per selected release, 0600. */
+static int op_write_values(struct helmfile_args *a, struct hf_state *st, struct err *err)
+{
+    const char *dir = a->output_dir ? a->output_dir : ".";
+
+    if (fs_mkdir_p(dir, 0700, err) < 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < st->nreleases; i++) {
+        const struct hf_release *r = st->releases[i];
+        char *name = xasprintf("%s.yaml", r->name);
+        char *path = fs_join(dir, name);
+        int ret = fs_write_atomic(path, r->values_yaml, strlen(r->values_yaml), 0600, err);
+
+        if (ret == 0) {
+            printf("%s\n", path);
+        }
+        free(path);
+        free(name);
+        if (ret < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Renders one release with the local helm ('helm template'); the values go through a 0600 file
+ * in a private directory, never argv. */
+static int template_one(struct helmfile_args *a, const struct hf_release *r, const char *tmpdir,
+                        struct err *err)
+{
+    char *values = fs_join(tmpdir, "values.yaml");
+    struct buf out = BUF_INIT, errout = BUF_INIT;
+    struct proc_result res = { 0 };
+    struct svec argv = SVEC_INIT;
+    int ret = -1;
+
+    if (fs_write_atomic(values, r->values_yaml, strlen(r->values_yaml), 0600, err) < 0) {
+        goto out;
+    }
+    svec_push(&argv, a->helm_bin ? a->helm_bin : "helm");
+    svec_push(&argv, "template");
+    svec_push(&argv, r->name);
+    svec_push(&argv, r->chart);
+    if (*r->namespace) {
+        svec_push(&argv, "--namespace");
+        svec_push(&argv, r->namespace);
+    }
+    svec_push(&argv, "-f");
+    svec_push(&argv, values);
+    if (proc_run(argv.items, NULL, &out, &errout, &res, err) < 0) {
+        err_prefix(err, "release '%s': ", r->name);
+        goto out;
+    }
+    if (res.status != 0) {
+        while (errout.len && (errout.ptr[errout.len - 1] == '\n')) {
+            buf_truncate(&errout, errout.len - 1);
+        }
+        err_set(err, ERR_FAILED, "release '%s': helm template failed: %s", r->name,
+                errout.len ? errout.ptr : "(no message)");
+        goto out;
+    }
+    fwrite(out.ptr ? out.ptr : "", 1, out.len, stdout);
+    ret = 0;
+out:
+    unlink(values);
+    svec_release(&argv);
+    buf_release(&errout);
+    buf_release(&out);
+    free(values);
+    return ret;
+}
+
+static int op_template(struct helmfile_args *a, struct hf_state *st, struct err *err)
+{
+    char tmpl[] = "/tmp/pot-helmfile.XXXXXX";
+    int ret = 0;
+
+    if (!mkdtemp(tmpl)) {
+        return err_errno(err, "mkdtemp %s", tmpl);
+    }
+    for (size_t i = 0; i < st->nreleases && ret == 0; i++) {
+        if (st->releases[i]->installed) {
+            ret = template_one(a, st->releases[i], tmpl, err);
+        }
+    }
+    rmdir(tmpl);
+    return ret;
+}
+
+/* The helm driver's one line per release event: stdout, redacted. */
+static void say(void *ctx, const char *line)
+{
+    struct buf text = BUF_INIT;
+
+    (void)ctx;
+    buf_adds(&text, line);
+    log_redact(&text);
+    printf("%s\n", text.ptr);
+    fflush(stdout);
+    buf_release(&text);
+}
+
+typedef int (*cluster_fn)(struct helm_target *t, const struct hf_state *st,
+                          const struct helm_opts *opts, struct helm_summary *sum,
+                          struct err *err);
+
+/* The closing line of a cluster operation, counted like Ansible's recap. */
+static void say_summary(const char *what, const struct helm_summary *sum)
+{
+    printf("helmfile %s: deployed=%zu unchanged=%zu uninstalled=%zu failed=%zu not-run=%zu "
+           "changed=%zu\n",
+           what, sum->deployed, sum->unchanged, sum->uninstalled, sum->failed, sum->not_run,
+           sum->deployed + sum->uninstalled + sum->would_change);
+}
+
+/* sync, apply, diff, destroy, status: through the helm driver on the target host, with its
+ * records in DATA/pot/helm (journal, lock, last deployed values). */
+static int on_cluster(struct helmfile_args *a, struct hf_state *st, const char *what,
+                      cluster_fn fn, struct err *err)
+{
+    struct helm_opts o = { 0 };
+    struct helm_summary sum;
+    struct helm_target *t;
+    char *state_dir = xasprintf("%s/pot/helm", a->data_dir ? a->data_dir : DEFAULT_DATA_DIR);
+    char *command = xasprintf("pot helmfile %s", what);
+    int ret = -1;
+
+    helm_summary_init(&sum);
+    t = helm_target_new(a->inventory ? a->inventory : "hosts", a->host, err);
+    if (t) {
+        o.state_dir = state_dir;
+        o.command = command;
+        o.concurrency = a->concurrency ? a->concurrency : DEFAULT_CONCURRENCY;
+        o.check = a->check;
+        o.report = (struct helm_report){ .say = say, .ctx = NULL };
+        ret = fn(t, st, &o, &sum, err);
+        say_summary(what, &sum);
+    }
+    helm_target_free(t);
+    helm_summary_release(&sum);
+    free(command);
+    free(state_dir);
+    return ret;
+}
+
+static int op_sync(struct helmfile_args *a, struct hf_state *st, struct err *err)
+{
+    return on_cluster(a, st, a->positional.items[0], helm_sync, err);
+}
+
+static int op_diff(struct helmfile_args *a, struct hf_state *st, struct err *err)
+{
+    return on_cluster(a, st, "diff", helm_diff, err);
+}
+
+static int op_destroy(struct helmfile_args *a, struct hf_state *st, struct err *err)
+{
+    return on_cluster(a, st, "destroy", helm_destroy, err);
+}
+
+static int op_status(struct helmfile_args *a, struct hf_state *st, struct err *err)
+{
+    return on_cluster(a, st, "status", helm_status, err);
+}
+
+/* The operations, sorted; apply is sync (pot skips unchanged releases either way). */
+static const struct operation operations[] = {
+    { "apply", op_sync },
+    { "build", op_build },
+    { "destroy", op_destroy },
+    { "diff", op_diff },
+    { "list", op_list },
+    { "status", op_status },
+    { "sync", op_sync },
+    { "template", op_template },
+    { "write-values", op_write_values },
+};
+
+static const struct operation *find_operation(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(operations); i++) {
+        if (strcmp(operations[i].name, name) == 0) {
+            return &operations[i];
+        }
+    }
+    return NULL;
+}
+
+static int parse_args(int argc, char **argv, struct helmfile_args *a, struct err *err)
+{
+    const struct opt opts[] = {
+        { OPT_STRING, "file", 'f', &a->file, "FILE|DIR", "helmfile state (default: cwd lookup)" },
+        { OPT_STRING, "environment", 'e', &a->environment, "ENV", "environment (default)" },
+        { OPT_LIST, "selector", 'l', &a->selectors, "K=V,...", "select releases (repeatable)" },
+        { OPT_LIST, "state-values-set", 0, &a->state_values, "K=V", "set a state value" },
+        { OPT_STRING, "output-dir", 0, &a->output_dir, "DIR", "write-values: where to write" },
+        { OPT_STRING, "inventory", 'i', &a->inventory, "INV", "inventory (default ./hosts)" },
+        { OPT_STRING, "host", 0, &a->host, "HOST", "where helm runs (default: first master)" },
+        { OPT_STRING, "data-dir", 0, &a->data_dir, "DIR", "journal dir (as pot install's)" },
+        { OPT_STRING, "helm-binary", 'b', &a->helm_bin, "PATH", "helm to run (default helm)" },
+        { OPT_INT, "concurrency", 0, &a->concurrency, "N", "releases in parallel" },
+        { OPT_BOOL, "check", 'C', &a->check, NULL, "show what would be done, change nothing" },
+        { OPT_COUNT, "verbose", 'v', &a->verbose, NULL, "more diagnostics" },
+        { 0 },
+    };
+
+    if (opt_parse(opts, argc - 1, argv + 1, &a->positional, err) < 0) {
+        return -1;
+    }
+    if (a->positional.len != 1) {
+        return err_set(err, ERR_USAGE, a->positional.len ? "unexpected argument '%s'" :
+                       "%s: an operation is required (list, build, write-values, template, diff, "
+                       "sync, apply, destroy, status)",
+                       a->positional.len ? a->positional.items[1] : "pot helmfile");
+    }
+    if (a->concurrency < 0) {
+        return err_set(err, ERR_USAGE, "--concurrency must be 0 (forks) or more");
+    }
+    return 0;
+}
+
+int cmd_helmfile(int argc, char **argv, struct err *err)
+{
+    struct helmfile_args a = { 0 };
+    struct hf_opts o = { 0 };
+    struct hf_state st;
+    const struct operation *op;
+    int ret = -1;
+
+    hf_state_init(&st);
+    if (parse_args(argc, argv, &a, err) < 0) {
+        goto out;
+    }
+    log_set_level(a.verbose);
+    op = find_operation(a.positional.items[0]);
+    if (!op) {
+        err_set(err, ERR_USAGE, "unknown operation '%s' (list, build, write-values, template, "
+                "diff, sync, apply, destroy, status)", a.positional.items[0]);
+        goto out;
+    }
+    o.file = a.file;
+    o.environment = a.environment;
+    o.selectors = a.selectors;
+    o.state_values_set = a.state_values;
+    if (hf_load(&st, &o, err) < 0) {
+        goto out;
+    }
+    for (size_t i = 0; i < st.notes.len; i++) {
+        fprintf(stderr, "%s\n", st.notes.items[i]);
+    }
+    ret = op->run(&a, &st, err);
+out:
+    hf_state_release(&st);
+    svec_release(&a.selectors);
+    svec_release(&a.state_values);
+    svec_release(&a.positional);
+    return ret;
+}
