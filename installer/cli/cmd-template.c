@@ -107,31 +107,6 @@ out:
     return rc;
 }
 
-/* Helm's values are JSON-decoded: every number is a float64. Returns a new reference. */
-static struct val *helm_numbers(struct val *v)
-{
-    struct val *out;
-
-    switch (v->type) {
-    case VAL_INT:
-        return val_double((double)v->u.i);
-    case VAL_LIST:
-        out = val_list();
-        for (size_t i = 0; i < val_list_len(v); i++) {
-            val_list_push_take(out, helm_numbers(val_list_get(v, i)));
-        }
-        return out;
-    case VAL_DICT:
-        out = val_dict();
-        for (size_t i = 0; i < val_dict_len(v); i++) {
-            val_dict_set_take(out, val_dict_key_at(v, i), helm_numbers(val_dict_value_at(v, i)));
-        }
-        return out;
-    default:
-        return val_ref(v);
-    }
-}
-
 static struct val *str_dict(const char *const *kv)
 {
     struct val *d = val_dict();
@@ -155,7 +130,7 @@ static int render_go_file(const char *path, struct val *vars, struct buf *out, s
     struct val *rel = str_dict(release);
     int rc = -1;
 
-    val_dict_set_take(dot, "Values", helm_numbers(vars));
+    val_dict_set_take(dot, "Values", gotpl_float_numbers(vars));
     val_dict_set_take(rel, "IsInstall", val_bool(true));
     val_dict_set_take(rel, "IsUpgrade", val_bool(false));
     val_dict_set_take(rel, "Revision", val_int(1));

@@ -29,26 +29,7 @@ struct val *gotpl_take_buf(struct buf *b)
 
 bool gotpl_truth(const struct val *v)
 {
-    if (!v) {
-        return false;
-    }
-    switch (v->type) {
-    case VAL_NULL:
-        return false;
-    case VAL_BOOL:
-        return v->u.b;
-    case VAL_INT:
-        return v->u.i != 0;
-    case VAL_DOUBLE:
-        return v->u.d != 0;
-    case VAL_STR:
-        return v->u.s.len > 0;
-    case VAL_LIST:
-        return v->u.list.len > 0;
-    case VAL_DICT:
-        return v->u.dict.len > 0;
-    }
-    return false;
+    return v && val_truthy(v); /* Go's and Python's rules agree on these types */
 }
 
 const char *gotpl_type_name(const struct val *v)
@@ -235,15 +216,32 @@ bool gotpl_is_print(uint32_t cp)
     return true;
 }
 
-/* Decodes the UTF-8 sequence of 'n' bytes at 'u'. */
-static uint32_t decode_utf8(const unsigned char *u, size_t n)
+size_t gotpl_utf8_next(const char *s, size_t len, uint32_t *cp)
 {
-    uint32_t cp = n == 2 ? u[0] & 0x1Fu : n == 3 ? u[0] & 0x0Fu : u[0] & 0x07u;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n = u[0] < 0x80                   ? 1
+               : u[0] >= 0xC2 && u[0] < 0xE0 ? 2
+               : u[0] >= 0xE0 && u[0] < 0xF0 ? 3
+               : u[0] >= 0xF0 && u[0] < 0xF5 ? 4
+                                             : 0;
+    uint32_t c;
 
-    for (size_t k = 1; k < n; k++) {
-        cp = cp << 6 | (u[k] & 0x3Fu);
+    if (n == 0 || n > len) {
+        return 0;
     }
-    return cp;
+    c = n == 1 ? u[0] : n == 2 ? u[0] & 0x1Fu : n == 3 ? u[0] & 0x0Fu : u[0] & 0x07u;
+    for (size_t k = 1; k < n; k++) {
+        if ((u[k] & 0xC0) != 0x80) {
+            return 0;
+        }
+        c = c << 6 | (u[k] & 0x3Fu);
+    }
+    if ((n == 3 && (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF))) ||
+        (n == 4 && (c < 0x10000 || c > 0x10FFFF))) {
+        return 0;
+    }
+    *cp = c;
+    return n;
 }
 
 static void quote(const char *s, size_t len, bool ascii, struct buf *out);
@@ -298,20 +296,15 @@ static void quote(const char *s, size_t len, bool ascii, struct buf *out)
             i++;
             continue;
         }
-        /* a UTF-8 sequence: copied when valid (printable is assumed), else \x escapes */
+        /* a UTF-8 sequence: copied when valid and printable, else escaped */
         {
-            size_t n = c >= 0xF0 && c < 0xF5 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-            bool ok = n > 0 && i + n <= len;
+            uint32_t cp;
+            size_t n = gotpl_utf8_next(s + i, len - i, &cp);
 
-            for (size_t k = 1; ok && k < n; k++) {
-                ok = ((unsigned char)s[i + k] & 0xC0) == 0x80;
-            }
-            if (ok && (ascii || !gotpl_is_print(decode_utf8((const unsigned char *)s + i, n)))) {
-                uint32_t cp = decode_utf8((const unsigned char *)s + i, n);
-
+            if (n && (ascii || !gotpl_is_print(cp))) {
                 buf_addf(out, cp > 0xFFFF ? "\\U%08x" : "\\u%04x", (unsigned)cp);
                 i += n;
-            } else if (ok) {
+            } else if (n) {
                 buf_add(out, s + i, n);
                 i += n;
             } else {

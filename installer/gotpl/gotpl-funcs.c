@@ -1,7 +1,8 @@
 /*
  * gotpl-funcs.c - the one place functions are looked up (added tables first, then each built-in
- * family by binary search; env/expandenv only in GOTPL_HELMFILE, as Helm removes them), and text/template's own built-ins: and, or (short-circuited by
- * gotpl-exec.c), not, len, index, slice, eq/ne/lt/le/gt/ge with Go's comparison rules,
+ * family by binary search; env/expandenv only in GOTPL_HELMFILE, as Helm removes them), and
+ * text/template's own built-ins: and, or (short-circuited by gotpl-exec.c), not, len, index,
+ * slice (replaced by sprig's, as in Helm), eq/ne/lt/le/gt/ge with Go's comparison rules,
  * print/printf/println, html, js, urlquery, call.
  */
 #include "pot.h"
@@ -498,16 +499,11 @@ static int fn_js(struct gx *x, struct val **a, size_t n, struct val **res, struc
         default:
             if (c < ' ') {
                 buf_addf(&out, "\\u%04X", c);
-            } else if (c >= 0xC2 && c < 0xF5) {
-                size_t n2 = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-                uint32_t cp = c < 0xE0 ? c & 0x1Fu : c < 0xF0 ? c & 0x0Fu : c & 0x07u;
-                bool ok = i + n2 <= s.len;
+            } else if (c >= 0x80) {
+                uint32_t cp;
+                size_t n2 = gotpl_utf8_next(s.ptr + i, s.len - i, &cp);
 
-                for (size_t k = 1; ok && k < n2; k++) {
-                    ok = ((unsigned char)s.ptr[i + k] & 0xC0) == 0x80;
-                    cp = cp << 6 | ((unsigned char)s.ptr[i + k] & 0x3Fu);
-                }
-                if (ok && !gotpl_is_print(cp)) {
+                if (n2 && !gotpl_is_print(cp)) {
                     buf_addf(&out, "\\u%04X", (unsigned)cp);
                     i += n2 - 1;
                 } else {

@@ -163,7 +163,7 @@ static struct val *parse_yaml(const struct val *text, struct err *err)
             err_set(err, ERR_TEMPLATE, "json: unsupported value: %s", num.ptr);
             buf_release(&num);
         } else {
-            v = gotpl_go_numbers(raw);
+            v = gotpl_float_numbers(raw);
         }
         val_unref(raw);
     }
@@ -267,7 +267,7 @@ static struct val *parse_json(const struct val *text, struct err *err)
     struct val *v = NULL;
 
     if (raw) {
-        v = gotpl_go_numbers(raw);
+        v = gotpl_float_numbers(raw);
         val_unref(raw);
     }
     buf_release(&tmp);

@@ -286,6 +286,9 @@ void gotpl_strval(const struct val *v, struct buf *out);
 struct val *gotpl_take_buf(struct buf *b);
 /* Go int (flagged GOTPL_VAL_GOINT) and int64 constructors. */
 struct val *gotpl_goint(int64_t i);
+/* The length (1-4) of the valid UTF-8 sequence at 's' (at most 'len' bytes), its code point in
+ * *cp; 0 when the bytes are not valid UTF-8 (overlong forms and surrogates included). */
+size_t gotpl_utf8_next(const char *s, size_t len, uint32_t *cp);
 /* Go's unicode.IsPrint (approximated by the ranges of non-printing characters). */
 bool gotpl_is_print(uint32_t cp);
 /* Appends strconv.Quote(s). */
@@ -306,9 +309,6 @@ double gotpl_to_float64(const struct val *v);
 /* json.Marshal (indent NULL) or json.MarshalIndent(v, "", indent); escape_html as Go's default
  * encoder. Returns 0, or -1 for NaN/Inf (Go's "unsupported value"), 'out' then unchanged. */
 int gotpl_to_json(const struct val *v, struct buf *out, const char *indent, bool escape_html);
-/* A copy of parsed JSON/YAML data as Go's interface{} model sees it: every number a float64.
- * Returns a new reference. */
-struct val *gotpl_go_numbers(struct val *v);
 /* sigs.k8s.io/yaml.Marshal: JSON semantics first (integral floats become ints), then go-yaml v2
  * output (libyaml's emitter, keys in go-yaml's order, quoting by go-yaml's resolver). Appends the
  * document with its trailing newline. Returns 0, or -1 with err's message set. */

@@ -39,24 +39,19 @@ static void json_string(const char *s, size_t len, bool escape_html, struct buf 
             continue;
         }
         {
-            size_t n = c >= 0xF0 && c < 0xF5 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-            bool ok = n > 0 && i + n <= len;
+            uint32_t cp;
+            size_t n = gotpl_utf8_next(s + i, len - i, &cp);
 
-            for (size_t k = 1; ok && k < n; k++) {
-                ok = ((unsigned char)s[i + k] & 0xC0) == 0x80;
-            }
-            if (!ok) {
+            if (n == 0) {
                 buf_adds(out, "\\ufffd");
                 i++;
-                continue;
-            }
-            if (n == 3 && c == 0xE2 && (unsigned char)s[i + 1] == 0x80 &&
-                ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) {
-                buf_adds(out, (unsigned char)s[i + 2] == 0xA8 ? "\\u2028" : "\\u2029");
+            } else if (cp == 0x2028 || cp == 0x2029) {
+                buf_adds(out, cp == 0x2028 ? "\\u2028" : "\\u2029");
+                i += n;
             } else {
                 buf_add(out, s + i, n);
+                i += n;
             }
-            i += n;
         }
     }
     buf_addc(out, '"');
@@ -233,7 +228,7 @@ int gotpl_to_json(const struct val *v, struct buf *out, const char *indent, bool
     return 0;
 }
 
-struct val *gotpl_go_numbers(struct val *v)
+struct val *gotpl_float_numbers(struct val *v)
 {
     struct val *out;
 
@@ -243,13 +238,13 @@ struct val *gotpl_go_numbers(struct val *v)
     case VAL_LIST:
         out = val_list();
         for (size_t i = 0; i < v->u.list.len; i++) {
-            val_list_push_take(out, gotpl_go_numbers(v->u.list.items[i]));
+            val_list_push_take(out, gotpl_float_numbers(v->u.list.items[i]));
         }
         return out;
     case VAL_DICT:
         out = val_dict();
         for (size_t i = 0; i < v->u.dict.len; i++) {
-            val_dict_set_take(out, v->u.dict.keys[i], gotpl_go_numbers(v->u.dict.values[i]));
+            val_dict_set_take(out, v->u.dict.keys[i], gotpl_float_numbers(v->u.dict.values[i]));
         }
         return out;
     default:

@@ -507,7 +507,7 @@ static int fn_must_from_json(struct gx *x, struct val **a, size_t n, struct val 
     if (!raw) {
         return err_set(err, ERR_TEMPLATE, "%s", err->msg);
     }
-    *res = gotpl_go_numbers(raw);
+    *res = gotpl_float_numbers(raw);
     val_unref(raw);
     return 0;
 }

@@ -139,26 +139,13 @@ static void load_locale(void)
  * themselves with length 1 and 'valid' false. */
 static uint32_t utf8_next(const char *s, size_t *len, bool *valid)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    size_t n = u[0] < 0x80                   ? 1
-               : u[0] >= 0xF0 && u[0] < 0xF5 ? 4
-               : u[0] >= 0xE0                ? 3
-               : u[0] >= 0xC2 && u[0] < 0xE0 ? 2
-                                             : 0;
-    uint32_t cp;
+    uint32_t cp = 0;
 
-    *valid = n > 0;
-    for (size_t k = 1; *valid && k < n; k++) {
-        *valid = (u[k] & 0xC0) == 0x80;
-    }
+    *len = gotpl_utf8_next(s, strlen(s), &cp);
+    *valid = *len > 0;
     if (!*valid) {
         *len = 1;
-        return u[0];
-    }
-    *len = n;
-    cp = n == 1 ? u[0] : n == 2 ? u[0] & 0x1Fu : n == 3 ? u[0] & 0x0Fu : u[0] & 0x07u;
-    for (size_t k = 1; k < n; k++) {
-        cp = cp << 6 | (u[k] & 0x3Fu);
+        return (unsigned char)s[0];
     }
     return cp;
 }

@@ -195,27 +195,10 @@ static const char *valid_utf8(const char *s, size_t *len, struct buf *tmp)
     bool bad = false;
 
     for (size_t i = 0; i < *len;) {
-        unsigned char c = (unsigned char)s[i];
-        size_t n = c < 0x80                ? 1
-                   : c >= 0xC2 && c < 0xE0 ? 2
-                   : c >= 0xE0 && c < 0xF0 ? 3
-                   : c >= 0xF0 && c < 0xF5 ? 4
-                                           : 0;
-        bool ok = n > 0 && i + n <= *len;
+        uint32_t cp;
+        size_t n = gotpl_utf8_next(s + i, *len - i, &cp);
+        bool ok = n > 0;
 
-        for (size_t k = 1; ok && k < n; k++) {
-            ok = ((unsigned char)s[i + k] & 0xC0) == 0x80;
-        }
-        if (ok && n == 3) {
-            unsigned cp = ((c & 0x0Fu) << 12) | (((unsigned char)s[i + 1] & 0x3Fu) << 6);
-
-            ok = cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF);
-        }
-        if (ok && n == 4) {
-            unsigned cp = ((c & 0x07u) << 18) | (((unsigned char)s[i + 1] & 0x3Fu) << 12);
-
-            ok = cp >= 0x10000 && cp <= 0x10FFFF;
-        }
         if (!ok) {
             if (!bad) {
                 buf_add(tmp, s, i);

@@ -11,6 +11,13 @@
  *
  * Order: gotpl_new, gotpl_add_funcs (optional), gotpl_parse (once per file; define/block join the
  * set), gotpl_execute (any number of times), gotpl_free. A set is used by one thread at a time.
+ *
+ * Functions: text/template's built-ins, sprig's deterministic families and Helm's own (see
+ * gotpl-funcs.c for the lookup); env and expandenv exist only in GOTPL_HELMFILE, as Helm removes
+ * them. Arguments are type-checked as Go does ("wrong type for value; expected int; got
+ * float64"). sprig's set/unset/merge change the dict they are given in place, as Go maps are
+ * shared. Limits: include/tpl/template nesting stops at 1000 (Helm's limit) or when the thread's
+ * stack runs low, one execution at 20,000,000 loop iterations plus calls or 256 MiB of output.
  */
 #ifndef GOTPL_H
 #define GOTPL_H
@@ -57,5 +64,9 @@ int gotpl_parse(struct gotpl *t, const char *name, const char *text, struct err 
  * -1 with an ERR_TEMPLATE error naming file:line:col and the function or field that failed. */
 int gotpl_execute(struct gotpl *t, const char *name, struct val *dot, struct buf *out,
                   struct err *err);
+
+/* A copy of 'v' with every number a float64, as Helm sees chart values and JSON/YAML data (it
+ * decodes them through encoding/json). Returns a new reference; lists and dicts are new. */
+struct val *gotpl_float_numbers(struct val *v);
 
 #endif

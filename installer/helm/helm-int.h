@@ -101,6 +101,9 @@ int helm_remote_list(struct helm_target *t, struct conn *c, struct buf *json, st
 int helm_remote_upgrade(struct helm_target *t, struct conn *c, const struct hf_release *r,
                         const struct helm_chart *chart, int *revision, struct helm_cmd *cmd,
                         struct err *err);
+/* Removes this user's pot-helm.* temporary directories older than an hour, left behind by an
+ * interrupted pot (they hold values). Failures are only logged. */
+void helm_remote_sweep(struct helm_target *t, struct conn *c);
 int helm_remote_uninstall(struct helm_target *t, struct conn *c, const struct hf_release *r,
                           struct helm_cmd *cmd, struct err *err);
 /* Rolls back to the last deployed revision found in `helm history -o json` (*to gets it).

@@ -219,6 +219,21 @@ static void remove_tmpdir(struct helm_target *t, struct conn *c, const char *dir
     helm_cmd_release(&cmd);
 }
 
+void helm_remote_sweep(struct helm_target *t, struct conn *c)
+{
+    struct helm_cmd cmd;
+    struct err ignored = ERR_INIT;
+
+    helm_cmd_init(&cmd);
+    if (run_line(t, c,
+                 "find \"${TMPDIR:-/tmp}\" -maxdepth 1 -name 'pot-helm.*' -user \"$(id -u)\" "
+                 "-mmin +60 -exec rm -rf {} +",
+                 NO_LIMIT, &cmd, &ignored) != 0) {
+        log_info("host '%s': could not sweep old pot-helm.* directories", t->host);
+    }
+    helm_cmd_release(&cmd);
+}
+
 static int put_file(struct helm_target *t, struct conn *c, const char *path, const void *data,
                     size_t len, struct helm_cmd *cmd, struct err *err)
 {

@@ -113,7 +113,7 @@ char *helm_changes_text(const struct svec *changes)
     return buf_detach(&text, NULL);
 }
 
-static int read_cluster(struct helm_run *run, struct err *err)
+static int read_cluster(struct helm_run *run, bool write, struct err *err)
 {
     struct buf json = BUF_INIT;
     struct conn *c = helm_conn_get(run->t, err);
@@ -123,6 +123,9 @@ static int read_cluster(struct helm_run *run, struct err *err)
         return -1;
     }
     rc = helm_remote_check(run->t, c, err);
+    if (rc == 0 && write) {
+        helm_remote_sweep(run->t, c);
+    }
     if (rc == 0) {
         rc = helm_remote_list(run->t, c, &json, err);
     }
@@ -172,7 +175,7 @@ int helm_run_begin(struct helm_run *run, struct helm_target *t, const struct hf_
             goto out;
         }
     }
-    if (read_cluster(run, err) < 0) {
+    if (read_cluster(run, write && !o->check, err) < 0) {
         goto out;
     }
     ret = 0;

@@ -1,7 +1,7 @@
 /*
- * pipe-business.c - the last part of stage post-install: the customer's releases from the kit's
- * helmfile (<kit>/helmfile/helmfile.d) deployed with the helm driver on the first master, after
- * the images and the base components.
+ * pipe-business.c - stage business: the customer's releases from the kit's helmfile
+ * (<kit>/helmfile/helmfile.d) deployed with the helm driver on the first master, after the images
+ * and the base components.
  *
  * Inventory (installer host's variables, as the original kit reads its switches):
  *   deploy_business   'false' turns the stage off (default 'true', as in the original kit)
@@ -10,9 +10,9 @@
  *   registry_domain   given to the state as --state-values-set registry=... (the cluster
  *                     registry the images were pushed to; default registry.tke.com)
  * Release records (journal, lock, last deployed values) live in <data>/pot/helm, shared with
- * `pot helmfile --data-dir <data>`. It also runs when post-install is skipped as done with the
- * same inputs (pipe_business_recheck): the driver's one `helm list` then confirms each release is
- * still deployed at its recorded revision, and deploys again one removed behind pot's back.
+ * `pot helmfile --data-dir <data>`. When the stage is skipped as done with the same inputs, the
+ * releases are still checked (pipe_business_recheck): the driver's one `helm list` confirms each
+ * release is deployed at its recorded revision, and deploys again one removed behind pot's back.
  */
 #include "pot.h"
 #include <string.h>
@@ -33,6 +33,15 @@
 static char *helmfile_dir(const struct pipe_ctx *c)
 {
     return xasprintf("%s/helmfile/helmfile.d", c->opts->kit_dir);
+}
+
+void pipe_business_inputs(struct pipe_ctx *c, struct buf *text)
+{
+    char *dir = xasprintf("%s/helmfile", c->opts->kit_dir);
+
+    pipe_hash_inventory(c, text);
+    pipe_hash_tree(text, "helmfile", dir);
+    free(dir);
 }
 
 /* The installer host's variable 'name', or 'def' when unset (new string); NULL on error. */

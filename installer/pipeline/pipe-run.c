@@ -21,13 +21,17 @@ struct stage {
     unsigned modes; /* bit (1 << enum pipe_mode) for each mode it runs in */
     void (*inputs)(struct pipe_ctx *c, struct buf *text);
     int (*run)(struct pipe_ctx *c, struct err *err);
+    /* Run instead when the stage is skipped as done with the same inputs, for what can change
+     * behind pot's back (releases on the cluster); NULL: nothing. */
+    int (*recheck)(struct pipe_ctx *c, struct err *err);
 };
 
 static const struct stage stages[] = {
-    { "host-init", ALL_MODES, pipe_hostinit_inputs, pipe_hostinit_run },
-    { "tke-config", TKE_MODES, pipe_tkeconfig_inputs, pipe_tkeconfig_run },
-    { "tke-installer", TKE_MODES, pipe_installer_inputs, pipe_installer_run },
-    { "post-install", ALL_MODES, pipe_postinstall_inputs, pipe_postinstall_run },
+    { "host-init", ALL_MODES, pipe_hostinit_inputs, pipe_hostinit_run, NULL },
+    { "tke-config", TKE_MODES, pipe_tkeconfig_inputs, pipe_tkeconfig_run, NULL },
+    { "tke-installer", TKE_MODES, pipe_installer_inputs, pipe_installer_run, NULL },
+    { "post-install", ALL_MODES, pipe_postinstall_inputs, pipe_postinstall_run, NULL },
+    { "business", ALL_MODES, pipe_business_inputs, pipe_business_run, pipe_business_recheck },
 };
 
 static int stage_index(const char *name)
@@ -52,7 +56,7 @@ const char *pipe_stage_at(size_t i)
 
 const char *pipe_stage_list(void)
 {
-    return "host-init, tke-config, tke-installer, post-install";
+    return "host-init, tke-config, tke-installer, post-install, business";
 }
 
 static void inputs_hash(struct pipe_ctx *c, const struct stage *st, char hex[SHA256_HEX_LEN + 1])
@@ -123,7 +127,7 @@ int pipe_run_stage(struct pipe_ctx *c, const char *name, struct err *err)
     inputs_hash(c, st, inputs);
     if (!forced(c, index) && journal_is_done(c->journal, name, NULL, inputs)) {
         pipe_say(c, "stage %s: done earlier with the same inputs, skipped", name);
-        return 0;
+        return st->recheck && !c->opts->check ? st->recheck(c, err) : 0;
     }
     return run_journalled(c, st, inputs, err);
 }

@@ -7,6 +7,8 @@
  *                  then follow its progress to Success, answering hook requests meanwhile
  *   post-install   `pot images push` of the kit's images, then playbooks/post-install.yml; also run
  *                  when the post-install hook asks for it (hooks/pot-hook.sh protocol)
+ *   business       the customer's releases of <kit>/helmfile with the helm driver on the first
+ *                  master (pipe-business.c); when skipped as done, still checked on the cluster
  *
  * Modes (auto-detected from the folders next to the kit, like install-offline-pot.sh):
  *   full      <kit>/../tkestack exists and so does <kit>-images or <kit>-tgz
@@ -122,6 +124,10 @@ void pipe_installer_inputs(struct pipe_ctx *c, struct buf *text);
 int pipe_installer_run(struct pipe_ctx *c, struct err *err);
 void pipe_postinstall_inputs(struct pipe_ctx *c, struct buf *text);
 int pipe_postinstall_run(struct pipe_ctx *c, struct err *err);
+void pipe_business_inputs(struct pipe_ctx *c, struct buf *text);
+int pipe_business_run(struct pipe_ctx *c, struct err *err);
+/* pipe_business_run when the kit has a helmfile/ (and deploy_business is on), else nothing. */
+int pipe_business_recheck(struct pipe_ctx *c, struct err *err);
 
 /* pipe-child.c: runs `pot <args...>` (argv without the binary), reporting its output lines.
  * Fails with ERR_FAILED naming 'what' and the exit status. */
