@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # demo.sh - the whole job on one machine: install the dependencies, build pot, bring up the sandbox
-# (4 Debian hosts + a registry), assemble an offline kit and install it with install-offline-pot.sh
-# against the stand-in tke-installer, then show that a second install changes nothing.
+# (4 Debian hosts + a registry), assemble an offline kit (with the example business helmfile) and
+# install it with install-offline-pot.sh against the stand-in tke-installer and the cluster
+# stand-in on the first master (real helm, recorded releases), show the business releases, then
+# show that a second install changes nothing and runs no helm upgrade.
 #
 #   scripts/demo.sh [--work DIR] [--down] [--no-deps]
 #
@@ -121,6 +123,7 @@ write_hosts() {
             echo "data_disk_name='vdb'"
             echo "check_data_disk_size='10'"
             echo "stress_perfor='true'"
+            echo "customer='demo'"
         } >"$file"
     )
     chmod 600 "$file"
@@ -134,6 +137,7 @@ assemble() {
     cp -r "$TOP/hooks" "$kit/hooks"
     cp -r "$TOP/templates/tke" "$kit/templates/tke"
     cp -r "$TOP/playbooks" "$kit/playbooks"
+    cp -r "$TOP/helmfile" "$kit/helmfile"
     cp "$TOP/install-offline-pot.sh" "$kit/"
     mkdir -p "$kit/build" && ln -s "$POT" "$kit/build/pot"
     write_hosts "$kit/hosts"
@@ -143,6 +147,24 @@ assemble() {
     say "  offline-pot-images/: $(cd "$WORK/offline-pot-images" && echo *)"
     "$TOP/tests/fixtures/tke-installer/build.sh" --save "$WORK/tkestack/tke-installer.tar" >/dev/null
     say "  tkestack/tke-installer.tar: the stand-in tke-installer image"
+    say "  helmfile/: the example business releases (2 products, customer 'demo')"
+    "$TOP/tests/fixtures/cluster-standin/install.sh" node2 >/dev/null
+    "$TOP/tests/fixtures/cluster-standin/install.sh" --reset node2 >/dev/null
+    say "  node2: the cluster stand-in (real helm and kubectl that record releases; no API server)"
+}
+
+# helm_on_master ARGS...: helm on the first master (the cluster stand-in).
+helm_on_master() {
+    local ip
+    ip=$(echo "$SANDBOX_HOSTS" | cut -d' ' -f2)
+    ssh -q -i "$SANDBOX_KEY" -o UserKnownHostsFile="$SANDBOX_KNOWN_HOSTS" -o StrictHostKeyChecking=yes \
+        -o IdentitiesOnly=yes -p "$SANDBOX_SSH_PORT" "root@$ip" helm "$@"
+}
+
+show_releases() {
+    say "the business releases on the cluster (helm list -A on node2, the cluster stand-in)"
+    helm_on_master list -A | sed 's/^/    /'
+    [ "$(helm_on_master list -A -q | wc -l)" -eq 3 ] || die "expected 3 business releases"
 }
 
 install_kit() {
@@ -156,7 +178,7 @@ install_kit() {
 first_install() {
     say "installing: offline-pot/install-offline-pot.sh (pot install, full mode)"
     install_kit "$WORK/install-1.log"
-    grep -E 'mode:|stage [a-z-]+: (done|started)|host-init: pot play|post-install: pot|install task finished' \
+    grep -E 'mode:|stage [a-z-]+: (done|started)|host-init: pot play|post-install: pot|install task finished|business: ' \
         "$WORK/install-1.log" | sed 's/^/    /'
     grep -q "install task finished: Success" "$WORK/install-1.log" || die "no Success in install-1.log"
 }
@@ -177,7 +199,9 @@ second_install() {
     local skipped
     say "installing a second time: nothing should change"
     install_kit "$WORK/install-2.log"
-    grep -E 'skipped|install task' "$WORK/install-2.log" | sed 's/^/    /'
+    grep -E 'skipped|install task|business: ' "$WORK/install-2.log" | sed 's/^/    /'
+    grep -q "business: 3 releases: deployed=0 unchanged=3 failed=0 changed=0" "$WORK/install-2.log" ||
+        die "the second install deployed business releases again"
     skipped=$(grep -c "done earlier with the same inputs, skipped" "$WORK/install-2.log" || true)
     [ "$skipped" -eq 5 ] || die "second install reran something ($skipped of 5 stages skipped)"
     SKIPPED=$skipped
@@ -200,6 +224,7 @@ timed sandbox sandbox
 timed kit assemble
 timed install1 first_install
 show_status
+show_releases
 timed verify verify_images
 timed install2 second_install
 timed playbooks host_playbooks_unchanged
@@ -223,7 +248,10 @@ in $WORK (${took[kit]}s): offline-pot/ with a 0600 hosts for 1 installer and 3 m
 in offline-pot-images/ and the stand-in tke-installer in tkestack/. install-offline-pot.sh ran pot
 install to "install task finished: Success" in ${took[install1]}s (host-init playbooks over ssh on 4
 hosts, tke.json rendered, the installer's 32 steps, images pushed to $SANDBOX_REGISTRY and verified
-in ${took[verify]}s); the second install skipped all $SKIPPED stages in ${took[install2]}s, and the host
-playbooks rerun by hand reported changed=0 (${took[playbooks]}s). Total $(($(date +%s) - START))s. Logs:
+in ${took[verify]}s, 3 business releases of helmfile/ deployed with helm on node2 in the order of
+their needs); the second install skipped all $SKIPPED stages in ${took[install2]}s, found every
+release deployed at its recorded revision and ran no helm upgrade, and the host playbooks rerun by
+hand reported changed=0 (${took[playbooks]}s). The cluster on node2 is a stand-in: the real helm
+renders every chart, releases are recorded, nothing runs. Total $(($(date +%s) - START))s. Logs:
 $WORK/install-1.log, install-2.log, playbooks-again.log. $where
 EOF

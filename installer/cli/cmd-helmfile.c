@@ -256,6 +256,9 @@ static int on_cluster(struct helmfile_args *a, struct hf_state *st, const char *
     helm_summary_init(&sum);
     t = helm_target_new(a->inventory ? a->inventory : "hosts", a->host, err);
     if (t) {
+        if (a->helm_bin) {
+            helm_target_set_helm_bin(t, a->helm_bin);
+        }
         o.state_dir = state_dir;
         o.command = command;
         o.concurrency = a->concurrency ? a->concurrency : DEFAULT_CONCURRENCY;

@@ -311,7 +311,7 @@ static int fn_index(struct gx *x, struct val **a, size_t n, struct val **res, st
         return err_set(err, ERR_TEMPLATE, "index of untyped nil");
     }
     for (size_t k = 1; k < n; k++) {
-        int64_t i;
+        int64_t i = 0;
 
         if (item->type == VAL_NULL) {
             return err_set(err, ERR_TEMPLATE, "index of nil pointer");

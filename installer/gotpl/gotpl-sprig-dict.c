@@ -112,12 +112,13 @@ static int fn_pluck(struct gx *x, struct val **a, size_t n, struct val **res, st
 
 static int fn_dig(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)
 {
-    struct val *d = a[n - 1];
+    struct val *d;
 
     (void)x;
     if (n < 3) {
         return err_set(err, ERR_TEMPLATE, "dig needs at least three arguments");
     }
+    d = a[n - 1];
     if (d->type != VAL_DICT) {
         return err_set(err, ERR_TEMPLATE,
                        "interface conversion: interface {} is %s, not map[string]interface {}",

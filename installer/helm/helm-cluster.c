@@ -129,6 +129,37 @@ int helm_history_last_deployed(const char *json, size_t len)
     return deployed ? deployed : superseded;
 }
 
+int helm_history_latest(const char *json, size_t len, struct helm_latest *out)
+{
+    struct err ignored = ERR_INIT;
+    struct val *list = val_from_json(json, len, "helm history", &ignored);
+
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; list && list->type == VAL_LIST && i < val_list_len(list); i++) {
+        const struct val *r = val_list_get(list, i);
+        int rev = r->type == VAL_DICT ? int_of(val_dict_get(r, "revision")) : 0;
+        const char *status = rev ? val_dict_get_str(r, "status") : NULL;
+        const char *desc = rev ? val_dict_get_str(r, "description") : NULL;
+
+        if (rev > out->revision) {
+            free(out->status);
+            free(out->description);
+            out->revision = rev;
+            out->status = xstrdup(status ? status : "");
+            out->description = xstrdup(desc ? desc : "");
+        }
+    }
+    val_unref(list);
+    return out->revision ? 0 : -1;
+}
+
+void helm_latest_release(struct helm_latest *l)
+{
+    free(l->status);
+    free(l->description);
+    memset(l, 0, sizeof(*l));
+}
+
 int helm_revision_from_output(const char *text, size_t len)
 {
     struct err ignored = ERR_INIT;

@@ -74,6 +74,8 @@ struct conn *helm_conn_get(struct helm_target *t, struct err *err);
 /* Gives it back for the next job. Thread-safe. */
 void helm_conn_put(struct helm_target *t, struct conn *c);
 
+struct helm_latest;
+
 /* ---- helm-remote.c: one helm command on the host ---- */
 
 /* Why a command failed, for one release (worker side). */
@@ -99,8 +101,20 @@ int helm_remote_list(struct helm_target *t, struct conn *c, struct buf *json, st
  * after). *revision gets the new revision (0 when it cannot be read). Returns like
  * helm_remote_run. */
 int helm_remote_upgrade(struct helm_target *t, struct conn *c, const struct hf_release *r,
-                        const struct helm_chart *chart, int *revision, struct helm_cmd *cmd,
-                        struct err *err);
+                        const struct helm_chart *chart, const char *inputs, int *revision,
+                        struct helm_cmd *cmd, struct err *err);
+/* The description pot gives each revision it makes: "pot inputs <hash>" (new string), so that a
+ * revision made by an interrupted run can be recognised and adopted instead of made again. */
+char *helm_description(const char *inputs);
+/* The newest revision of the release (`helm history --max 1`). Returns like helm_remote_run; a
+ * release without history gives 1. */
+int helm_remote_latest(struct helm_target *t, struct conn *c, const struct hf_release *r,
+                       struct helm_latest *out, struct helm_cmd *cmd, struct err *err);
+/* Waits while a helm upgrade of the release started by an earlier, interrupted pot still runs
+ * on the host (it outlives the ssh session that started it), at most 'limit_s' seconds.
+ * Returns 0 when none runs (any more), 1 when one still runs after the limit, -1 with 'err'. */
+int helm_remote_wait_idle(struct helm_target *t, struct conn *c, const struct hf_release *r,
+                          int limit_s, struct err *err);
 /* Removes this user's pot-helm.* temporary directories older than an hour, left behind by an
  * interrupted pot (they hold values). Failures are only logged. */
 void helm_remote_sweep(struct helm_target *t, struct conn *c);
@@ -138,6 +152,15 @@ bool helm_status_pending(const char *status);
 int helm_history_last_deployed(const char *json, size_t len);
 /* The "version" of `helm status -o json` output, or "REVISION: N" in helm's text; 0 if none. */
 int helm_revision_from_output(const char *text, size_t len);
+/* The newest revision in `helm history -o json`: its number, status and description. */
+struct helm_latest {
+    int revision;
+    char *status;      /* owned */
+    char *description; /* owned */
+};
+/* Returns 0, or -1 when the history holds no revision (out is then empty). */
+int helm_history_latest(const char *json, size_t len, struct helm_latest *out);
+void helm_latest_release(struct helm_latest *l);
 
 /* ---- helm-record.c: inputs, journal and state files ---- */
 
@@ -203,6 +226,7 @@ struct helm_job {
     int revision;
     int rollback_to;                /* recovery by rollback: the revision, else 0 */
     bool recovered;                 /* a pending-* state was recovered first */
+    bool adopted;                   /* an interrupted run had deployed these inputs already */
     double seconds;
 };
 

@@ -48,6 +48,41 @@ void helm_job_release(struct helm_job *job)
     helm_cmd_release(&job->cmd);
 }
 
+/* How long a rerun waits for the helm of an interrupted run that still works on the release. */
+#define WAIT_FOR_INTERRUPTED_S 900
+
+/* Worker side, for a release the cluster has: an upgrade started by an interrupted pot may still
+ * run on the host (helm outlives the ssh session); wait for it, then read the newest revision.
+ * When it deployed exactly these inputs (pot's description on the revision), adopt it instead of
+ * upgrading again; when it is still pending, recover it. Returns like helm_remote_run. */
+static int settle(struct helm_target *t, struct conn *c, struct helm_job *job)
+{
+    struct helm_latest latest = { 0 };
+    char *mine = helm_description(job->inputs);
+    int rc = helm_remote_wait_idle(t, c, job->r, WAIT_FOR_INTERRUPTED_S, &job->err);
+
+    if (rc == 1) {
+        buf_reset(&job->cmd.msg);
+        buf_addf(&job->cmd.msg, "an earlier helm upgrade of it still runs on host '%s' after "
+                 "%d s", t->host, WAIT_FOR_INTERRUPTED_S);
+    }
+    if (rc == 0) {
+        rc = helm_remote_latest(t, c, job->r, &latest, &job->cmd, &job->err);
+    }
+    if (rc == 0) {
+        if (strcmp(latest.status, "deployed") == 0 && strcmp(latest.description, mine) == 0) {
+            job->adopted = true;
+            job->revision = latest.revision;
+        } else if (!job->live_status || strcmp(job->live_status, latest.status) != 0) {
+            free(job->live_status);
+            job->live_status = xstrdup(latest.status);
+        }
+    }
+    helm_latest_release(&latest);
+    free(mine);
+    return rc;
+}
+
 /* Worker side: a release left pending-* cannot be upgraded ("another operation is in progress"). */
 static int recover(struct helm_target *t, struct conn *c, struct helm_job *job)
 {
@@ -85,13 +120,14 @@ static void work(size_t index, void *arg)
         /* helm uninstall works whatever state the release is in */
         job->rc = helm_remote_uninstall(t, c, job->r, &job->cmd, &job->err);
     } else {
-        job->rc = 0;
-        if (job->live_status && helm_status_pending(job->live_status)) {
+        job->rc = job->live_status ? settle(t, c, job) : 0;
+        if (job->rc == 0 && !job->adopted && job->live_status &&
+            helm_status_pending(job->live_status)) {
             job->rc = recover(t, c, job);
         }
-        if (job->rc == 0) {
-            job->rc = helm_remote_upgrade(t, c, job->r, job->chart, &job->revision, &job->cmd,
-                                          &job->err);
+        if (job->rc == 0 && !job->adopted) {
+            job->rc = helm_remote_upgrade(t, c, job->r, job->chart, job->inputs, &job->revision,
+                                          &job->cmd, &job->err);
         }
     }
     job->seconds = now_s() - start;
@@ -142,11 +178,16 @@ static void record_success(struct level *lv, struct helm_job *job)
     int rc;
 
     if (job->action == HELM_ACT_DEPLOY) {
-        item = helm_summary_add(lv->sum, job->key, HELM_DEPLOYED);
+        item = helm_summary_add(lv->sum, job->key, job->adopted ? HELM_UNCHANGED : HELM_DEPLOYED);
         item->revision = job->revision;
         msg = xasprintf("revision=%d", job->revision);
-        helm_say(run->o, "release %s: deployed revision %d (%.1f s)", job->key, job->revision,
-                 job->seconds);
+        if (job->adopted) {
+            helm_say(run->o, "release %s: revision %d was deployed with these inputs by an "
+                     "interrupted run; adopted", job->key, job->revision);
+        } else {
+            helm_say(run->o, "release %s: deployed revision %d (%.1f s)", job->key,
+                     job->revision, job->seconds);
+        }
         rc = helm_journal_note(run, JOURNAL_FINISHED, job->key, job->inputs, msg, &e);
         if (rc == 0) {
             rc = helm_deployed_write(run->o->state_dir, job->r, job->chart->digest,

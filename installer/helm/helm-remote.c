@@ -249,9 +249,60 @@ static int put_file(struct helm_target *t, struct conn *c, const char *path, con
     return 0;
 }
 
+char *helm_description(const char *inputs)
+{
+    return xasprintf("pot inputs %s", inputs);
+}
+
+int helm_remote_latest(struct helm_target *t, struct conn *c, const struct hf_release *r,
+                       struct helm_latest *out, struct helm_cmd *cmd, struct err *err)
+{
+    struct svec argv = SVEC_INIT;
+    int rc;
+
+    svec_push(&argv, t->helm_bin);
+    svec_push(&argv, "history");
+    svec_push(&argv, r->name);
+    push_ns(&argv, r);
+    svec_push(&argv, "--max");
+    svec_push(&argv, "1");
+    svec_push(&argv, "-o");
+    svec_push(&argv, "json");
+    rc = helm_remote_run(t, c, svec_argv(&argv), NO_LIMIT, cmd, err);
+    if (rc == 0 && helm_history_latest(cmd->out.ptr, cmd->out.len, out) < 0) {
+        buf_reset(&cmd->msg);
+        buf_adds(&cmd->msg, "helm history has no revision");
+        rc = 1;
+    }
+    svec_release(&argv);
+    return rc;
+}
+
+int helm_remote_wait_idle(struct helm_target *t, struct conn *c, const struct hf_release *r,
+                          int limit_s, struct err *err)
+{
+    struct buf line = BUF_INIT;
+    struct buf pattern = BUF_INIT;
+    struct helm_cmd cmd;
+    int rc;
+
+    /* "[u]pgrade": the pattern does not match the shell that runs pgrep */
+    buf_addf(&pattern, "[u]pgrade --install %s ", r->name);
+    buf_addf(&line, "i=0; while pgrep -f -- ");
+    sh_quote(&line, pattern.ptr);
+    buf_addf(&line, " >/dev/null; do [ $i -ge %d ] && exit 1; i=$((i + 1)); sleep 1; done",
+             limit_s);
+    helm_cmd_init(&cmd);
+    rc = run_line(t, c, line.ptr, NO_LIMIT, &cmd, err);
+    helm_cmd_release(&cmd);
+    buf_release(&pattern);
+    buf_release(&line);
+    return rc;
+}
+
 int helm_remote_upgrade(struct helm_target *t, struct conn *c, const struct hf_release *r,
-                        const struct helm_chart *chart, int *revision, struct helm_cmd *cmd,
-                        struct err *err)
+                        const struct helm_chart *chart, const char *inputs, int *revision,
+                        struct helm_cmd *cmd, struct err *err)
 {
     struct svec argv = SVEC_INIT;
     char *dir = NULL;
@@ -285,6 +336,8 @@ int helm_remote_upgrade(struct helm_target *t, struct conn *c, const struct hf_r
             svec_push(&argv, values_path);
         }
         push_wait(&argv, r);
+        svec_push(&argv, "--description");
+        svec_push_take(&argv, helm_description(inputs));
         rc = helm_remote_run(t, c, svec_argv(&argv), NO_LIMIT, cmd, err);
     }
     if (rc == 0) {

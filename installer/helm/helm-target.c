@@ -12,6 +12,27 @@
 #include "inventory/inv.h"
 #include "value/val.h"
 
+/* The first host of group 'masters' (children included), where the kit runs helm. */
+static const struct inv_host *first_master(const struct inventory *inv, const char *inventory,
+                                           struct err *err)
+{
+    const struct inv_group *masters = inv_find_group(inv, "masters");
+    struct vec hosts = VEC_INIT;
+    const struct inv_host *first = NULL;
+
+    if (masters) {
+        inv_group_hosts(inv, masters, &hosts);
+    }
+    if (hosts.len == 0) {
+        err_set(err, ERR_USAGE, "no host in group 'masters' of the inventory '%s' to run helm on",
+                inventory);
+    } else {
+        first = hosts.items[0];
+    }
+    vec_release(&hosts);
+    return first;
+}
+
 static int load_target(struct helm_target *t, const char *inventory, const char *host,
                        struct err *err)
 {
@@ -24,10 +45,18 @@ static int load_target(struct helm_target *t, const char *inventory, const char 
     if (inv_load(inv, inventory, err) < 0 || inv_finish(inv, err) < 0) {
         goto out;
     }
-    ih = inv_find_host(inv, host);
-    if (!ih) {
-        err_set(err, ERR_USAGE, "host '%s' is not in the inventory '%s'", host, inventory);
-        goto out;
+    if (!host) {
+        ih = first_master(inv, inventory, err);
+        if (!ih) {
+            goto out;
+        }
+        t->host = xstrdup(ih->name);
+    } else {
+        ih = inv_find_host(inv, host);
+        if (!ih) {
+            err_set(err, ERR_USAGE, "host '%s' is not in the inventory '%s'", host, inventory);
+            goto out;
+        }
     }
     vars = inv_host_vars(inv, ih);
     if (conn_settings_from_vars(&t->settings, &t->store, ih->name, vars, err) < 0) {
@@ -35,7 +64,8 @@ static int load_target(struct helm_target *t, const char *inventory, const char 
     }
     bin = val_dict_get_str(vars, "helm_bin");
     if (val_dict_has(vars, "helm_bin") && (!bin || !bin[0])) {
-        err_set(err, ERR_USAGE, "host '%s': variable 'helm_bin' must be a non-empty string", host);
+        err_set(err, ERR_USAGE, "host '%s': variable 'helm_bin' must be a non-empty string",
+                t->host);
         goto out;
     }
     t->helm_bin = xstrdup(bin ? bin : "helm");
@@ -51,7 +81,7 @@ struct helm_target *helm_target_new(const char *inventory, const char *host, str
     struct helm_target *t = xcalloc(1, sizeof(*t));
     struct conn *probe;
 
-    t->host = xstrdup(host);
+    t->host = host ? xstrdup(host) : NULL;
     pthread_mutex_init(&t->lock, NULL);
     if (load_target(t, inventory, host, err) < 0) {
         helm_target_free(t);
@@ -81,6 +111,12 @@ void helm_target_free(struct helm_target *t)
     free(t->helm_bin);
     free(t->host);
     free(t);
+}
+
+void helm_target_set_helm_bin(struct helm_target *t, const char *helm_bin)
+{
+    free(t->helm_bin);
+    t->helm_bin = xstrdup(helm_bin);
 }
 
 const char *helm_target_host(const struct helm_target *t)

@@ -45,15 +45,19 @@ struct hf_state;
 struct hf_release;
 
 /* Where helm runs: one inventory host, reached with its connection variables (as `pot exec`),
- * with 'helm_bin' from its variable `helm_bin` (default "helm"). Opaque. */
+ * with 'helm_bin' from its variable `helm_bin` (default "helm"). helm runs as the connecting user
+ * (ansible_user) with that user's kubeconfig; ansible_become is not applied. Opaque. */
 struct helm_target;
 
 /* Loads 'inventory' (a file, directory or host list, as -i) and builds the connection settings of
- * 'host'. Nothing is contacted yet. Returns NULL with ERR_USAGE when the host is not in the
- * inventory or a variable is unusable, ERR_PARSE/ERR_IO when the inventory cannot be read. */
+ * 'host' (NULL: the first host of group 'masters'). Nothing is contacted yet. Returns NULL with
+ * ERR_USAGE when the host is not in the inventory (or 'masters' is empty) or a variable is
+ * unusable, ERR_PARSE/ERR_IO when the inventory cannot be read. */
 struct helm_target *helm_target_new(const char *inventory, const char *host, struct err *err);
 /* Closes the connections. NULL does nothing. */
 void helm_target_free(struct helm_target *t);
+/* Replaces the helm command (e.g. a --helm-binary option, which wins over `helm_bin`); copied. */
+void helm_target_set_helm_bin(struct helm_target *t, const char *helm_bin);
 /* Borrowed: the host name and the helm command used. */
 const char *helm_target_host(const struct helm_target *t);
 const char *helm_target_helm_bin(const struct helm_target *t);

@@ -60,7 +60,6 @@ struct business {
     char *registry;    /* owned: "registry=<registry_domain>" */
     struct svec selectors;
     struct svec state_values;
-    char *master;      /* owned: the first host of group masters */
 };
 
 static void business_release(struct business *b)
@@ -68,7 +67,6 @@ static void business_release(struct business *b)
     free(b->deploy);
     free(b->environment);
     free(b->registry);
-    free(b->master);
     svec_release(&b->selectors);
     svec_release(&b->state_values);
 }
@@ -76,8 +74,6 @@ static void business_release(struct business *b)
 static int read_settings(const struct inventory *inv, struct business *b, struct err *err)
 {
     char *customer = NULL, *center = NULL, *domain = NULL;
-    const struct inv_group *masters = inv_find_group(inv, "masters");
-    struct vec hosts = VEC_INIT;
     int ret = -1;
 
     b->deploy = var_or(inv, "deploy_business", "true", err);
@@ -101,18 +97,8 @@ static int read_settings(const struct inventory *inv, struct business *b, struct
         svec_push(&b->selectors, one);
         free(one);
     }
-    if (masters) {
-        inv_group_hosts(inv, masters, &hosts);
-    }
-    if (hosts.len == 0) {
-        err_set(err, ERR_USAGE, "inventory: group 'masters' has no host (helm runs on the first "
-                "master)");
-        goto out;
-    }
-    b->master = xstrdup(((const struct inv_host *)hosts.items[0])->name);
     ret = 0;
 out:
-    vec_release(&hosts);
     free(customer);
     free(center);
     free(domain);
@@ -141,19 +127,19 @@ static int deploy(struct pipe_ctx *c, const struct business *b, struct err *err)
     ho.environment = b->environment;
     ho.selectors = b->selectors;
     ho.state_values_set = b->state_values;
-    pipe_say(c, "business: helmfile %s, environment %s%s%s, helm on %s", file, b->environment,
-             b->selectors.len ? ", " : "", b->selectors.len ? b->selectors.items[0] : "",
-             b->master);
     if (hf_load(&st, &ho, err) < 0) {
         goto out;
     }
     for (size_t i = 0; i < st.notes.len; i++) {
         pipe_say(c, "business: %s", st.notes.items[i]);
     }
-    t = helm_target_new(c->inventory, b->master, err);
+    t = helm_target_new(c->inventory, NULL, err);
     if (!t) {
         goto out;
     }
+    pipe_say(c, "business: helmfile %s, environment %s%s%s, helm on %s", file, b->environment,
+             b->selectors.len ? ", " : "", b->selectors.len ? b->selectors.items[0] : "",
+             helm_target_host(t));
     opts.state_dir = state_dir;
     opts.command = "pot install (business)";
     opts.concurrency = BUSINESS_CONCURRENCY;

@@ -126,6 +126,24 @@ expect_success 'kill -9 of pot and of helm during a sync: the rerun recovers the
     noop_sync --state-values-set worker.partitions=7
 '
 
+expect_success 'kill -9 of pot alone: its helm finishes, the rerun adopts that revision' '
+    on_master "echo 3 >/var/lib/pot-standin/slow/product2-worker-demo" &&
+    before=$(upgrades) &&
+    { (exec >killed2.out 2>&1 && hf_exec --state-values-set worker.partitions=8 sync) & pid=$!; } &&
+    for i in $(seq 1 50); do
+        on_master "grep -qs pending /var/lib/pot-standin/releases/product2/product2-worker-demo.json" && break
+        sleep 0.2
+    done &&
+    kill -9 "$pid" && { wait "$pid" 2>/dev/null || true; } &&
+    hf --state-values-set worker.partitions=8 sync >adopt.out 2>&1; cat killed2.out adopt.out &&
+    on_master "rm -f /var/lib/pot-standin/slow/product2-worker-demo" &&
+    assert_contains adopt.out "product2-worker-demo: revision" &&
+    assert_contains adopt.out "adopted" &&
+    assert_not_contains adopt.out "deployed revision" &&
+    assert_eq $((before + 1)) "$(upgrades)" &&
+    noop_sync --state-values-set worker.partitions=8
+'
+
 expect_success 'destroy leaves no release; a second destroy changes nothing' '
     hf destroy >d1.out 2>&1 && cat d1.out && assert_eq "" "$(deployed)" &&
     assert_contains d1.out "uninstalled=3" &&
