@@ -13,6 +13,7 @@
 #include "base/xalloc.h"
 #include "cli/cli.h"
 #include "cli/opt.h"
+#include "helm/helm.h"
 #include "journal/journal.h"
 #include "pipeline/pipe.h"
 #include "tke/tke-progress.h"
@@ -77,6 +78,21 @@ static void print_installer(const char *data_dir)
     free(url);
 }
 
+/* The releases of stage business (and of `pot helmfile --data-dir`), from the helm journal. */
+static int print_releases(const char *data_dir, struct err *err)
+{
+    char *state_dir = xasprintf("%s/pot/helm", data_dir);
+    struct svec lines = SVEC_INIT;
+    int ret = helm_records(state_dir, &lines, err);
+
+    for (size_t i = 0; ret == 0 && i < lines.len; i++) {
+        printf("release %s\n", lines.items[i]);
+    }
+    svec_release(&lines);
+    free(state_dir);
+    return ret;
+}
+
 int cmd_status(int argc, char **argv, struct err *err)
 {
     const char *data_dir = "/opt/tke-installer/data";
@@ -109,6 +125,9 @@ int cmd_status(int argc, char **argv, struct err *err)
     }
     print_stages(j);
     print_installer(data_dir);
+    if (print_releases(data_dir, err) < 0) {
+        goto out;
+    }
     failed = journal_last_failure(j);
     printf("last error: %s%s%s\n", failed ? failed->stage : "none", failed ? ": " : "",
            failed ? failed->msg : "");

@@ -79,6 +79,33 @@ char *helm_journal_view(const struct journal *j, const char *key)
     return xstrdup("none");
 }
 
+int helm_records(const char *state_dir, struct svec *lines, struct err *err)
+{
+    char *path = fs_join(state_dir, "journal");
+    struct journal *j = fs_exists(path) ? journal_open(path, err) : NULL;
+    struct svec keys = SVEC_INIT;
+    int ret = fs_exists(path) && !j ? -1 : 0;
+
+    for (size_t i = 0; j && i < journal_count(j); i++) {
+        const struct journal_rec *rec = journal_at(j, i);
+
+        if (strcmp(rec->stage, HELM_STAGE) == 0 && !svec_contains(&keys, rec->host)) {
+            svec_push(&keys, rec->host);
+        }
+    }
+    svec_sort(&keys);
+    for (size_t i = 0; i < keys.len; i++) {
+        char *view = helm_journal_view(j, keys.items[i]);
+
+        svec_pushf(lines, "%s  %s", keys.items[i], view);
+        free(view);
+    }
+    svec_release(&keys);
+    journal_free(j);
+    free(path);
+    return ret;
+}
+
 static char *deployed_path(const char *state_dir, const struct hf_release *r)
 {
     return xasprintf("%s/releases/%s/%s.json", state_dir, helm_release_ns(r), r->name);

@@ -158,4 +158,10 @@ int helm_status(struct helm_target *t, const struct hf_state *st, const struct h
 int helm_diff(struct helm_target *t, const struct hf_state *st, const struct helm_opts *opts,
               struct helm_summary *sum, struct err *err);
 
+/* What the journal in 'state_dir' says of every release it knows, one "NS/NAME  VIEW" line each
+ * (VIEW: "deployed revision=N", "failed", "started", "uninstalled"), sorted by release, appended
+ * to 'lines'. A state dir without a journal gives no line. Returns -1 only when the journal
+ * cannot be read. Reads only: usable while another pot holds the lock. */
+int helm_records(const char *state_dir, struct svec *lines, struct err *err);
+
 #endif

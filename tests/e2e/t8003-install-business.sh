@@ -75,7 +75,8 @@ expect_success 'a rerun skips every stage and runs no helm upgrade; pot status l
     assert_not_contains out2 ": started" &&
     assert_contains out2 "business: 3 releases: deployed=0 unchanged=3 failed=0 changed=0" &&
     assert_eq "$before" "$(upgrades)" &&
-    pot status --data-dir "$T/d1" >st && cat st && assert_contains st "business"
+    pot status --data-dir "$T/d1" >st && cat st && assert_contains st "stage business       done" &&
+    assert_contains st "release product1/product1-web-demo  deployed revision=1"
 '
 
 expect_success 'a release removed behind pot'\''s back is deployed again by the next install' '
