@@ -22,6 +22,7 @@ const struct command *command_find(const char *name);
 const struct command *command_table(void);
 
 int cmd_exec(int argc, char **argv, struct err *err);
+int cmd_health(int argc, char **argv, struct err *err);
 int cmd_help(int argc, char **argv, struct err *err);
 int cmd_helmfile(int argc, char **argv, struct err *err);
 int cmd_play(int argc, char **argv, struct err *err);

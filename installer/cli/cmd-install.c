@@ -167,6 +167,7 @@ static int parse_args(int argc, char **argv, struct install_args *a, struct pipe
         { OPT_STRING, "mode", 0, &a->mode, "MODE", "full, tkestack or business (default: auto)" },
         { OPT_STRING, "installer-image", 0, &a->image, "REF", "tke-installer image" },
         { OPT_STRING, "container", 0, &a->container, "NAME", "tke-installer container name" },
+        { OPT_LIST, "remove", 0, &o->remove, "NAME", "uninstall component NAME (components)" },
         { OPT_COUNT, "verbose", 'v', &a->verbose, NULL, "more diagnostics" },
         { 0 },
     };
@@ -181,6 +182,17 @@ static int parse_args(int argc, char **argv, struct install_args *a, struct pipe
     if (a->resume + (a->reset && !a->only) + (a->from != NULL) + (a->only != NULL) > 1) {
         return err_set(err, ERR_USAGE, "give at most one of --resume, --from STAGE, --only STAGE "
                        "and --reset (--reset may go with --only)");
+    }
+    if (o->remove.len && a->only && strcmp(a->only, "components") != 0) {
+        return err_set(err, ERR_USAGE, "--remove goes with --only components, not --only %s",
+                       a->only);
+    }
+    if (o->remove.len && (a->from || a->reset)) {
+        return err_set(err, ERR_USAGE, "--remove runs only stage components; give no --from "
+                       "or --reset with it");
+    }
+    if (o->remove.len) {
+        a->only = "components";
     }
     o->mode = a->mode ? pipe_mode_parse(a->mode, err) : PIPE_MODE_AUTO;
     return err->kind == ERR_NONE ? 0 : -1;
@@ -276,6 +288,7 @@ out:
     }
     svec_release(&o.tags);
     svec_release(&o.skip_tags);
+    svec_release(&o.remove);
     svec_release(&a.positional);
     free(kit);
     free(data);

@@ -31,27 +31,27 @@ static const struct command commands[] = {
         .run = cmd_helmfile,
         .summary = "deploy helmfile releases with helm on the cluster, release by release",
         .usage =
-            "usage: pot helmfile [-f FILE|DIR] [-e ENV] [-l K=V,...]... [--state-values-set K=V]...\n"
+            "usage: pot helmfile [-f FILE|DIR] [-e ENV] [-l K=V,...]... [--state-values-set K=V]\n"
             "                    list|build|write-values|template|diff|sync|apply|destroy|status\n"
-            "Reads helmfile's state files (helmfile.yaml, *.gotmpl, helmfile.d/, bases, helmfiles,\n"
-            "environments, releases with values, set, labels and needs) without the helmfile\n"
-            "binary. list, build, write-values and template run here (template with the local\n"
-            "helm); diff, sync, apply, destroy and status run helm on the first master of the\n"
-            "inventory over ssh, one release at a time in the order of their needs (independent\n"
-            "releases in parallel). Each release's inputs are recorded in DATA/pot/journal: an\n"
-            "unchanged release is not upgraded again, and a rerun resumes at a failed one. Values\n"
-            "never appear in argv or output (0600 files, removed after use).\n"
-            "  -f, --file FILE|DIR         state file or helmfile.d directory (default: helmfile.yaml,\n"
-            "                              helmfile.yaml.gotmpl or helmfile.d/ in the cwd)\n"
+            "Reads helmfile's state files (helmfile.yaml, *.gotmpl, helmfile.d/, bases,\n"
+            "helmfiles, environments, releases with values, set, labels and needs) without the\n"
+            "helmfile binary. list, build, write-values and template run here (template with the\n"
+            "local helm); diff, sync, apply, destroy and status run helm on the first master of\n"
+            "the inventory over ssh, release by release in the order of their needs (independent\n"
+            "releases in parallel). Each release's inputs are recorded in DATA/pot/helm/journal:\n"
+            "an unchanged release is not upgraded again, and a rerun resumes at a failed one.\n"
+            "Values never appear in argv or output (0600 files, removed after use).\n"
+            "  -f, --file FILE|DIR         state file or helmfile.d directory (default:\n"
+            "                              helmfile.yaml[.gotmpl] or helmfile.d/ in the cwd)\n"
             "  -e, --environment ENV       the environment (default 'default')\n"
             "  -l, --selector K=V,K!=V     releases whose labels match (repeatable: any of them)\n"
             "      --state-values-set K=V  a state value (a.b=c), over the environment's values\n"
             "      --output-dir DIR        write-values: where RELEASE.yaml files go (0600)\n"
             "  -i, --inventory INV         the inventory (default ./hosts)\n"
-            "      --host HOST             where helm runs (default: the first host of 'masters')\n"
-            "      --data-dir DIR          the journal's data dir (default /opt/tke-installer/data)\n"
-            "  -b, --helm-binary PATH      the helm to run (default 'helm', or inventory helm_bin)\n"
-            "      --concurrency N         releases deployed in parallel (default: forks, 5)\n"
+            "      --host HOST             where helm runs (default: the first of 'masters')\n"
+            "      --data-dir DIR          the journal's data dir (/opt/tke-installer/data)\n"
+            "  -b, --helm-binary PATH      the helm to run (default 'helm', or helm_bin)\n"
+            "      --concurrency N         releases deployed in parallel (default 5)\n"
             "  -C, --check                 show what would be done, change nothing\n"
             "  -v, --verbose               more diagnostics\n"
             "exit codes: 0 ok, 1 error, 2 a release failed, 4 bad input or unreachable host,\n"
@@ -62,6 +62,21 @@ static const struct command commands[] = {
         .run = cmd_help,
         .summary = "show the commands, or the help of one command",
         .usage = "usage: pot help [COMMAND]\n",
+    },
+    {
+        .name = "health",
+        .run = cmd_health,
+        .summary = "check the base components on the cluster: rollout status and own probes",
+        .usage = "usage: pot health [-i INV] [--kit-dir DIR] [--data-dir DIR]\n"
+                 "For every component switched on in the inventory (KIT/charts/\n"
+                 "components.yaml.gotmpl), on the first master: `kubectl rollout status` of the\n"
+                 "workloads of its release (timeout component_health_timeout, 300 s), then its\n"
+                 "own probe with `kubectl exec` (redis PING, mysql SELECT 1, postgres pg_isready,\n"
+                 "elasticsearch _cluster/health, zookeeper ruok). One line per component.\n"
+                 "  -i, --inventory INV   inventory (default KIT/hosts)\n"
+                 "      --kit-dir DIR     the kit (default cwd)\n"
+                 "      --data-dir DIR    tke-installer data (default /opt/tke-installer/data)\n"
+                 "exit codes: 0 all healthy, 1 error, 2 a component is unhealthy, 5 bad options\n",
     },
     {
         .name = "images",
@@ -93,8 +108,9 @@ static const struct command commands[] = {
             "usage: pot install [-i INV] [--kit-dir DIR] [--data-dir DIR]\n"
             "                   [--resume | --from STAGE | --only STAGE | --reset]\n"
             "                   [--tags T] [--skip-tags T]\n"
-            "                   [--check] [--mode full|tkestack|business]\n"
-            "Runs the stages host-init, tke-config, tke-installer and post-install, each\n"
+            "                   [--check] [--mode full|tkestack|business] [--remove NAME]\n"
+            "Runs the stages host-init, tke-config, tke-installer, post-install, components\n"
+            "(the base components switched on in the inventory) and business, each\n"
             "recorded in DATA/pot/journal with a hash of its inputs: a rerun skips stages\n"
             "done with the same inputs and reruns a failed one from its start; tke-installer\n"
             "is restarted so it resumes at tke.json's step. The mode is detected from the\n"
@@ -113,6 +129,8 @@ static const struct command commands[] = {
             "      --mode MODE           full, tkestack or business instead of detecting it\n"
             "      --installer-image REF tke-installer image (tkestack/tke-installer:v1.2.4)\n"
             "      --container NAME      its container name (tke-installer)\n"
+            "      --remove NAME         uninstall component NAME's release (stage components\n"
+            "                            only; repeatable; its switch on deploys it again)\n"
             "Environment: POT_TKE_PORT, the installer's progress port (default 8080).\n"
             "exit codes: 0 ok, 1 error, 2 a stage failed, 5 bad options\n",
     },

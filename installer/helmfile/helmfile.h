@@ -45,6 +45,9 @@ struct hf_opts {
     const char *environment;      /* borrowed: NULL = "default" */
     struct svec selectors;        /* borrowed strings: each "k=v,k2!=v2" (OR between them) */
     struct svec state_values_set; /* borrowed strings: "a.b=c" */
+    struct val *state_values;     /* borrowed: a dict of state values taken as they are (no
+                                     "k=v" splitting or typing), under state_values_set; NULL =
+                                     none (pot's own states: the inventory's variables) */
 };
 
 void hf_state_init(struct hf_state *st);

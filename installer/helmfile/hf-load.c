@@ -1043,12 +1043,20 @@ int hf_load(struct hf_state *st, const struct hf_opts *opts, struct err *err)
     ld.env_found = strcmp(ctx.name, "default") == 0;
     val_unref(ctx.cli);
     ctx.cli = hf_env_parse_set(&opts->state_values_set, err);
+    if (ctx.cli && opts->state_values) {
+        struct val *merged = hf_merge(opts->state_values, ctx.cli, HF_MERGE_ELEMENTS);
+
+        val_unref(ctx.cli);
+        ctx.cli = merged;
+    }
     if (!ctx.cli || hf_selectors_parse(&sel, &opts->selectors, err) < 0 ||
         find_files(opts->file, &files, err) < 0) {
         goto out;
     }
     for (size_t i = 0; i < files.len; i++) {
-        if (visit_file(&ld, files.items[i], &ctx, opts->state_values_set.len > 0, &sel, err) < 0) {
+        bool has_env = opts->state_values_set.len > 0 || opts->state_values;
+
+        if (visit_file(&ld, files.items[i], &ctx, has_env, &sel, err) < 0) {
             goto out;
         }
     }

@@ -31,6 +31,8 @@ static const struct stage stages[] = {
     { "tke-config", TKE_MODES, pipe_tkeconfig_inputs, pipe_tkeconfig_run, NULL },
     { "tke-installer", TKE_MODES, pipe_installer_inputs, pipe_installer_run, NULL },
     { "post-install", ALL_MODES, pipe_postinstall_inputs, pipe_postinstall_run, NULL },
+    { "components", ALL_MODES, pipe_components_inputs, pipe_components_run,
+      pipe_components_recheck },
     { "business", ALL_MODES, pipe_business_inputs, pipe_business_run, pipe_business_recheck },
 };
 
@@ -56,7 +58,7 @@ const char *pipe_stage_at(size_t i)
 
 const char *pipe_stage_list(void)
 {
-    return "host-init, tke-config, tke-installer, post-install, business";
+    return "host-init, tke-config, tke-installer, post-install, components, business";
 }
 
 static void inputs_hash(struct pipe_ctx *c, const struct stage *st, char hex[SHA256_HEX_LEN + 1])

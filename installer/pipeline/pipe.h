@@ -7,6 +7,9 @@
  *                  then follow its progress to Success, answering hook requests meanwhile
  *   post-install   `pot images push` of the kit's images, then playbooks/post-install.yml; also run
  *                  when the post-install hook asks for it (hooks/pot-hook.sh protocol)
+ *   components     the base components switched on in the inventory (<kit>/charts with
+ *                  charts/components.yaml.gotmpl) with the helm driver, their images checked
+ *                  first and their health after (pipe-components.c, pipe-health.c)
  *   business       the customer's releases of <kit>/helmfile with the helm driver on the first
  *                  master (pipe-business.c); when skipped as done, still checked on the cluster
  *
@@ -27,6 +30,9 @@
 
 struct buf;
 struct err;
+struct hf_release;
+struct hf_state;
+struct inventory;
 struct journal;
 
 enum pipe_mode {
@@ -60,6 +66,8 @@ struct pipe_opts {
     enum pipe_mode mode;
     struct svec tags;          /* owned: --tags for the playbooks */
     struct svec skip_tags;     /* owned */
+    struct svec remove;        /* owned: components to uninstall (stage components, instead of
+                                  deploying): `--remove NAME` */
     int poll_ms;               /* progress polling interval */
     int hook_timeout;          /* POT_HOOK_TIMEOUT given to the hooks, seconds */
     struct pipe_report report;
@@ -128,6 +136,34 @@ void pipe_business_inputs(struct pipe_ctx *c, struct buf *text);
 int pipe_business_run(struct pipe_ctx *c, struct err *err);
 /* pipe_business_run when the kit has a helmfile/ (and deploy_business is on), else nothing. */
 int pipe_business_recheck(struct pipe_ctx *c, struct err *err);
+
+void pipe_components_inputs(struct pipe_ctx *c, struct buf *text);
+int pipe_components_run(struct pipe_ctx *c, struct err *err);
+/* Skipped as done: the releases synced again (one helm list confirms them); only the releases
+ * this deploys again are health-checked. */
+int pipe_components_recheck(struct pipe_ctx *c, struct err *err);
+/* The components state with the inventory's variables (and the secrets dir when it exists), as
+ * the stage loads it; registers the passwords found. ERR_USAGE when the kit has no
+ * charts/components.yaml.gotmpl. */
+int pipe_components_load(struct pipe_ctx *c, const struct inventory *inv, struct hf_state *st,
+                         struct err *err);
+
+/* pipe-health.c: a connection to the first master for `helm get manifest`, `kubectl rollout
+ * status` and `kubectl exec` (helm as the helm driver runs it: variable helm_bin). */
+struct pipe_health;
+struct pipe_health *pipe_health_open(const char *inventory, struct err *err);
+void pipe_health_close(struct pipe_health *h);
+/* component_health_timeout of the installer host in seconds (default 300). */
+int pipe_health_timeout(const struct inventory *inv, int *secs, struct err *err);
+/* Checks one deployed release: its workloads rolled out within 'timeout_s', then its own probe
+ * (redis, mysql, postgres, elasticsearch, zookeeper). Appends what was checked to 'summary'
+ * ("2 workloads rolled out, probe ok (...)"). -1 with ERR_FAILED "component 'NAME': ..." when
+ * unhealthy, or the connection's error. */
+int pipe_health_release(struct pipe_health *h, const struct hf_release *r, int timeout_s,
+                        struct buf *summary, struct err *err);
+/* `pot health`: every switched-on component checked, one line each through opts->report
+ * ("redis: healthy: ..." / "redis: unhealthy: ..."). ERR_FAILED when one is unhealthy. */
+int pipe_health(const struct pipe_opts *opts, struct err *err);
 
 /* pipe-child.c: runs `pot <args...>` (argv without the binary), reporting its output lines.
  * Fails with ERR_FAILED naming 'what' and the exit status. */

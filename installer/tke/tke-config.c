@@ -51,25 +51,35 @@ static size_t group_size(const struct inventory *inv, const char *name)
     return n;
 }
 
-/* The variables of the installer host: inventory vars + magic vars + hostvars (new ref). */
-static struct val *installer_vars(const struct inventory *inv, struct err *err)
+/* The first host of group 'installer', or NULL with ERR_USAGE. */
+static struct inv_host *installer_host(const struct inventory *inv, struct err *err)
 {
     const struct inv_group *group = inv_find_group(inv, "installer");
     struct vec hosts = VEC_INIT;
-    struct val *vars = NULL, *groups;
-    struct inv_host *host;
+    struct inv_host *host = NULL;
 
     if (group) {
         inv_group_hosts(inv, group, &hosts);
     }
     if (hosts.len == 0) {
-        vec_release(&hosts);
         err_set(err, ERR_USAGE, "inventory: group 'installer' has no host; tke.json is rendered "
                 "with the variables of the installer host");
+    } else {
+        host = hosts.items[0];
+    }
+    vec_release(&hosts);
+    return host;
+}
+
+/* The variables of the installer host: inventory vars + magic vars + hostvars (new ref). */
+static struct val *installer_vars(const struct inventory *inv, struct err *err)
+{
+    struct inv_host *host = installer_host(inv, err);
+    struct val *vars = NULL, *groups;
+
+    if (!host) {
         return NULL;
     }
-    host = hosts.items[0];
-    vec_release(&hosts);
     vars = inv_host_vars(inv, host);
     groups = inv_groups_dict(inv);
     inv_add_magic_vars(inv, host, vars, groups);
@@ -262,6 +272,48 @@ char *tke_installer_var(const struct inventory *inv, const char *name, struct er
     val_unref(v);
     tpl_dict_scope_release(&s);
     return str;
+}
+
+struct val *tke_installer_vars(const struct inventory *inv, struct err *err)
+{
+    struct inv_host *host = installer_host(inv, err);
+    struct tpl_dict_scope s;
+    struct val *own = NULL, *vars = NULL, *out = NULL;
+
+    if (!host) {
+        return NULL;
+    }
+    own = inv_host_vars(inv, host);
+    vars = installer_vars(inv, err);
+    if (!vars) {
+        val_unref(own);
+        return NULL;
+    }
+    tpl_dict_scope_init(&s, vars, NULL);
+    val_unref(vars);
+    out = val_dict();
+    for (size_t i = 0; i < val_dict_len(own); i++) {
+        const char *name = val_dict_key_at(own, i);
+        struct val *v = s.scope.lookup(s.scope.ctx, name, err);
+        struct buf text = BUF_INIT;
+
+        if (!v && err->kind != ERR_NONE) {
+            err_prefix(err, "inventory: variable '%s' of the installer host: ", name);
+            val_unref(out);
+            out = NULL;
+            break;
+        }
+        if (!v) {
+            continue;
+        }
+        val_to_pystr(v, &text);
+        val_dict_set_take(out, name, val_strn(text.ptr, text.len));
+        buf_release(&text);
+        val_unref(v);
+    }
+    tpl_dict_scope_release(&s);
+    val_unref(own);
+    return out;
 }
 
 int tke_config_write(const struct inventory *inv, const struct tke_config_opts *opts,

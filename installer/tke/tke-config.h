@@ -16,6 +16,7 @@
 struct buf;
 struct err;
 struct inventory;
+struct val;
 
 struct tke_config_opts {
     const char *templates_dir; /* borrowed: the folder holding the three .json.j2 files */
@@ -42,5 +43,11 @@ int tke_config_write(const struct inventory *inv, const struct tke_config_opts *
 /* The value of variable 'name' for the installer host, templated, as a new string; NULL with
  * err->kind ERR_NONE when it is not set, NULL with err set when it cannot be resolved. */
 char *tke_installer_var(const struct inventory *inv, const char *name, struct err *err);
+
+/* Every inventory variable of the installer host (its own, group and host vars; not the magic
+ * variables), templated and turned into a string as Jinja prints it (Python str(): True, [..]),
+ * as a new dict reference in the inventory's order. NULL with err set when a variable cannot be
+ * resolved (the message names it) or the inventory has no installer host. */
+struct val *tke_installer_vars(const struct inventory *inv, struct err *err);
 
 #endif
