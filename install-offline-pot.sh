@@ -10,6 +10,13 @@
 #   init_and_check        only the host-init stage (host-init.yml + host-check.yml)
 #   dpl_offline_pot       the install without host init: tke.json, tke-installer, post-install
 #   only_install_tkestack TKEStack only (Replicas 2, host-init subset, no business)
+#   remove_<component>    uninstall exactly that base component's release(s) and nothing else:
+#                         `pot install --only components --remove NAME`. Components: redis, mysql,
+#                         postgres, prometheus, minio, zookeeper, kafka, elasticsearch, kibana,
+#                         filebeat, nfs (nfs-provisioner), nginx_ingress (ingress-nginx), elk
+#                         (elasticsearch, kibana, filebeat). A component whose deploy_* switch is
+#                         still 'true' comes back with the next install; turn the switch off to
+#                         keep it away (the next install then uninstalls it by itself).
 # pot is looked for next to this script (build/pot, pot), then in PATH. Everything else is passed
 # to `pot install` with --kit-dir set to this script's directory.
 set -euo pipefail
@@ -26,7 +33,7 @@ while [ $# -gt 0 ]; do
         shift 2
         ;;
     -h | --help)
-        sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     *)
@@ -56,9 +63,13 @@ default | defaut | all_func) ;;
 init_and_check) args+=(--only host-init) ;;
 dpl_offline_pot) args+=(--from tke-config) ;;
 only_install_tkestack) args+=(--mode tkestack) ;;
+remove_nfs) args+=(--remove nfs-provisioner) ;;
+remove_nginx_ingress | remove_ingress) args+=(--remove ingress-nginx) ;;
+remove_elk) args+=(--remove elasticsearch --remove kibana --remove filebeat) ;;
+remove_?*) args+=(--remove "${func#remove_}") ;;
 *)
     echo "install-offline-pot.sh: unknown function '$func'; use default, all_func," \
-        "init_and_check, dpl_offline_pot or only_install_tkestack" >&2
+        "init_and_check, dpl_offline_pot, only_install_tkestack or remove_<component>" >&2
     exit 5
     ;;
 esac

@@ -1,7 +1,7 @@
 /*
  * gotpl-exec.c - executing a parse tree as Go's text/template/exec.go does: pipelines (the
  * previous command's value is the next one's last argument, nil interfaces become "no value"
- * between commands), field chains on maps (missingkey=zero in GOTPL_HELM, default in
+ * between commands), field chains on maps (missingkey=zero in GOTPL_HELM, missingkey=error in
  * GOTPL_HELMFILE), variables with Go's scoping, if/with/range (lists, sorted maps, integers) with
  * else, break/continue, template/block calls with a fresh variable scope, and function calls with
  * Go's arity checks and and/or short-circuit. Errors are ERR_TEMPLATE at the node, worded as Go:
@@ -148,7 +148,9 @@ static int eval_field(struct gx *x, struct val *receiver, const char *name, bool
     v = val_dict_get(receiver, name);
     if (v) {
         *out = val_ref(v);
-    } else if (x->t->mode == GOTPL_HELM) {
+    } else if (x->t->mode == GOTPL_HELMFILE) {
+        return exec_fail(x, &node->pos, node->text, err, "map has no entry for key \"%s\"", name);
+    } else {
         *out = val_null();
     }
     return 0;

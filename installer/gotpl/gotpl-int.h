@@ -4,8 +4,8 @@
  * execution state, and the built-in function tables with their one lookup.
  *
  * Value conventions of the evaluator: a struct val * is Go's interface{} value; VAL_NULL is a nil
- * interface, and a NULL pointer is Go's invalid reflect.Value ("<no value>": a missing map key in
- * GOTPL_HELMFILE). VAL_INT is int64 unless flagged GOTPL_VAL_GOINT (Go's int: template number
+ * interface, and a NULL pointer is Go's invalid reflect.Value ("<no value>": what a nil
+ * interface becomes between the commands of a pipeline). VAL_INT is int64 unless flagged GOTPL_VAL_GOINT (Go's int: template number
  * constants, sprig's int results); VAL_DOUBLE is float64; VAL_LIST is []interface {}, VAL_DICT is
  * map[string]interface {} (printed and iterated in sorted key order).
  */

@@ -3,9 +3,11 @@
  * (include, tpl, required, toYaml/fromYaml/toJson/fromJson, lookup = empty offline), rendering
  * exactly as `helm template` does, and as helmfile renders its state and .gotmpl files.
  *
- * Values are struct val (value/val.h). Go map keys iterate sorted. In GOTPL_HELM a missing value
- * prints "" (Helm replaces "<no value>"); in GOTPL_HELMFILE it prints "<no value>" like helmfile's
- * Go template with its default missingkey. Numbers are printed as Go's fmt prints int64 and
+ * Values are struct val (value/val.h). Go map keys iterate sorted. In GOTPL_HELM a missing map key
+ * is nil and prints "" (Helm replaces "<no value>"); in GOTPL_HELMFILE it is an error, as
+ * helmfile's missingkey=error: 'executing "NAME" at <.Values.foo>: map has no entry for key
+ * "foo"' (helmfile's `get` and sprig's `index`/`hasKey` look keys up without failing), while a
+ * nil value still prints "<no value>". Numbers are printed as Go's fmt prints int64 and
  * float64 (1e+06): the caller decides which a value is (Helm: every number of chart values is a
  * float64; helmfile keeps YAML integers).
  *

@@ -1,7 +1,10 @@
 /*
  * pipe-hostinit.c - stage host-init: playbooks/host-init.yml then playbooks/host-check.yml of the
  * kit through `pot play`. In the TKEStack-only mode only the original kit's subset of host-init
- * tags runs (sshd, selinux, devnet proxy, domains, data disk, iptables) and no host check.
+ * tags runs (sshd, selinux, devnet proxy, domains, data disk, iptables) and no host check. In the
+ * business-only mode (onto an existing cluster) nothing may change the hosts: only a light
+ * host-check runs (every host reached, its data disk), and stage business checks helm and the
+ * cluster on the first master before any release.
  */
 #include "pot.h"
 #include <string.h>
@@ -14,6 +17,7 @@
 
 #define TKESTACK_TAGS "sshd_config_init,selinux_init,remove_devnet_proxy,add_domains," \
                       "data_disk_init,check_iptables"
+#define BUSINESS_TAGS "check_disk"
 
 static const char *const playbooks[] = { "host-init.yml", "host-check.yml" };
 
@@ -24,7 +28,27 @@ static char *playbook_path(const struct pipe_ctx *c, const char *name)
 
 static bool wanted(const struct pipe_ctx *c, size_t i)
 {
-    return c->mode != PIPE_MODE_TKESTACK || i == 0;
+    switch (c->mode) {
+    case PIPE_MODE_TKESTACK:
+        return i == 0;
+    case PIPE_MODE_BUSINESS:
+        return i == 1;
+    default:
+        return true;
+    }
+}
+
+/* The tags a mode runs when the operator gave none. */
+static const char *mode_tags(const struct pipe_ctx *c)
+{
+    switch (c->mode) {
+    case PIPE_MODE_TKESTACK:
+        return TKESTACK_TAGS;
+    case PIPE_MODE_BUSINESS:
+        return BUSINESS_TAGS;
+    default:
+        return NULL;
+    }
 }
 
 void pipe_hostinit_inputs(struct pipe_ctx *c, struct buf *text)
@@ -64,9 +88,9 @@ static int play(struct pipe_ctx *c, const char *path, struct err *err)
     if (c->opts->check) {
         svec_push(&args, "--check");
     }
-    if (c->mode == PIPE_MODE_TKESTACK && c->opts->tags.len == 0) {
+    if (mode_tags(c) && c->opts->tags.len == 0) {
         svec_push(&args, "--tags");
-        svec_push(&args, TKESTACK_TAGS);
+        svec_push(&args, mode_tags(c));
     }
     add_list_opt(&args, "--tags", &c->opts->tags);
     add_list_opt(&args, "--skip-tags", &c->opts->skip_tags);

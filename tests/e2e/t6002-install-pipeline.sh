@@ -133,7 +133,7 @@ expect_success 'kill -9 of pot mid-install, then --resume attaches and completes
     noop_rerun "$KIT" "$T/d3" 5
 '
 
-expect_success 'business-only mode runs host-init and post-install without tke-installer' '
+expect_success 'business-only mode runs host checks and post-install without tke-installer' '
     new_kit "$T/biz/offline-pot" business && dk rm -f pot-t6002-biz >/dev/null 2>&1; true &&
     pot install --container pot-t6002-biz --kit-dir "$T/biz/offline-pot" --data-dir "$T/d4" >out7 2>&1 &&
     cat out7 && assert_contains out7 "mode: business" &&
@@ -232,7 +232,7 @@ expect_success 'editing a role of the kit makes host-init run again on --resume'
     new_kit "$T/role/offline-pot" business &&
     mkdir -p "$T/role/offline-pot/playbooks/roles/mark/tasks" &&
     printf "%s\n" "- hosts: installer" "  connection: local" "  gather_facts: false" \
-        "  roles: [mark]" >"$T/role/offline-pot/playbooks/host-init.yml" &&
+        "  roles: [{role: mark, tags: check_disk}]" >"$T/role/offline-pot/playbooks/host-check.yml" &&
     echo "- debug: msg=\"mark role v1\"" >"$T/role/offline-pot/playbooks/roles/mark/tasks/main.yml" &&
     pot install --kit-dir "$T/role/offline-pot" --data-dir "$T/d9" >r1 2>&1 && cat r1 &&
     assert_contains r1 "mark role v1" &&

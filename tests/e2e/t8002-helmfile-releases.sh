@@ -63,6 +63,18 @@ expect_success 'list prints every release with its labels; selectors pick exactl
     assert_contains sel3.out "product1-api-demo"
 '
 
+expect_success 'an environment picks its releases and values; an unknown one is refused' '
+    "$POT" helmfile -f "$HF/helmfile.d" -e acme --state-values-set registry=r list >acme.out &&
+    cat acme.out && assert_eq 3 "$(wc -l <acme.out)" &&
+    assert_contains acme.out "product1-api-acme" && assert_contains acme.out "product1-web-acme" &&
+    "$POT" helmfile -f "$HF/helmfile.d" -e acme --state-values-set registry=r write-values \
+        --output-dir "$T/acme" >/dev/null &&
+    assert_contains "$T/acme/product1-web-acme.yaml" "replicaCount: 3" &&
+    assert_contains "$T/acme/product1-api-acme.yaml" "PRODUCT1_ACME" &&
+    assert_exit 5 "$POT" helmfile -f "$HF/helmfile.d" -e nosuch list 2>env.err &&
+    assert_contains env.err "environment '\''nosuch'\'' is not defined"
+'
+
 expect_success 'write-values writes each release'\''s rendered values, 0600' '
     hf write-values --output-dir "$T/values" >wv.out && cat wv.out &&
     assert_eq 600 "$(stat -c %a "$T/values/product1-api-demo.yaml")" &&

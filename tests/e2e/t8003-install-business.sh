@@ -90,9 +90,15 @@ expect_success 'a release removed behind pot'\''s back is deployed again by the 
 expect_success 'business-only mode deploys onto the installed cluster, center picks its releases' '
     bash "$STANDIN/install.sh" --reset "$MASTER" >/dev/null &&
     new_kit "$T/biz/offline-pot" business "center='\''product2'\''" &&
+    cp -r "$TOP/playbooks" "$T/biz/offline-pot/playbooks" &&
+    printf "%s\n" "- hosts: all" "  gather_facts: false" "  tasks:" \
+        "    - fail: msg=\"host-init changes hosts: it must not run in business mode\"" \
+        >"$T/biz/offline-pot/playbooks/host-init.yml" &&
     pot install --kit-dir "$T/biz/offline-pot" --data-dir "$T/d2" >out5 2>&1; cat out5 &&
     assert_contains out5 "mode: business" &&
     assert_contains out5 "stage tke-installer: not part of the business mode, skipped" &&
+    assert_not_contains out5 "host-init.yml" &&
+    assert_contains out5 "host-init: pot play $T/biz/offline-pot/playbooks/host-check.yml" &&
     assert_eq "product2-worker-demo" "$(deployed)" &&
     before=$(upgrades) && pot install --kit-dir "$T/biz/offline-pot" --data-dir "$T/d2" >out6 2>&1 &&
     cat out6 && assert_contains out6 "changed=0" && assert_eq "$before" "$(upgrades)"

@@ -31,7 +31,9 @@ chart's values.yaml and ROOT is the usual root object with .Values = .Values.kNN
 define/block/template/include names must not collide (they share one template set), so batches are
 packed to keep them apart. A case that fails, or failed last time, is run alone with its own
 values.yaml and ROOT = '.', then again as templates/t.yaml itself, so that `error` holds the message
-a chart author would see. REGEN_SINGLE=1 runs every case alone (slow; checks the batching).
+a chart author would see. So does a case using .Values itself rather than a field of it (Helm's
+.Values is a chartutil.Values, which dig, for one, refuses). REGEN_SINGLE=1 runs every case alone:
+slower, and a check that batching changes no result.
 The runner (run-gotpl-cases.c) so compares gotpl_execute's output byte for byte; what helm then
 does to a manifest (trim each document, split on '---', drop empty ones) is the helm driver's job,
 not the engine's, and is not part of the expectations.
@@ -50,6 +52,9 @@ HELM = os.environ.get('HELM', '/opt/pot-tools/bin/helm')
 CHART_YAML = 'apiVersion: v2\nname: c\nversion: 0.1.0\n'
 BATCH = 80
 NAME_RE = re.compile(r'\b(?:define|block|template|include)\s+"([^"]*)"')
+# .Values itself (not one of its fields) is a chartutil.Values, not a plain map, for functions that
+# check types (dig fails on it): such cases need the real root, so they run alone.
+BARE_VALUES_RE = re.compile(r'\.Values(?![\w.])')
 POS_RE = re.compile(r'c/templates/t\.yaml:(\d+)(?::(\d+))?')
 SOURCE_RE = re.compile(r'^---\n# Source: c/templates/(\d+)\.yaml\n', re.M)
 
@@ -258,7 +263,8 @@ def main():
                       'order': order, 'head': head,
                       'names': set(NAME_RE.findall(sections['template']))})
     alone = os.environ.get('REGEN_SINGLE') == '1'
-    single = [c for c in cases if alone or 'error' in c['sections'] or 'match' in c['sections']]
+    single = [c for c in cases if alone or 'error' in c['sections'] or 'match' in c['sections']
+              or BARE_VALUES_RE.search(c['sections']['template'])]
     open_batches = []
     for c in cases:
         if c in single:

@@ -71,10 +71,19 @@ static void test_gotpl_define_template_include(void **state)
 
 static void test_gotpl_missing_value_modes(void **state)
 {
+    struct buf out = BUF_INIT;
+    struct err err = ERR_INIT;
+
     (void)state;
     expect_output(GOTPL_HELM, "<{{ .nope }}>", "{}\n", "<>");
-    expect_output(GOTPL_HELMFILE, "<{{ .nope }}> <{{ .nope.deeper }}>", "{}\n",
-                  "<<no value>> <<no value>>");
+    expect_output(GOTPL_HELMFILE, "<{{ .n }}> <{{ index . \"nope\" }}> <{{ get . \"nope\" }}>",
+                  "n: null\n", "<<no value>> <<no value>> <>");
+    assert_int_equal(render(GOTPL_HELMFILE, "x\n  {{ .a.nope.deeper }}", "a: {}\n", &out, &err), -1);
+    assert_int_equal(err.kind, ERR_TEMPLATE);
+    assert_int_equal(err.pos.line, 2);
+    assert_string_equal(err.msg, "executing \"t.tpl\" at <.a.nope.deeper>: map has no entry for "
+                                 "key \"nope\"");
+    buf_release(&out);
 }
 
 static void test_gotpl_helm_nil_pointer_on_missing_chain(void **state)
