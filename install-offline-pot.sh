@@ -10,6 +10,9 @@
 #   init_and_check        only the host-init stage (host-init.yml + host-check.yml)
 #   dpl_offline_pot       the install without host init: tke.json, tke-installer, post-install
 #   only_install_tkestack TKEStack only (Replicas 2, host-init subset, no business)
+#   dpl_business          only the business releases of helmfile/ (`pot install --only business`)
+#   remove_business       uninstall every business release (`pot install --remove business`);
+#                         the next install deploys them again
 #   remove_<component>    uninstall exactly that base component's release(s) and nothing else:
 #                         `pot install --only components --remove NAME`. Components: redis, mysql,
 #                         postgres, prometheus, minio, zookeeper, kafka, elasticsearch, kibana,
@@ -33,7 +36,7 @@ while [ $# -gt 0 ]; do
         shift 2
         ;;
     -h | --help)
-        sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     *)
@@ -63,13 +66,16 @@ default | defaut | all_func) ;;
 init_and_check) args+=(--only host-init) ;;
 dpl_offline_pot) args+=(--from tke-config) ;;
 only_install_tkestack) args+=(--mode tkestack) ;;
+dpl_business) args+=(--only business) ;;
+remove_business) args+=(--remove business) ;;
 remove_nfs) args+=(--remove nfs-provisioner) ;;
 remove_nginx_ingress | remove_ingress) args+=(--remove ingress-nginx) ;;
 remove_elk) args+=(--remove elasticsearch --remove kibana --remove filebeat) ;;
 remove_?*) args+=(--remove "${func#remove_}") ;;
 *)
     echo "install-offline-pot.sh: unknown function '$func'; use default, all_func," \
-        "init_and_check, dpl_offline_pot, only_install_tkestack or remove_<component>" >&2
+        "init_and_check, dpl_offline_pot, only_install_tkestack, dpl_business," \
+        "remove_business or remove_<component>" >&2
     exit 5
     ;;
 esac

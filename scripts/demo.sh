@@ -2,8 +2,10 @@
 # demo.sh - the whole job on one machine: install the dependencies, build pot, bring up the sandbox
 # (4 Debian hosts + a registry), assemble an offline kit (with the example business helmfile) and
 # install it with install-offline-pot.sh against the stand-in tke-installer and the cluster
-# stand-in on the first master (real helm, recorded releases), show the business releases, then
-# show that a second install changes nothing and runs no helm upgrade.
+# stand-in on the first master (real helm, recorded releases), show the base components switched on
+# in the hosts (redis, mysql, prometheus, ingress-nginx, nfs-provisioner; their images generated
+# into offline-pot-images/) and the business releases, then show that a second install changes
+# nothing and runs no helm upgrade.
 #
 #   scripts/demo.sh [--work DIR] [--down] [--no-deps]
 #
@@ -124,6 +126,14 @@ write_hosts() {
             echo "check_data_disk_size='10'"
             echo "stress_perfor='true'"
             echo "customer='demo'"
+            echo "deploy_redis='true'"
+            echo "deploy_mysql='true'"
+            echo "deploy_prometheus='true'"
+            echo "deploy_nginx_ingress='true'"
+            echo "deploy_nfs='true'"
+            echo
+            echo "[nfs]"
+            echo "node4"
         } >"$file"
     )
     chmod 600 "$file"
@@ -138,33 +148,57 @@ assemble() {
     cp -r "$TOP/templates/tke" "$kit/templates/tke"
     cp -r "$TOP/playbooks" "$kit/playbooks"
     cp -r "$TOP/helmfile" "$kit/helmfile"
+    cp -r "$TOP/charts" "$TOP/images" "$kit/"
     cp "$TOP/install-offline-pot.sh" "$kit/"
     mkdir -p "$kit/build" && ln -s "$POT" "$kit/build/pot"
     write_hosts "$kit/hosts"
     say "  offline-pot/hosts (mode $(stat -c %a "$kit/hosts")): installer node1, masters node2-node4," \
         "tke_ha_type='tke', registry $SANDBOX_REGISTRY"
     /usr/bin/python3 "$TOP/tests/fixtures/images/make-images.py" "$WORK/offline-pot-images" >/dev/null
+    /usr/bin/python3 "$TOP/tests/fixtures/images/make-images.py" "$WORK/offline-pot-images" --refs \
+        "$(cat "$TOP"/images/{redis,mysql,prometheus,ingress-nginx,nfs-provisioner}.txt | paste -sd,)" >/dev/null
     say "  offline-pot-images/: $(cd "$WORK/offline-pot-images" && echo *)"
     "$TOP/tests/fixtures/tke-installer/build.sh" --save "$WORK/tkestack/tke-installer.tar" >/dev/null
     say "  tkestack/tke-installer.tar: the stand-in tke-installer image"
     say "  helmfile/: the example business releases (2 products, customer 'demo')"
+    say "  charts/, images/: the base components; on in hosts: redis, mysql, prometheus," \
+        "ingress-nginx, nfs (server node4)"
     "$TOP/tests/fixtures/cluster-standin/install.sh" node2 >/dev/null
     "$TOP/tests/fixtures/cluster-standin/install.sh" --reset node2 >/dev/null
+    # kubectl exec runs nothing on the stand-in: it prints exec-output/POD-PREFIX, the answers
+    # the components' probes expect (redis PING, mysql SELECT 1)
+    on_master "mkdir -p /var/lib/pot-standin/exec-output &&
+        echo PONG >/var/lib/pot-standin/exec-output/redis && echo 1 >/var/lib/pot-standin/exec-output/mysql"
     say "  node2: the cluster stand-in (real helm and kubectl that record releases; no API server)"
 }
 
-# helm_on_master ARGS...: helm on the first master (the cluster stand-in).
-helm_on_master() {
+# on_master COMMAND...: a command on the first master (node2, the cluster stand-in).
+on_master() {
     local ip
     ip=$(echo "$SANDBOX_HOSTS" | cut -d' ' -f2)
     ssh -q -i "$SANDBOX_KEY" -o UserKnownHostsFile="$SANDBOX_KNOWN_HOSTS" -o StrictHostKeyChecking=yes \
-        -o IdentitiesOnly=yes -p "$SANDBOX_SSH_PORT" "root@$ip" helm "$@"
+        -o IdentitiesOnly=yes -p "$SANDBOX_SSH_PORT" "root@$ip" "$@"
 }
+# helm_on_master ARGS...: helm on the first master.
+helm_on_master() { on_master helm "$@"; }
 
 show_releases() {
-    say "the business releases on the cluster (helm list -A on node2, the cluster stand-in)"
-    helm_on_master list -A | sed 's/^/    /'
-    [ "$(helm_on_master list -A -q | wc -l)" -eq 3 ] || die "expected 3 business releases"
+    local components
+    say "the base components on the cluster (helm list -n pot-system on node2, the cluster stand-in)"
+    helm_on_master list -n pot-system | sed 's/^/    /'
+    components=$(helm_on_master list -n pot-system -q | sort | paste -sd' ')
+    [ "$components" = "ingress-nginx mysql nfs-provisioner prometheus redis" ] ||
+        die "expected the 5 switched-on components, got: $components"
+    say "the business releases (helm list -A, the other namespaces)"
+    helm_on_master list -A | grep -v pot-system | sed 's/^/    /'
+    [ "$(helm_on_master list -A -q | wc -l)" -eq 8 ] || die "expected 5 components + 3 business releases"
+}
+
+show_health() {
+    say "pot health: rollout status of each component's workloads and its own probe"
+    "$POT" health --kit-dir "$WORK/offline-pot" --data-dir "$WORK/tke-data" | sed 's/^/    /' ||
+        die "pot health found an unhealthy component"
+    say "generated passwords: $(stat -c '%n %a' "$WORK"/tke-data/pot/secrets/*.yaml | sed "s|$WORK/tke-data/||" | paste -sd' ')"
 }
 
 install_kit() {
@@ -178,8 +212,8 @@ install_kit() {
 first_install() {
     say "installing: offline-pot/install-offline-pot.sh (pot install, full mode)"
     install_kit "$WORK/install-1.log"
-    grep -E 'mode:|stage [a-z-]+: (done|started)|host-init: pot play|post-install: pot|install task finished|business: ' \
-        "$WORK/install-1.log" | sed 's/^/    /'
+    grep -E 'mode:|stage [a-z-]+: (done|started)|host-init: pot play|post-install: pot|install task finished|components: |business: ' \
+        "$WORK/install-1.log" | grep -v ': absent (installed: false)' | sed 's/^/    /'
     grep -q "install task finished: Success" "$WORK/install-1.log" || die "no Success in install-1.log"
 }
 
@@ -199,11 +233,13 @@ second_install() {
     local skipped
     say "installing a second time: nothing should change"
     install_kit "$WORK/install-2.log"
-    grep -E 'skipped|install task|business: ' "$WORK/install-2.log" | sed 's/^/    /'
+    grep -E 'skipped|install task|components: [0-9]+ releases|business: ' "$WORK/install-2.log" | sed 's/^/    /'
+    grep -q "components: 12 releases: deployed=0 unchanged=5 uninstalled=0 failed=0 changed=0" \
+        "$WORK/install-2.log" || die "the second install deployed components again"
     grep -q "business: 3 releases: deployed=0 unchanged=3 failed=0 changed=0" "$WORK/install-2.log" ||
         die "the second install deployed business releases again"
     skipped=$(grep -c "done earlier with the same inputs, skipped" "$WORK/install-2.log" || true)
-    [ "$skipped" -eq 5 ] || die "second install reran something ($skipped of 5 stages skipped)"
+    [ "$skipped" -eq 6 ] || die "second install reran something ($skipped of 6 stages skipped)"
     SKIPPED=$skipped
 }
 
@@ -225,6 +261,7 @@ timed kit assemble
 timed install1 first_install
 show_status
 show_releases
+show_health
 timed verify verify_images
 timed install2 second_install
 timed playbooks host_playbooks_unchanged
@@ -245,11 +282,14 @@ demo: summary
 pot was built in $BUILD (${took[build]}s) and the sandbox came up in ${took[sandbox]}s. A kit was assembled
 in $WORK (${took[kit]}s): offline-pot/ with a 0600 hosts for 1 installer and 3 masters (tke_ha_type
 'tke', VIP $VIP), the kit's hooks, tke.json templates and host playbooks, 3 images
-in offline-pot-images/ and the stand-in tke-installer in tkestack/. install-offline-pot.sh ran pot
+in offline-pot-images/ (plus the images of the 5 base components switched on in hosts) and the
+stand-in tke-installer in tkestack/. install-offline-pot.sh ran pot
 install to "install task finished: Success" in ${took[install1]}s (host-init playbooks over ssh on 4
 hosts, tke.json rendered, the installer's 32 steps, images pushed to $SANDBOX_REGISTRY and verified
-in ${took[verify]}s, 3 business releases of helmfile/ deployed with helm on node2 in the order of
-their needs); the second install skipped all $SKIPPED stages in ${took[install2]}s, found every
+in ${took[verify]}s, the base components redis, mysql, prometheus, ingress-nginx and nfs-provisioner
+(nfs first) deployed from charts/ with generated 0600 passwords and checked healthy, then 3
+business releases of helmfile/ deployed with helm on node2 in the order of their needs); the
+second install skipped all $SKIPPED stages in ${took[install2]}s, found every
 release deployed at its recorded revision and ran no helm upgrade, and the host playbooks rerun by
 hand reported changed=0 (${took[playbooks]}s). The cluster on node2 is a stand-in: the real helm
 renders every chart, releases are recorded, nothing runs. Total $(($(date +%s) - START))s. Logs:

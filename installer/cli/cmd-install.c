@@ -167,7 +167,7 @@ static int parse_args(int argc, char **argv, struct install_args *a, struct pipe
         { OPT_STRING, "mode", 0, &a->mode, "MODE", "full, tkestack or business (default: auto)" },
         { OPT_STRING, "installer-image", 0, &a->image, "REF", "tke-installer image" },
         { OPT_STRING, "container", 0, &a->container, "NAME", "tke-installer container name" },
-        { OPT_LIST, "remove", 0, &o->remove, "NAME", "uninstall component NAME (components)" },
+        { OPT_LIST, "remove", 0, &o->remove, "NAME", "uninstall component NAME, or business" },
         { OPT_COUNT, "verbose", 'v', &a->verbose, NULL, "more diagnostics" },
         { 0 },
     };
@@ -183,16 +183,24 @@ static int parse_args(int argc, char **argv, struct install_args *a, struct pipe
         return err_set(err, ERR_USAGE, "give at most one of --resume, --from STAGE, --only STAGE "
                        "and --reset (--reset may go with --only)");
     }
-    if (o->remove.len && a->only && strcmp(a->only, "components") != 0) {
-        return err_set(err, ERR_USAGE, "--remove goes with --only components, not --only %s",
-                       a->only);
-    }
-    if (o->remove.len && (a->from || a->reset)) {
-        return err_set(err, ERR_USAGE, "--remove runs only stage components; give no --from "
-                       "or --reset with it");
-    }
+    /* --remove business: every business release (stage business); --remove NAME: that base
+     * component's release (stage components) */
     if (o->remove.len) {
-        a->only = "components";
+        const char *stage = svec_contains(&o->remove, "business") ? "business" : "components";
+
+        if (strcmp(stage, "business") == 0 && o->remove.len > 1) {
+            return err_set(err, ERR_USAGE, "--remove business goes alone (it removes every "
+                           "business release)");
+        }
+        if (a->only && strcmp(a->only, stage) != 0) {
+            return err_set(err, ERR_USAGE, "--remove %s goes with --only %s, not --only %s",
+                           o->remove.items[0], stage, a->only);
+        }
+        if (a->from || a->reset) {
+            return err_set(err, ERR_USAGE, "--remove runs only stage %s; give no --from or "
+                           "--reset with it", stage);
+        }
+        a->only = stage;
     }
     o->mode = a->mode ? pipe_mode_parse(a->mode, err) : PIPE_MODE_AUTO;
     return err->kind == ERR_NONE ? 0 : -1;

@@ -2,9 +2,10 @@
  * gotpl-exec.c - executing a parse tree as Go's text/template/exec.go does: pipelines (the
  * previous command's value is the next one's last argument, nil interfaces become "no value"
  * between commands), field chains on maps (missingkey=zero in GOTPL_HELM, missingkey=error in
- * GOTPL_HELMFILE), variables with Go's scoping, if/with/range (lists, sorted maps, integers) with
- * else, break/continue, template/block calls with a fresh variable scope, and function calls with
- * Go's arity checks and and/or short-circuit. Errors are ERR_TEMPLATE at the node, worded as Go:
+ * GOTPL_HELMFILE) and methods of values that have some (a semver's .Compare), variables with
+ * Go's scoping, if/with/range (lists, sorted maps, integers) with else, break/continue,
+ * template/block calls with a fresh variable scope, and function calls with Go's arity checks
+ * and and/or short-circuit. Errors are ERR_TEMPLATE at the node, worded as Go:
  * 'executing "NAME" at <NODE>: ...'.
  */
 #include "pot.h"
@@ -122,11 +123,17 @@ static struct val *dig(struct val *v)
 static int eval_pipeline(struct gx *x, struct val *dot, const struct gpipe *pipe, struct val **out,
                          struct err *err);
 
-/* One field step: receiver.name. 'has_args': the field is given arguments (an error for map
- * keys). Sets *out to a new reference or NULL (no value). */
-static int eval_field(struct gx *x, struct val *receiver, const char *name, bool has_args,
+static int call_method(struct gx *x, struct val *dot, const struct gfunc *m, struct val *receiver,
+                       const struct garg *node, const struct gcmd *cmd, struct val *final,
+                       bool has_final, struct val **out, struct err *err);
+
+/* One field step: receiver.name, given the arguments of 'cmd' (NULL: none) and 'final' (when
+ * 'has_final'): only a method takes them. Sets *out to a new reference or NULL (no value). */
+static int eval_field(struct gx *x, struct val *dot, struct val *receiver, const char *name,
+                      const struct gcmd *cmd, struct val *final, bool has_final,
                       const struct garg *node, struct val **out, struct err *err)
 {
+    bool has_args = (cmd && cmd->nargs > 1) || has_final;
     struct val *v;
 
     *out = NULL;
@@ -136,6 +143,15 @@ static int eval_field(struct gx *x, struct val *receiver, const char *name, bool
     if (receiver->type == VAL_NULL) {
         return exec_fail(x, &node->pos, node->text, err, "nil pointer evaluating interface {}.%s",
                          name);
+    }
+    if (gotpl_has_methods(receiver)) {
+        const struct gfunc *m = gotpl_find_method(receiver, name);
+
+        if (!m) {
+            return exec_fail(x, &node->pos, node->text, err, "can't evaluate field %s in type %s",
+                             name, gotpl_type_name(receiver));
+        }
+        return call_method(x, dot, m, receiver, node, cmd, final, has_final, out, err);
     }
     if (receiver->type != VAL_DICT) {
         return exec_fail(x, &node->pos, node->text, err, "can't evaluate field %s in type %s", name,
@@ -156,17 +172,20 @@ static int eval_field(struct gx *x, struct val *receiver, const char *name, bool
     return 0;
 }
 
-/* receiver.f1.f2...; the last field gets the arguments. Takes 'receiver' (a reference or NULL). */
-static int eval_field_chain(struct gx *x, struct val *receiver, const struct garg *node,
-                            bool has_args, struct val **out, struct err *err)
+/* receiver.f1.f2...; the last field gets the arguments of 'cmd' (NULL: none) and 'final'. Takes
+ * 'receiver' (a reference or NULL). */
+static int eval_field_chain(struct gx *x, struct val *dot, struct val *receiver,
+                            const struct garg *node, const struct gcmd *cmd, struct val *final,
+                            bool has_final, struct val **out, struct err *err)
 {
     struct val *cur = receiver;
 
     for (size_t i = 0; i < node->nfields; i++) {
+        bool last = i + 1 == node->nfields;
         struct val *next;
 
-        if (eval_field(x, cur, node->fields[i], has_args && i + 1 == node->nfields, node, &next,
-                       err) < 0) {
+        if (eval_field(x, dot, cur, node->fields[i], last ? cmd : NULL, last ? final : NULL,
+                       last && has_final, node, &next, err) < 0) {
             val_unref(cur);
             return -1;
         }
@@ -199,7 +218,7 @@ static int eval_arg(struct gx *x, struct val *dot, const struct garg *a, struct 
         *out = val_ref(a->value);
         return 0;
     case GA_FIELD:
-        return eval_field_chain(x, dot ? val_ref(dot) : NULL, a, false, out, err);
+        return eval_field_chain(x, dot, dot ? val_ref(dot) : NULL, a, NULL, NULL, false, out, err);
     case GA_VAR: {
         struct gvar *var = find_var(x, a->name);
 
@@ -224,7 +243,7 @@ static int eval_arg(struct gx *x, struct val *dot, const struct garg *a, struct 
         *out = base;
         return 0;
     }
-    return eval_field_chain(x, base, a, false, out, err);
+    return eval_field_chain(x, dot, base, a, NULL, NULL, false, out, err);
 }
 
 static int arity_error(struct gx *x, const struct gcmd *cmd, const struct garg *ident,
@@ -254,6 +273,8 @@ static const char *go_type(char t)
         return "int";
     case 'I':
         return "int64";
+    case 'u':
+        return "uint32";
     case 'f':
         return "float64";
     case 'b':
@@ -262,6 +283,8 @@ static const char *go_type(char t)
         return "[]interface {}";
     case 'm':
         return "map[string]interface {}";
+    case 'V':
+        return "*semver.Version";
     default:
         return "interface {}";
     }
@@ -299,6 +322,8 @@ static bool type_matches(const struct val *v, char t)
         return v->type == VAL_INT && (v->flags & GOTPL_VAL_GOINT);
     case 'I':
         return v->type == VAL_INT && !(v->flags & GOTPL_VAL_GOINT);
+    case 'u':
+        return false; /* no template value is a uint32: only constants convert */
     case 'f':
         return v->type == VAL_DOUBLE;
     case 'b':
@@ -306,7 +331,9 @@ static bool type_matches(const struct val *v, char t)
     case 'l':
         return v->type == VAL_LIST;
     case 'm':
-        return v->type == VAL_DICT;
+        return v->type == VAL_DICT && !gotpl_has_methods(v);
+    case 'V':
+        return gotpl_has_methods(v);
     default:
         return true;
     }
@@ -376,6 +403,18 @@ static int eval_typed_arg(struct gx *x, struct val *dot, const struct garg *a, c
                 return 0;
             }
             return exec_fail(x, &a->pos, a->text, err, "expected integer; found %s", a->text);
+        case 'u':
+            /* a non-negative integer constant, truncated to 32 bits as reflect's SetUint */
+            if ((c->type == VAL_INT && c->u.i >= 0) ||
+                (c->type == VAL_DOUBLE && c->u.d >= 0 && c->u.d < 9.2e18 &&
+                 c->u.d == (double)(int64_t)c->u.d)) {
+                int64_t i = c->type == VAL_INT ? c->u.i : (int64_t)c->u.d;
+
+                *out = val_int((int64_t)(uint32_t)i);
+                return 0;
+            }
+            return exec_fail(x, &a->pos, a->text, err, "expected unsigned integer; found %s",
+                             a->text);
         case 'f':
             if (c->type == VAL_INT || c->type == VAL_DOUBLE) {
                 *out = val_double(c->type == VAL_INT ? (double)c->u.i : c->u.d);
@@ -426,6 +465,60 @@ static int call_and_or(struct gx *x, struct val *dot, bool is_or, struct garg *c
     return 0;
 }
 
+/* Evaluates a call's arguments for the parameters 'sig' into 'argv': 'args', then 'final' when
+ * 'has_final'. */
+static int eval_call_args(struct gx *x, struct val *dot, const char *sig, const struct srcpos *cpos,
+                          const char *ctext, struct garg *const *args, size_t nargs,
+                          struct val *final, bool has_final, struct val **argv, struct err *err)
+{
+    for (size_t i = 0; i < nargs; i++) {
+        if (eval_typed_arg(x, dot, args[i], param_type(sig, i), &argv[i], err) < 0) {
+            return -1;
+        }
+    }
+    if (has_final &&
+        validate(x, cpos, ctext, final, param_type(sig, nargs), &argv[nargs], err) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+/* Calls the method 'm' of 'receiver' (the field 'node' names) with the other arguments of 'cmd'
+ * (NULL: none) and 'final'. */
+static int call_method(struct gx *x, struct val *dot, const struct gfunc *m, struct val *receiver,
+                       const struct garg *node, const struct gcmd *cmd, struct val *final,
+                       bool has_final, struct val **out, struct err *err)
+{
+    size_t nargs = cmd && cmd->nargs > 1 ? cmd->nargs - 1 : 0;
+    size_t n = nargs + (has_final ? 1 : 0);
+    const struct srcpos *cpos = cmd ? &cmd->pos : &node->pos;
+    const char *ctext = cmd ? cmd->text : node->text;
+    struct err ferr = ERR_INIT;
+    struct val **argv;
+    int min, max, rc = -1;
+
+    sig_arity(m->sig, &min, &max);
+    if (n < (size_t)min || (max >= 0 && n > (size_t)max)) {
+        return arity_error(x, cmd, node, m->name, min, max, n, err);
+    }
+    argv = xcalloc(n + 1, sizeof(*argv));
+    argv[0] = val_ref(receiver);
+    if (eval_call_args(x, dot, m->sig, cpos, ctext, cmd ? cmd->args + 1 : NULL, nargs, final,
+                       has_final, argv + 1, err) == 0) {
+        rc = m->fn(x, argv, n + 1, out, &ferr);
+        if (rc < 0) {
+            val_unref(*out);
+            *out = NULL;
+            exec_fail(x, cpos, ctext, err, "error calling %s: %s", m->name, ferr.msg);
+        }
+    }
+    for (size_t i = 0; i <= n; i++) {
+        val_unref(argv[i]);
+    }
+    free(argv);
+    return rc;
+}
+
 static int call_function(struct gx *x, struct val *dot, const struct garg *ident,
                          const struct gcmd *cmd, struct garg *const *args, size_t nargs,
                          struct val *final, bool has_final, struct val **out, struct err *err)
@@ -459,13 +552,7 @@ static int call_function(struct gx *x, struct val *dot, const struct garg *ident
         return call_and_or(x, dot, name[0] == 'o', args, nargs, final, has_final, out, err);
     }
     argv = xcalloc(n ? n : 1, sizeof(*argv));
-    for (size_t i = 0; i < nargs; i++) {
-        if (eval_typed_arg(x, dot, args[i], param_type(sig, i), &argv[i], err) < 0) {
-            goto out;
-        }
-    }
-    if (has_final &&
-        validate(x, cpos, ctext, final, param_type(sig, nargs), &argv[nargs], err) < 0) {
+    if (eval_call_args(x, dot, sig, cpos, ctext, args, nargs, final, has_final, argv, err) < 0) {
         goto out;
     }
     if (ref.builtin) {
@@ -508,13 +595,13 @@ static int eval_command(struct gx *x, struct val *dot, const struct gcmd *cmd, s
                         bool has_final, struct val **out, struct err *err)
 {
     const struct garg *first = cmd->args[0];
-    bool has_args = cmd->nargs > 1 || has_final;
     struct val *base = NULL;
 
     *out = NULL;
     switch (first->kind) {
     case GA_FIELD:
-        return eval_field_chain(x, dot ? val_ref(dot) : NULL, first, has_args, out, err);
+        return eval_field_chain(x, dot, dot ? val_ref(dot) : NULL, first, cmd, final, has_final,
+                                out, err);
     case GA_VAR: {
         struct gvar *var = find_var(x, first->name);
 
@@ -529,8 +616,8 @@ static int eval_command(struct gx *x, struct val *dot, const struct gcmd *cmd, s
             *out = var->value ? val_ref(var->value) : NULL;
             return 0;
         }
-        return eval_field_chain(x, var->value ? val_ref(var->value) : NULL, first, has_args, out,
-                                err);
+        return eval_field_chain(x, dot, var->value ? val_ref(var->value) : NULL, first, cmd, final,
+                                has_final, out, err);
     }
     case GA_PIPE:
         if (first->nfields == 0 && not_a_function(x, cmd, has_final, err) < 0) {
@@ -543,13 +630,13 @@ static int eval_command(struct gx *x, struct val *dot, const struct gcmd *cmd, s
             *out = base;
             return 0;
         }
-        return eval_field_chain(x, base, first, has_args, out, err);
+        return eval_field_chain(x, dot, base, first, cmd, final, has_final, out, err);
     case GA_IDENT:
         if (first->nfields > 0) {
             if (call_function(x, dot, first, NULL, NULL, 0, NULL, false, &base, err) < 0) {
                 return -1;
             }
-            return eval_field_chain(x, base, first, has_args, out, err);
+            return eval_field_chain(x, dot, base, first, cmd, final, has_final, out, err);
         }
         return call_function(x, dot, first, cmd, cmd->args + 1, cmd->nargs - 1, final, has_final,
                              out, err);

@@ -53,9 +53,10 @@ const char *gotpl_type_name(const struct val *v)
                : (v->flags & GOTPL_VAL_INTS) ? "[]int"
                                              : "[]interface {}";
     case VAL_DICT:
-        return (v->flags & GOTPL_VAL_SEMVER)   ? "*semver.Version"
-               : (v->flags & GOTPL_VAL_STRMAP) ? "map[string]string"
-                                               : "map[string]interface {}";
+        return (v->flags & GOTPL_VAL_SEMVER_VALUE) ? "semver.Version"
+               : (v->flags & GOTPL_VAL_SEMVER)     ? "*semver.Version"
+               : (v->flags & GOTPL_VAL_STRMAP)     ? "map[string]string"
+                                                   : "map[string]interface {}";
     }
     return "<nil>";
 }
@@ -69,7 +70,9 @@ const char *gotpl_kind_name(const struct val *v)
     case VAL_LIST:
         return "slice";
     case VAL_DICT:
-        return (v->flags & GOTPL_VAL_SEMVER) ? "ptr" : "map";
+        return (v->flags & GOTPL_VAL_SEMVER_VALUE) ? "struct"
+               : (v->flags & GOTPL_VAL_SEMVER)     ? "ptr"
+                                                   : "map";
     default:
         return gotpl_type_name(v);
     }

@@ -1,6 +1,7 @@
 /*
  * gotpl-funcs.c - the one place functions are looked up (added tables first, then each built-in
- * family by binary search; env/expandenv only in GOTPL_HELMFILE, as Helm removes them), and
+ * family by binary search; env/expandenv only in GOTPL_HELMFILE, as Helm removes them) and the
+ * methods of values (a semver's), and
  * text/template's own built-ins: and, or (short-circuited by gotpl-exec.c), not, len, index,
  * slice (replaced by sprig's, as in Helm), eq/ne/lt/le/gt/ge with Go's comparison rules,
  * print/printf/println, html, js, urlquery, call.
@@ -22,6 +23,7 @@ static const struct {
     { gotpl_sprig_regex_funcs, &gotpl_sprig_regex_nfuncs },
     { gotpl_sprig_semver_funcs, &gotpl_sprig_semver_nfuncs },
     { gotpl_sprig_str_funcs, &gotpl_sprig_str_nfuncs },
+    { gotpl_toml_funcs, &gotpl_toml_nfuncs },
     { gotpl_core_funcs, &gotpl_core_nfuncs }, /* last: sprig's slice replaces Go's, as in Helm */
 };
 
@@ -65,6 +67,26 @@ bool gotpl_find_func(const struct gotpl *t, const char *name, struct gfunc_ref *
         }
     }
     return false;
+}
+
+bool gotpl_has_methods(const struct val *v)
+{
+    return v && v->type == VAL_DICT && (v->flags & GOTPL_VAL_SEMVER);
+}
+
+const struct gfunc *gotpl_find_method(const struct val *receiver, const char *name)
+{
+    const struct gfunc *m;
+
+    if (!gotpl_has_methods(receiver)) {
+        return NULL;
+    }
+    m = bsearch(name, gotpl_semver_methods, gotpl_semver_nmethods, sizeof(struct gfunc), func_cmp);
+    if (!m && !(receiver->flags & GOTPL_VAL_SEMVER_VALUE)) {
+        m = bsearch(name, gotpl_semver_ptr_methods, gotpl_semver_ptr_nmethods, sizeof(struct gfunc),
+                    func_cmp);
+    }
+    return m;
 }
 
 /* ---- comparisons ---- */
@@ -326,11 +348,10 @@ static int fn_index(struct gx *x, struct val **a, size_t n, struct val **res, st
                 return err_set(err, ERR_TEMPLATE, "index out of range: %lld", (long long)i);
             }
             if (item->type == VAL_STR) {
-                *res = gotpl_goint((unsigned char)item->u.s.ptr[i]);
                 if (k + 1 < n) {
-                    val_unref(*res);
                     return err_set(err, ERR_TEMPLATE, "can't index item of type uint8");
                 }
+                *res = gotpl_goint((unsigned char)item->u.s.ptr[i]);
                 return 0;
             }
             item = item->u.list.items[i];
@@ -346,11 +367,10 @@ static int fn_index(struct gx *x, struct val **a, size_t n, struct val **res, st
             }
             v = val_dict_get(item, a[k]->u.s.ptr);
             if (!v) {
-                *res = val_null();
                 if (k + 1 < n) {
-                    val_unref(*res);
                     return err_set(err, ERR_TEMPLATE, "index of nil pointer");
                 }
+                *res = val_null();
                 return 0;
             }
             item = v;

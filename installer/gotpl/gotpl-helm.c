@@ -10,7 +10,6 @@
 #include "base/xalloc.h"
 #include "base/strutil.h"
 #include "gotpl/gotpl-int.h"
-#include "value/val-json.h"
 #include "value/val-yaml.h"
 
 static const char *str_arg(const struct val *v, struct buf *tmp)
@@ -88,11 +87,12 @@ static int fn_required(struct gx *x, struct val **a, size_t n, struct val **res,
     return 0;
 }
 
-static int to_yaml(struct val **a, struct val **res, struct err *err, bool must)
+static int to_yaml(struct val **a, struct val **res, struct err *err, bool must, bool pretty)
 {
     struct buf out = BUF_INIT;
+    int rc = pretty ? gotpl_to_yaml_pretty(a[0], &out, err) : gotpl_to_yaml(a[0], &out, err);
 
-    if (gotpl_to_yaml(a[0], &out, err) < 0) {
+    if (rc < 0) {
         buf_release(&out);
         if (must) {
             return -1;
@@ -111,7 +111,7 @@ static int fn_to_yaml(struct gx *x, struct val **a, size_t n, struct val **res, 
 {
     (void)x;
     (void)n;
-    return to_yaml(a, res, err, false);
+    return to_yaml(a, res, err, false, false);
 }
 
 static int fn_must_to_yaml(struct gx *x, struct val **a, size_t n, struct val **res,
@@ -119,7 +119,15 @@ static int fn_must_to_yaml(struct gx *x, struct val **a, size_t n, struct val **
 {
     (void)x;
     (void)n;
-    return to_yaml(a, res, err, true);
+    return to_yaml(a, res, err, true, false);
+}
+
+static int fn_to_yaml_pretty(struct gx *x, struct val **a, size_t n, struct val **res,
+                             struct err *err)
+{
+    (void)x;
+    (void)n;
+    return to_yaml(a, res, err, false, true);
 }
 
 /* The first NaN or infinity in 'v' (which JSON cannot hold), or NULL. */
@@ -150,7 +158,7 @@ static struct val *parse_yaml(const struct val *text, struct err *err)
 {
     struct buf tmp = BUF_INIT;
     const char *s = str_arg(text, &tmp);
-    struct val *raw = val_from_yaml(s, strlen(s), "yaml", err);
+    struct val *raw = val_from_yaml_rules(s, strlen(s), "yaml", VAL_YAML_GOYAML2, err);
     struct val *v = NULL;
 
     if (raw) {
@@ -259,21 +267,6 @@ static int fn_must_to_json(struct gx *x, struct val **a, size_t n, struct val **
     return to_json(a, res, err, true);
 }
 
-static struct val *parse_json(const struct val *text, struct err *err)
-{
-    struct buf tmp = BUF_INIT;
-    const char *s = str_arg(text, &tmp);
-    struct val *raw = val_from_json(s, strlen(s), "json", err);
-    struct val *v = NULL;
-
-    if (raw) {
-        v = gotpl_float_numbers(raw);
-        val_unref(raw);
-    }
-    buf_release(&tmp);
-    return v;
-}
-
 static const char *json_kind(const struct val *v)
 {
     switch (v->type) {
@@ -292,54 +285,54 @@ static const char *json_kind(const struct val *v)
 
 static int fn_from_json(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)
 {
-    struct err perr = ERR_INIT;
-    struct val *v = parse_json(a[0], &perr);
+    struct buf msg = BUF_INIT;
+    struct val *v = gotpl_from_json(a[0]->u.s.ptr, a[0]->u.s.len, &msg);
 
     (void)x;
     (void)n;
     (void)err;
-    if (v && (v->type == VAL_DICT || v->type == VAL_NULL)) {
-        *res = v->type == VAL_DICT ? v : val_dict();
-        if (v->type == VAL_NULL) {
-            val_unref(v);
-        }
-        return 0;
+    if (v && v->type == VAL_DICT) {
+        *res = v; /* what was decoded, and the error of a number out of range */
+        v = NULL;
+    } else {
+        *res = val_dict();
     }
-    *res = val_dict();
-    if (v) {
+    if (v && v->type != VAL_NULL) {
         val_dict_set_take(*res, "Error",
                           val_strf("json: cannot unmarshal %s into Go value of type "
                                    "map[string]interface {}",
                                    json_kind(v)));
-    } else {
-        val_dict_set_take(*res, "Error", val_str(perr.msg));
+    } else if (msg.len > 0) {
+        val_dict_set_take(*res, "Error", gotpl_take_buf(&msg));
     }
     val_unref(v);
+    buf_release(&msg);
     return 0;
 }
 
 static int fn_from_json_array(struct gx *x, struct val **a, size_t n, struct val **res,
                               struct err *err)
 {
-    struct err perr = ERR_INIT;
-    struct val *v = parse_json(a[0], &perr);
+    struct buf msg = BUF_INIT;
+    struct val *v = gotpl_from_json(a[0]->u.s.ptr, a[0]->u.s.len, &msg);
 
     (void)x;
     (void)n;
     (void)err;
-    if (v && v->type == VAL_LIST) {
+    if (v && v->type == VAL_LIST && msg.len == 0) {
         *res = v;
         return 0;
     }
     *res = val_list();
-    if (v) {
+    if (v && v->type != VAL_LIST && v->type != VAL_NULL) {
         val_list_push_take(*res, val_strf("json: cannot unmarshal %s into Go value of type "
                                           "[]interface {}",
                                           json_kind(v)));
-    } else {
-        val_list_push_take(*res, val_str(perr.msg));
+    } else if (msg.len > 0) {
+        val_list_push_take(*res, gotpl_take_buf(&msg));
     }
     val_unref(v);
+    buf_release(&msg);
     return 0;
 }
 
@@ -354,11 +347,18 @@ static int fn_lookup(struct gx *x, struct val **a, size_t n, struct val **res, s
 }
 
 const struct gfunc gotpl_helm_funcs[] = {
-    { "fromJson", fn_from_json, "s" },      { "fromJsonArray", fn_from_json_array, "s" },
-    { "fromYaml", fn_from_yaml, "s" },      { "fromYamlArray", fn_from_yaml_array, "s" },
-    { "include", fn_include, "sa" },        { "lookup", fn_lookup, "ssss" },
-    { "mustToJson", fn_must_to_json, "a" }, { "mustToYaml", fn_must_to_yaml, "a" },
-    { "required", fn_required, "sa" },      { "toJson", fn_to_json, "a" },
-    { "toYaml", fn_to_yaml, "a" },          { "tpl", fn_tpl, "sa" },
+    { "fromJson", fn_from_json, "s" },
+    { "fromJsonArray", fn_from_json_array, "s" },
+    { "fromYaml", fn_from_yaml, "s" },
+    { "fromYamlArray", fn_from_yaml_array, "s" },
+    { "include", fn_include, "sa" },
+    { "lookup", fn_lookup, "ssss" },
+    { "mustToJson", fn_must_to_json, "a" },
+    { "mustToYaml", fn_must_to_yaml, "a" },
+    { "required", fn_required, "sa" },
+    { "toJson", fn_to_json, "a" },
+    { "toYaml", fn_to_yaml, "a" },
+    { "toYamlPretty", fn_to_yaml_pretty, "a" },
+    { "tpl", fn_tpl, "sa" },
 };
 const size_t gotpl_helm_nfuncs = ARRAY_SIZE(gotpl_helm_funcs);

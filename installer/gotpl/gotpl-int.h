@@ -5,9 +5,10 @@
  *
  * Value conventions of the evaluator: a struct val * is Go's interface{} value; VAL_NULL is a nil
  * interface, and a NULL pointer is Go's invalid reflect.Value ("<no value>": what a nil
- * interface becomes between the commands of a pipeline). VAL_INT is int64 unless flagged GOTPL_VAL_GOINT (Go's int: template number
- * constants, sprig's int results); VAL_DOUBLE is float64; VAL_LIST is []interface {}, VAL_DICT is
- * map[string]interface {} (printed and iterated in sorted key order).
+ * interface becomes between the commands of a pipeline). VAL_INT is int64 unless flagged
+ * GOTPL_VAL_GOINT (Go's int: template number constants, sprig's int results); VAL_DOUBLE is
+ * float64; VAL_LIST is []interface {}, VAL_DICT is map[string]interface {} (printed and iterated
+ * in sorted key order).
  */
 #ifndef GOTPL_INT_H
 #define GOTPL_INT_H
@@ -19,11 +20,12 @@
 #include "value/val.h"
 
 /* val->flags bits giving the Go type of fresh values where it is not the default one. */
-#define GOTPL_VAL_GOINT (1u << 8)   /* an int (VAL_INT is int64 otherwise) */
-#define GOTPL_VAL_STRS (1u << 9)    /* a []string */
-#define GOTPL_VAL_INTS (1u << 10)   /* a []int */
-#define GOTPL_VAL_STRMAP (1u << 11) /* a map[string]string */
-#define GOTPL_VAL_SEMVER (1u << 12) /* a *semver.Version (a dict printed as its version) */
+#define GOTPL_VAL_GOINT (1u << 8)         /* an int (VAL_INT is int64 otherwise) */
+#define GOTPL_VAL_STRS (1u << 9)          /* a []string */
+#define GOTPL_VAL_INTS (1u << 10)         /* a []int */
+#define GOTPL_VAL_STRMAP (1u << 11)       /* a map[string]string */
+#define GOTPL_VAL_SEMVER (1u << 12)       /* a *semver.Version (a dict printed as its version) */
+#define GOTPL_VAL_SEMVER_VALUE (1u << 13) /* with GOTPL_VAL_SEMVER: a semver.Version (IncMajor's) */
 
 /* Nesting of template/include/tpl calls and of parsed structures, as Helm's include limit. */
 #define GOTPL_MAX_DEPTH 1000
@@ -221,7 +223,8 @@ typedef int (*gfunc_fn)(struct gx *x, struct val **args, size_t n, struct val **
                         struct err *err);
 
 /* 'sig' gives Go's parameter types, one letter each: a interface{}, s string, i int, I int64,
- * f float64, b bool, l []interface {}, m map[string]interface {}; a final '.' makes the letter
+ * u uint32 (constants only), f float64, b bool, l []interface {}, m map[string]interface {},
+ * V *semver.Version; a final '.' makes the letter
  * before it variadic ("sa." is printf's (string, ...interface{})). Arguments are checked and
  * converted as Go's evalArg/validateType do before 'fn' sees them; 'l' and 'm' arguments that are
  * nil or missing arrive as an empty list or dict. */
@@ -262,6 +265,20 @@ extern const struct gfunc gotpl_sprig_regex_funcs[];
 extern const size_t gotpl_sprig_regex_nfuncs;
 extern const struct gfunc gotpl_helm_funcs[];
 extern const size_t gotpl_helm_nfuncs;
+extern const struct gfunc gotpl_toml_funcs[]; /* Helm's toToml/fromToml */
+extern const size_t gotpl_toml_nfuncs;
+
+/* Methods of the values standing for Go types that have some, sorted by name: 'fn' gets the
+ * receiver as args[0], 'sig' gives the parameters after it. semver.Version's (value receivers),
+ * and those only *semver.Version has (pointer receivers: not callable on IncMajor's result). */
+extern const struct gfunc gotpl_semver_methods[];
+extern const size_t gotpl_semver_nmethods;
+extern const struct gfunc gotpl_semver_ptr_methods[];
+extern const size_t gotpl_semver_ptr_nmethods;
+/* Whether 'v' is of a Go type with methods: its fields are those methods, not map keys. */
+bool gotpl_has_methods(const struct val *v);
+/* The method 'name' of such a value, or NULL when its type has none of that name. */
+const struct gfunc *gotpl_find_method(const struct val *receiver, const char *name);
 
 /* ---- values and Go's fmt (gotpl-fmt.c) ---- */
 
@@ -309,9 +326,18 @@ double gotpl_to_float64(const struct val *v);
 /* json.Marshal (indent NULL) or json.MarshalIndent(v, "", indent); escape_html as Go's default
  * encoder. Returns 0, or -1 for NaN/Inf (Go's "unsupported value"), 'out' then unchanged. */
 int gotpl_to_json(const struct val *v, struct buf *out, const char *indent, bool escape_html);
+/* encoding/json's Unmarshal into an interface{}: numbers are float64s, later duplicate keys win,
+ * invalid UTF-8 becomes U+FFFD. Returns a new reference, or NULL with Go's syntax error in 'msg'
+ * ("invalid character 'x' looking for beginning of value", "unexpected end of JSON input"). A
+ * number beyond float64 is nil, and 'msg' then holds Go's error while a value is returned. */
+struct val *gotpl_from_json(const char *s, size_t len, struct buf *msg);
 /* sigs.k8s.io/yaml.Marshal: JSON semantics first (integral floats become ints), then go-yaml v2
  * output (libyaml's emitter, keys in go-yaml's order, quoting by go-yaml's resolver). Appends the
  * document with its trailing newline. Returns 0, or -1 with err's message set. */
 int gotpl_to_yaml(const struct val *v, struct buf *out, struct err *err);
+/* Helm's toYamlPretty: yaml.v3's encoder (SetIndent(2)) on the values as they are (ints stay
+ * ints, floats as strconv's 'g', .inf/.nan), no line width, sequences indented under their key.
+ * Appends the document with its trailing newline. Returns 0, or -1 with err's message set. */
+int gotpl_to_yaml_pretty(const struct val *v, struct buf *out, struct err *err);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * gotpl-sprig-misc.c - sprig's smaller families: defaults (default, empty, coalesce, all, any,
  * ternary), flow (fail), encodings (b64enc/b64dec, b32enc/b32dec with Go's strict decoders and
- * their error texts), deterministic digests (sha1sum, sha256sum, sha512sum, adler32sum), types
+ * their error texts), deterministic digests (sha1sum, sha256sum, sha512sum, adler32sum) and
+ * derivePassword (the Master Password algorithm: scrypt then HMAC-SHA256 over OpenSSL), types
  * (typeOf, typeIs, typeIsLike, kindOf, kindIs, deepEqual), paths (Go's path and path/filepath:
  * base, dir, ext, clean, isAbs and the os- forms), JSON variants (toPrettyJson, toRawJson,
  * mustFromJson), durations, urlParse/urlJoin, hello, and env/expandenv, which Helm removes and
@@ -9,11 +10,12 @@
  */
 #include "pot.h"
 #include <string.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <zlib.h>
 #include "base/b64.h"
 #include "base/digest.h"
 #include "gotpl/gotpl-int.h"
-#include "value/val-json.h"
 
 #define UNUSED3                                                                                    \
     (void)x;                                                                                       \
@@ -270,6 +272,120 @@ static int fn_adler32sum(struct gx *x, struct val **a, size_t n, struct val **re
     return 0;
 }
 
+/* sprig's derivePassword: Master Password's templates per password type. */
+static const char *const mp_maximum[] = { "anoxxxxxxxxxxxxxxxxx", "axxxxxxxxxxxxxxxxxno" };
+static const char *const mp_long[] = {
+    "CvcvnoCvcvCvcv", "CvcvCvcvnoCvcv", "CvcvCvcvCvcvno", "CvccnoCvcvCvcv", "CvccCvcvnoCvcv",
+    "CvccCvcvCvcvno", "CvcvnoCvccCvcv", "CvcvCvccnoCvcv", "CvcvCvccCvcvno", "CvcvnoCvcvCvcc",
+    "CvcvCvcvnoCvcc", "CvcvCvcvCvccno", "CvccnoCvccCvcv", "CvccCvccnoCvcv", "CvccCvccCvcvno",
+    "CvcvnoCvccCvcc", "CvcvCvccnoCvcc", "CvcvCvccCvccno", "CvccnoCvcvCvcc", "CvccCvcvnoCvcc",
+    "CvccCvcvCvccno",
+};
+static const char *const mp_medium[] = { "CvcnoCvc", "CvcCvcno" };
+static const char *const mp_short[] = { "Cvcn" };
+static const char *const mp_basic[] = { "aaanaaan", "aannaaan", "aaannaaa" };
+static const char *const mp_pin[] = { "nnnn" };
+
+static const struct {
+    const char *name;
+    const char *const *templates;
+    size_t n;
+} mp_types[] = {
+    { "basic", mp_basic, ARRAY_SIZE(mp_basic) },
+    { "long", mp_long, ARRAY_SIZE(mp_long) },
+    { "maximum", mp_maximum, ARRAY_SIZE(mp_maximum) },
+    { "medium", mp_medium, ARRAY_SIZE(mp_medium) },
+    { "pin", mp_pin, ARRAY_SIZE(mp_pin) },
+    { "short", mp_short, ARRAY_SIZE(mp_short) },
+};
+
+static const char *mp_characters(char c)
+{
+    switch (c) {
+    case 'V':
+        return "AEIOU";
+    case 'C':
+        return "BCDFGHJKLMNPQRSTVWXYZ";
+    case 'v':
+        return "aeiou";
+    case 'c':
+        return "bcdfghjklmnpqrstvwxyz";
+    case 'A':
+        return "AEIOUBCDFGHJKLMNPQRSTVWXYZ";
+    case 'a':
+        return "AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz";
+    case 'n':
+        return "0123456789";
+    case 'o':
+        return "@&%?,=[]_:-+*$#!'^~;()/.";
+    default:
+        return "AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz0123456789!@#$%^&*()";
+    }
+}
+
+/* The seed, a big-endian length and 'text': Master Password's salt and HMAC message heads. */
+static void mp_scope(struct buf *b, const struct val *text)
+{
+    uint32_t len = (uint32_t)text->u.s.len;
+    unsigned char be[4] = { (unsigned char)(len >> 24), (unsigned char)(len >> 16),
+                            (unsigned char)(len >> 8), (unsigned char)len };
+
+    buf_adds(b, "com.lyndir.masterpassword");
+    buf_add(b, be, 4);
+    buf_add(b, text->u.s.ptr, text->u.s.len);
+}
+
+static int fn_derive_password(struct gx *x, struct val **a, size_t n, struct val **res,
+                              struct err *err)
+{
+    uint32_t counter = (uint32_t)a[0]->u.i;
+    unsigned char key[64], seed[EVP_MAX_MD_SIZE], be[4];
+    unsigned seed_len = 0;
+    struct buf salt = BUF_INIT, msg = BUF_INIT, out = BUF_INIT;
+    const char *tmpl;
+    size_t t = 0;
+
+    UNUSED3;
+    /* scrypt with N=32768 takes about 0.1 s: it weighs this much in the execution's budget of
+     * loop iterations and calls (20,000,000), so a loop of them ends after a hundred */
+    *x->steps += 200000;
+    while (t < ARRAY_SIZE(mp_types) && strcmp(mp_types[t].name, a[1]->u.s.ptr) != 0) {
+        t++;
+    }
+    if (t == ARRAY_SIZE(mp_types)) {
+        *res = val_strf("cannot find password template %s", a[1]->u.s.ptr);
+        return 0;
+    }
+    mp_scope(&salt, a[3]);
+    if (EVP_PBE_scrypt(a[2]->u.s.ptr, a[2]->u.s.len, (const unsigned char *)salt.ptr, salt.len,
+                       32768, 8, 2, 64u << 20, key, sizeof(key)) != 1) {
+        buf_release(&salt);
+        *res = val_str("failed to derive password: scrypt failed");
+        return 0;
+    }
+    mp_scope(&msg, a[4]);
+    be[0] = (unsigned char)(counter >> 24);
+    be[1] = (unsigned char)(counter >> 16);
+    be[2] = (unsigned char)(counter >> 8);
+    be[3] = (unsigned char)counter;
+    buf_add(&msg, be, 4);
+    if (!HMAC(EVP_sha256(), key, sizeof(key), (const unsigned char *)msg.ptr, msg.len, seed,
+              &seed_len)) {
+        BUG("HMAC-SHA256 failed");
+    }
+    tmpl = mp_types[t].templates[seed[0] % mp_types[t].n];
+    for (size_t i = 0; tmpl[i]; i++) {
+        const char *chars = mp_characters(tmpl[i]);
+
+        buf_addc(&out, chars[seed[i + 1] % strlen(chars)]);
+    }
+    OPENSSL_cleanse(key, sizeof(key));
+    buf_release(&salt);
+    buf_release(&msg);
+    *res = gotpl_take_buf(&out);
+    return 0;
+}
+
 /* ---- types ---- */
 
 static int fn_type_of(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)
@@ -499,16 +615,18 @@ static int fn_must_to_raw_json(struct gx *x, struct val **a, size_t n, struct va
 static int fn_must_from_json(struct gx *x, struct val **a, size_t n, struct val **res,
                              struct err *err)
 {
-    struct val *raw;
+    struct buf msg = BUF_INIT;
+    struct val *v = gotpl_from_json(a[0]->u.s.ptr, a[0]->u.s.len, &msg);
 
     (void)x;
     (void)n;
-    raw = val_from_json(a[0]->u.s.ptr, a[0]->u.s.len, "json", err);
-    if (!raw) {
-        return err_set(err, ERR_TEMPLATE, "%s", err->msg);
+    if (msg.len > 0) {
+        err_set(err, ERR_TEMPLATE, "%s", msg.ptr);
+        val_unref(v);
+        buf_release(&msg);
+        return -1;
     }
-    *res = gotpl_float_numbers(raw);
-    val_unref(raw);
+    *res = v;
     return 0;
 }
 
@@ -835,6 +953,7 @@ const struct gfunc gotpl_sprig_misc_funcs[] = {
     { "coalesce", fn_coalesce, "a." },
     { "deepEqual", fn_deep_equal, "aa" },
     { "default", fn_default, "aa." },
+    { "derivePassword", fn_derive_password, "ussss" },
     { "dir", fn_dir, "s" },
     { "duration", fn_duration, "a" },
     { "durationRound", fn_duration_round, "a" },

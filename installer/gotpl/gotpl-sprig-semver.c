@@ -4,7 +4,8 @@
  * space- or comma-separated =, !=, >, <, >=, <=, ~, ~>, ^ terms, wildcards (1.x, 1.2.*), hyphen
  * ranges (1.2 - 1.4), and v3's rule that a prerelease version only satisfies a term that names a
  * prerelease. A semver value is a dict (Major, Minor, Patch, Prerelease, Metadata, Original)
- * flagged so that it prints as its version string; its methods (.Compare...) are not available.
+ * flagged GOTPL_VAL_SEMVER: it prints as its version string, and templates reach it only through
+ * the methods of *semver.Version (gotpl_semver_methods: .Compare, .LessThan, .IncMinor, .Major...).
  */
 #include "pot.h"
 #include <ctype.h>
@@ -428,25 +429,63 @@ static int fn_semver_compare(struct gx *x, struct val **a, size_t n, struct val 
     return 0;
 }
 
+/* A new semver value. */
+static struct val *ver_value(const struct ver *v, const char *original)
+{
+    struct val *d = val_dict();
+
+    d->flags |= GOTPL_VAL_SEMVER;
+    val_dict_set_take(d, "Major", val_int((int64_t)v->major));
+    val_dict_set_take(d, "Minor", val_int((int64_t)v->minor));
+    val_dict_set_take(d, "Patch", val_int((int64_t)v->patch));
+    val_dict_set_take(d, "Prerelease", val_str(v->pre));
+    val_dict_set_take(d, "Metadata", val_str(v->meta));
+    val_dict_set_take(d, "Original", val_str(original));
+    return d;
+}
+
+/* The version a semver value holds. */
+static void ver_of(const struct val *d, struct ver *v)
+{
+    const struct val *f;
+    const char *s;
+
+    memset(v, 0, sizeof(*v));
+    f = val_dict_get(d, "Major");
+    v->major = f && f->type == VAL_INT ? (uint64_t)f->u.i : 0;
+    f = val_dict_get(d, "Minor");
+    v->minor = f && f->type == VAL_INT ? (uint64_t)f->u.i : 0;
+    f = val_dict_get(d, "Patch");
+    v->patch = f && f->type == VAL_INT ? (uint64_t)f->u.i : 0;
+    s = val_dict_get_str(d, "Prerelease");
+    snprintf(v->pre, sizeof(v->pre), "%s", s ? s : "");
+    s = val_dict_get_str(d, "Metadata");
+    snprintf(v->meta, sizeof(v->meta), "%s", s ? s : "");
+}
+
+/* Version.String(). */
+static void ver_string(const struct ver *v, struct buf *out)
+{
+    buf_addf(out, "%llu.%llu.%llu", (unsigned long long)v->major, (unsigned long long)v->minor,
+             (unsigned long long)v->patch);
+    if (v->pre[0]) {
+        buf_addf(out, "-%s", v->pre);
+    }
+    if (v->meta[0]) {
+        buf_addf(out, "+%s", v->meta);
+    }
+}
+
 static int fn_semver(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)
 {
     struct ver v;
-    struct val *d;
 
     (void)x;
     (void)n;
     if (!parse_version(a[0]->u.s.ptr, &v)) {
         return err_set(err, ERR_TEMPLATE, "Invalid Semantic Version");
     }
-    d = val_dict();
-    d->flags |= GOTPL_VAL_SEMVER;
-    val_dict_set_take(d, "Major", val_int((int64_t)v.major));
-    val_dict_set_take(d, "Minor", val_int((int64_t)v.minor));
-    val_dict_set_take(d, "Patch", val_int((int64_t)v.patch));
-    val_dict_set_take(d, "Prerelease", val_str(v.pre));
-    val_dict_set_take(d, "Metadata", val_str(v.meta));
-    val_dict_set_take(d, "Original", val_str(a[0]->u.s.ptr));
-    *res = d;
+    *res = ver_value(&v, a[0]->u.s.ptr);
     return 0;
 }
 
@@ -455,3 +494,143 @@ const struct gfunc gotpl_sprig_semver_funcs[] = {
     { "semverCompare", fn_semver_compare, "ss" },
 };
 const size_t gotpl_sprig_semver_nfuncs = ARRAY_SIZE(gotpl_sprig_semver_funcs);
+
+/* ---- methods of *semver.Version: a[0] is the receiver ---- */
+
+static int compare_with(struct val **a)
+{
+    struct ver v, o;
+
+    ver_of(a[0], &v);
+    ver_of(a[1], &o);
+    return ver_cmp(&v, &o);
+}
+
+static int m_compare(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)
+{
+    (void)x;
+    (void)n;
+    (void)err;
+    *res = gotpl_goint(compare_with(a));
+    return 0;
+}
+
+#define SEMVER_TEST(fname, test)                                                                   \
+    static int fname(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)    \
+    {                                                                                              \
+        int c = compare_with(a);                                                                   \
+                                                                                                   \
+        (void)x;                                                                                   \
+        (void)n;                                                                                   \
+        (void)err;                                                                                 \
+        *res = val_bool(test);                                                                     \
+        return 0;                                                                                  \
+    }
+SEMVER_TEST(m_equal, c == 0)
+SEMVER_TEST(m_greater_than, c > 0)
+SEMVER_TEST(m_greater_than_equal, c >= 0)
+SEMVER_TEST(m_less_than, c < 0)
+SEMVER_TEST(m_less_than_equal, c <= 0)
+
+/* IncMajor/IncMinor/IncPatch: the next version, its Original keeping a "v" prefix. */
+static int increment(struct val **a, char part, struct val **res)
+{
+    const char *orig = val_dict_get_str(a[0], "Original");
+    struct buf s = BUF_INIT;
+    struct ver v;
+
+    ver_of(a[0], &v);
+    if (part == 'M') {
+        v.major++;
+        v.minor = v.patch = 0;
+    } else if (part == 'm') {
+        v.minor++;
+        v.patch = 0;
+    } else if (!v.pre[0]) {
+        v.patch++; /* a prerelease's next patch is its release */
+    }
+    v.pre[0] = v.meta[0] = '\0';
+    if (orig && orig[0] == 'v') {
+        buf_addc(&s, 'v');
+    }
+    ver_string(&v, &s);
+    *res = ver_value(&v, s.ptr);
+    (*res)->flags |= GOTPL_VAL_SEMVER_VALUE;
+    buf_release(&s);
+    return 0;
+}
+
+static int m_inc_major(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)
+{
+    (void)x;
+    (void)n;
+    (void)err;
+    return increment(a, 'M', res);
+}
+
+static int m_inc_minor(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)
+{
+    (void)x;
+    (void)n;
+    (void)err;
+    return increment(a, 'm', res);
+}
+
+static int m_inc_patch(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)
+{
+    (void)x;
+    (void)n;
+    (void)err;
+    return increment(a, 'p', res);
+}
+
+/* Major, Minor, Patch, Prerelease, Metadata, Original: the stored part. */
+#define SEMVER_PART(fname, key)                                                                    \
+    static int fname(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)    \
+    {                                                                                              \
+        struct val *f = val_dict_get(a[0], key);                                                   \
+                                                                                                   \
+        (void)x;                                                                                   \
+        (void)n;                                                                                   \
+        (void)err;                                                                                 \
+        *res = f ? val_ref(f) : val_str("");                                                       \
+        return 0;                                                                                  \
+    }
+SEMVER_PART(m_major, "Major")
+SEMVER_PART(m_metadata, "Metadata")
+SEMVER_PART(m_minor, "Minor")
+SEMVER_PART(m_original, "Original")
+SEMVER_PART(m_patch, "Patch")
+SEMVER_PART(m_prerelease, "Prerelease")
+
+static int m_string(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)
+{
+    struct buf s = BUF_INIT;
+    struct ver v;
+
+    (void)x;
+    (void)n;
+    (void)err;
+    ver_of(a[0], &v);
+    ver_string(&v, &s);
+    *res = gotpl_take_buf(&s);
+    return 0;
+}
+
+/* Sorted by name; 'V' is a *semver.Version parameter. */
+const struct gfunc gotpl_semver_methods[] = {
+    { "IncMajor", m_inc_major, "" }, { "IncMinor", m_inc_minor, "" },
+    { "IncPatch", m_inc_patch, "" }, { "Major", m_major, "" },
+    { "Metadata", m_metadata, "" },  { "Minor", m_minor, "" },
+    { "Patch", m_patch, "" },        { "Prerelease", m_prerelease, "" },
+    { "String", m_string, "" },
+};
+const size_t gotpl_semver_nmethods = ARRAY_SIZE(gotpl_semver_methods);
+
+const struct gfunc gotpl_semver_ptr_methods[] = {
+    { "Compare", m_compare, "V" },          { "Equal", m_equal, "V" },
+    { "GreaterThan", m_greater_than, "V" }, { "GreaterThanEqual", m_greater_than_equal, "V" },
+    { "LessThan", m_less_than, "V" },       { "LessThanEqual", m_less_than_equal, "V" },
+    { "Original", m_original, "" },
+};
+const size_t gotpl_semver_ptr_nmethods = ARRAY_SIZE(gotpl_semver_ptr_methods);

@@ -4,6 +4,9 @@
  * emitter ported to Go: so libyaml emits here, fed with go-yaml's choices (map keys in go-yaml's
  * "natural" order, strings plain unless go-yaml's resolver would read them back as something
  * else - then double-quoted -, strings with newlines as literal blocks, width 80, indent 2).
+ * And toYamlPretty: yaml.v3's encoder with SetIndent(2) on the values themselves (no JSON step:
+ * ints stay ints, floats print as strconv's 'g'), no line width, and block sequences indented
+ * under their key, which libyaml cannot do: its output is re-indented.
  */
 #include "pot.h"
 #include <math.h>
@@ -115,11 +118,12 @@ static bool plain_is_str(const char *s, size_t len)
     return regexec(&base60_rx, s, 0, NULL, 0) != 0;
 }
 
-/* go-yaml v2's keyList.Less for two string keys: digit runs compare as numbers, letters after
- * other characters. */
-static bool key_less(const char *a, const char *b)
+/* go-yaml's keyList.Less for two string keys: digit runs compare as numbers, letters after
+ * other characters (in v3, before them right after equal digits). */
+static bool key_less(const char *a, const char *b, bool v3)
 {
     size_t la = strlen(a), lb = strlen(b);
+    bool digits = false;
 
     for (size_t i = 0; i < la && i < lb; i++) {
         unsigned char ca = (unsigned char)a[i], cb = (unsigned char)b[i];
@@ -128,6 +132,7 @@ static bool key_less(const char *a, const char *b)
         int64_t an = 0, bn = 0;
 
         if (ca == cb) {
+            digits = ca >= '0' && ca <= '9';
             continue;
         }
         al = (ca >= 'a' && ca <= 'z') || (ca >= 'A' && ca <= 'Z') || ca >= 0x80;
@@ -136,7 +141,7 @@ static bool key_less(const char *a, const char *b)
             return ca < cb;
         }
         if (al || bl) {
-            return bl;
+            return v3 && digits ? al : bl;
         }
         if (ca == '0' || cb == '0') {
             for (size_t j = i; j > 0 && a[j - 1] >= '0' && a[j - 1] <= '9'; j--) {
@@ -164,14 +169,24 @@ static bool key_less(const char *a, const char *b)
     return la < lb;
 }
 
-static int key_cmp(const void *pa, const void *pb)
+static int key_cmp_v2(const void *pa, const void *pb)
 {
     const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
 
-    if (key_less(a, b)) {
+    if (key_less(a, b, false)) {
         return -1;
     }
-    return key_less(b, a) ? 1 : 0;
+    return key_less(b, a, false) ? 1 : 0;
+}
+
+static int key_cmp_v3(const void *pa, const void *pb)
+{
+    const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
+
+    if (key_less(a, b, true)) {
+        return -1;
+    }
+    return key_less(b, a, true) ? 1 : 0;
 }
 
 static int write_out(void *data, unsigned char *buffer, size_t size)
@@ -239,7 +254,7 @@ static bool emit_string(yaml_emitter_t *em, const char *s, size_t len)
     return ok;
 }
 
-static bool emit_node(yaml_emitter_t *em, const struct val *v, int depth)
+static bool emit_node(yaml_emitter_t *em, const struct val *v, bool v3, int depth)
 {
     yaml_event_t ev;
     char num[64];
@@ -247,6 +262,26 @@ static bool emit_node(yaml_emitter_t *em, const struct val *v, int depth)
 
     if (depth > 2000) {
         return false;
+    }
+    if (gotpl_has_methods(v)) {
+        struct buf text = BUF_INIT; /* a semver marshals as its version string */
+
+        gotpl_fmt_value(v, &text);
+        ok = emit_string(em, text.ptr, text.len);
+        buf_release(&text);
+        return ok;
+    }
+    if (v3 && v->type == VAL_DOUBLE) {
+        struct buf b = BUF_INIT;
+
+        if (isnan(v->u.d) || isinf(v->u.d)) {
+            buf_adds(&b, isnan(v->u.d) ? ".nan" : v->u.d > 0 ? ".inf" : "-.inf");
+        } else {
+            gotpl_fmt_float(v->u.d, &b);
+        }
+        ok = scalar(em, b.ptr, b.len, YAML_PLAIN_SCALAR_STYLE);
+        buf_release(&b);
+        return ok;
     }
     switch (v->type) {
     case VAL_NULL:
@@ -277,7 +312,7 @@ static bool emit_node(yaml_emitter_t *em, const struct val *v, int depth)
         yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
         ok = yaml_emitter_emit(em, &ev);
         for (size_t i = 0; ok && i < v->u.list.len; i++) {
-            ok = emit_node(em, v->u.list.items[i], depth + 1);
+            ok = emit_node(em, v->u.list.items[i], v3, depth + 1);
         }
         yaml_sequence_end_event_initialize(&ev);
         return ok && yaml_emitter_emit(em, &ev);
@@ -288,12 +323,12 @@ static bool emit_node(yaml_emitter_t *em, const struct val *v, int depth)
         for (size_t i = 0; i < n; i++) {
             keys[i] = v->u.dict.keys[i];
         }
-        qsort(keys, n, sizeof(*keys), key_cmp);
+        qsort(keys, n, sizeof(*keys), v3 ? key_cmp_v3 : key_cmp_v2);
         yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
         ok = yaml_emitter_emit(em, &ev);
         for (size_t i = 0; ok && i < n; i++) {
             ok = emit_string(em, keys[i], strlen(keys[i])) &&
-                 emit_node(em, val_dict_get(v, keys[i]), depth + 1);
+                 emit_node(em, val_dict_get(v, keys[i]), v3, depth + 1);
         }
         free(keys);
         yaml_mapping_end_event_initialize(&ev);
@@ -303,7 +338,9 @@ static bool emit_node(yaml_emitter_t *em, const struct val *v, int depth)
     return false;
 }
 
-int gotpl_to_yaml(const struct val *v, struct buf *out, struct err *err)
+/* Emits 'v' as one YAML document appended to 'out': go-yaml v2's choices at width 80, or v3's at
+ * no width. */
+static int emit_document(const struct val *v, bool v3, struct buf *out, struct err *err)
 {
     yaml_emitter_t em;
     yaml_event_t ev;
@@ -316,12 +353,12 @@ int gotpl_to_yaml(const struct val *v, struct buf *out, struct err *err)
     yaml_emitter_set_output(&em, write_out, out);
     yaml_emitter_set_unicode(&em, 1);
     yaml_emitter_set_indent(&em, 2);
-    yaml_emitter_set_width(&em, 80);
+    yaml_emitter_set_width(&em, v3 ? -1 : 80);
     yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
     ok = yaml_emitter_emit(&em, &ev);
     yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
     ok = ok && yaml_emitter_emit(&em, &ev);
-    ok = ok && emit_node(&em, v, 0);
+    ok = ok && emit_node(&em, v, v3, 0);
     yaml_document_end_event_initialize(&ev, 1);
     ok = ok && yaml_emitter_emit(&em, &ev);
     yaml_stream_end_event_initialize(&ev);
@@ -336,5 +373,101 @@ int gotpl_to_yaml(const struct val *v, struct buf *out, struct err *err)
     if (out->len - start >= 4 && memcmp(out->ptr + out->len - 4, "...\n", 4) == 0) {
         buf_truncate(out, out->len - 4);
     }
+    return 0;
+}
+
+int gotpl_to_yaml(const struct val *v, struct buf *out, struct err *err)
+{
+    return emit_document(v, false, out, err);
+}
+
+/* A "- " (or a last "-") sequence item indicator at 's'. */
+static bool is_dash(const char *s, size_t len)
+{
+    return len >= 1 && s[0] == '-' && (len == 1 || s[1] == ' ');
+}
+
+/* The line ends with a block scalar header (|, |-, |+, |2-, >...) after a space or at 'c'. */
+static bool ends_with_block_header(const char *s, size_t len, size_t c)
+{
+    size_t i = len;
+
+    while (i > c && (s[i - 1] == '-' || s[i - 1] == '+' || (s[i - 1] >= '1' && s[i - 1] <= '9'))) {
+        i--;
+    }
+    return i > c && (s[i - 1] == '|' || s[i - 1] == '>') && (i - 1 == c || s[i - 2] == ' ');
+}
+
+/*
+ * libyaml writes a block sequence that is a mapping value at the key's column ("a:\n- 1");
+ * yaml.v3 indents it ("a:\n  - 1"). Shifts each such sequence, with everything in it, 2 columns
+ * right per enclosing one. 'in' is libyaml's output at indent 2 and no width limit: scalars other
+ * than block scalars sit on one line, and a line ending in ':' is a key whose block value follows.
+ */
+static void indent_sequences(const char *in, size_t len, struct buf *out)
+{
+    size_t seq[64]; /* the columns of the open indentless sequences */
+    size_t depth = 0;
+    long block = -2; /* in a block scalar: its lines are indented more than this column */
+    long key = -1;   /* the column of a key ending the previous line */
+
+    for (size_t pos = 0; pos < len;) {
+        const char *nl = memchr(in + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - in) : len;
+        const char *line = in + pos;
+        size_t n = end - pos, ind = 0, c;
+
+        pos = nl ? end + 1 : len;
+        while (ind < n && line[ind] == ' ') {
+            ind++;
+        }
+        if (n == 0 || (block > -2 && (long)ind > block)) {
+            if (n > 0) {
+                buf_addn(out, ' ', 2 * depth);
+            }
+            buf_add(out, line, n);
+            buf_addc(out, '\n');
+            continue;
+        }
+        block = -2;
+        while (depth > 0 &&
+               (ind < seq[depth - 1] || (ind == seq[depth - 1] && !is_dash(line + ind, n - ind)))) {
+            depth--;
+        }
+        if (is_dash(line + ind, n - ind) && key == (long)ind &&
+            (depth == 0 || seq[depth - 1] != ind) && depth < ARRAY_SIZE(seq)) {
+            seq[depth++] = ind;
+        }
+        buf_addn(out, ' ', 2 * depth);
+        buf_add(out, line, n);
+        buf_addc(out, '\n');
+        /* what the line opens: skip the item indicators to the node */
+        c = ind;
+        while (is_dash(line + c, n - c)) {
+            c += c + 1 < n ? 2 : 1;
+        }
+        key = -1;
+        if (line[n - 1] == ':') {
+            key = (long)c;
+        } else if (ends_with_block_header(line, n, c)) {
+            /* "key: |-", "- |-", or the document is a block scalar */
+            block = memchr(line + c, ':', n - c) ? (long)c : c > ind ? (long)c - 2 : -1;
+        }
+    }
+}
+
+int gotpl_to_yaml_pretty(const struct val *v, struct buf *out, struct err *err)
+{
+    struct buf raw = BUF_INIT;
+
+    if (emit_document(v, true, &raw, err) < 0) {
+        buf_release(&raw);
+        return -1;
+    }
+    indent_sequences(raw.ptr, raw.len, out);
+    if (raw.len > 0 && raw.ptr[raw.len - 1] != '\n' && out->len > 0) {
+        buf_truncate(out, out->len - 1);
+    }
+    buf_release(&raw);
     return 0;
 }

@@ -16,10 +16,12 @@
  *
  * Functions: text/template's built-ins, sprig's deterministic families and Helm's own (see
  * gotpl-funcs.c for the lookup); env and expandenv exist only in GOTPL_HELMFILE, as Helm removes
- * them. Arguments are type-checked as Go does ("wrong type for value; expected int; got
- * float64"). sprig's set/unset/merge change the dict they are given in place, as Go maps are
- * shared. Limits: include/tpl/template nesting stops at 1000 (Helm's limit) or when the thread's
- * stack runs low, one execution at 20,000,000 loop iterations plus calls or 256 MiB of output.
+ * them. Values of Go types with methods have them: a semver's .Compare, .LessThan, .IncMinor...
+ * Arguments are type-checked as Go does ("wrong type for value; expected int; got float64").
+ * sprig's set/unset/merge change the dict they are given in place, as Go maps are shared.
+ * Limits: include/tpl/template nesting stops at 1000 (Helm's limit) or when the thread's stack
+ * runs low, one execution at 20,000,000 loop iterations plus calls (a derivePassword, an scrypt,
+ * weighs 200,000) or 256 MiB of output.
  */
 #ifndef GOTPL_H
 #define GOTPL_H

@@ -9,6 +9,8 @@
  *   center            comma-separated centers to deploy (selector center=X each; default all)
  *   registry_domain   given to the state as --state-values-set registry=... (the cluster
  *                     registry the images were pushed to; default registry.tke.com)
+ * With `--remove business` (install-offline-pot.sh -f remove_business) the same releases are
+ * uninstalled instead, in reverse `needs` order; the next install deploys them again.
  * Release records (journal, lock, last deployed values) live in <data>/pot/helm, shared with
  * `pot helmfile --data-dir <data>`. When the stage is skipped as done with the same inputs, the
  * releases are still checked (pipe_business_recheck): the driver's one `helm list` confirms each
@@ -145,10 +147,16 @@ static int deploy(struct pipe_ctx *c, const struct business *b, struct err *err)
     opts.concurrency = BUSINESS_CONCURRENCY;
     opts.check = c->opts->check;
     opts.report = (struct helm_report){ .say = report_say, .ctx = c };
-    ret = helm_sync(t, &st, &opts, &sum, err);
-    pipe_say(c, "business: %zu releases: deployed=%zu unchanged=%zu failed=%zu changed=%zu",
-             sum.nitems, sum.deployed, sum.unchanged, sum.failed,
-             sum.deployed + sum.uninstalled);
+    if (c->opts->remove.len) {
+        ret = helm_destroy(t, &st, &opts, &sum, err);
+        pipe_say(c, "business: %zu releases: uninstalled=%zu absent=%zu failed=%zu changed=%zu",
+                 sum.nitems, sum.uninstalled, sum.absent, sum.failed, sum.uninstalled);
+    } else {
+        ret = helm_sync(t, &st, &opts, &sum, err);
+        pipe_say(c, "business: %zu releases: deployed=%zu unchanged=%zu failed=%zu changed=%zu",
+                 sum.nitems, sum.deployed, sum.unchanged, sum.failed,
+                 sum.deployed + sum.uninstalled);
+    }
 out:
     helm_target_free(t);
     helm_summary_release(&sum);

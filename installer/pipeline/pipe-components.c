@@ -42,7 +42,7 @@
 
 /* The releases whose chart requires auth.password (charts/README.md). */
 static const char *const password_releases[] = { "redis", "mysql", "postgres", "prometheus",
-                                                  "minio" };
+                                                 "minio" };
 
 static char *components_file(const struct pipe_ctx *c)
 {
@@ -83,7 +83,8 @@ static int add_nfs_server(const struct inventory *inv, struct val *values, struc
     }
     if (hosts.len == 0) {
         vec_release(&hosts);
-        return err_set(err, ERR_USAGE, "inventory: deploy_nfs is 'true' but group 'nfs' has no "
+        return err_set(err, ERR_USAGE,
+                       "inventory: deploy_nfs is 'true' but group 'nfs' has no "
                        "host (the NFS server of the provisioner)");
     }
     vars = inv_host_vars(inv, hosts.items[0]);
@@ -103,8 +104,7 @@ static bool switch_on(const struct val *values, const char *name)
 }
 
 /* The state values (new dict), or NULL with err. 'secrets': secret_values_dir or NULL. */
-static struct val *state_values(const struct inventory *inv, const char *secrets,
-                                struct err *err)
+static struct val *state_values(const struct inventory *inv, const char *secrets, struct err *err)
 {
     struct val *values = tke_installer_vars(inv, err);
 
@@ -191,8 +191,10 @@ static int read_password(const char *path, struct err *err)
     if (!doc) {
         ret = -1;
     } else if (!pw || !pw[0]) {
-        ret = err_set(err, ERR_USAGE, "%s: no auth.password (remove the file to have pot "
-                      "generate one)", path);
+        ret = err_set(err, ERR_USAGE,
+                      "%s: no auth.password (remove the file to have pot "
+                      "generate one)",
+                      path);
     } else {
         register_secret(pw);
     }
@@ -202,8 +204,8 @@ static int read_password(const char *path, struct err *err)
 
 /* <dir>/<release>.yaml with a password generated once; kept when present. In check mode a
  * missing file is only announced, and *missing is set. */
-static int ensure_password(struct pipe_ctx *c, const char *dir, const char *release,
-                           bool *missing, struct err *err)
+static int ensure_password(struct pipe_ctx *c, const char *dir, const char *release, bool *missing,
+                           struct err *err)
 {
     char *path = xasprintf("%s/%s.yaml", dir, release);
     struct buf pw = BUF_INIT, text = BUF_INIT;
@@ -308,8 +310,10 @@ static int check_images(struct pipe_ctx *c, const struct hf_state *st, struct er
             char *key = ref[0] && ref[0] != '#' ? image_key(ref) : NULL;
 
             if (key && !svec_contains(&have, key)) {
-                rc = err_set(err, ERR_USAGE, "component '%s': image '%s' is not in the kit's "
-                             "offline images (%s)", r->name, ref, c->images_dir);
+                rc = err_set(err, ERR_USAGE,
+                             "component '%s': image '%s' is not in the kit's "
+                             "offline images (%s)",
+                             r->name, ref, c->images_dir);
             }
             checked += key != NULL;
             free(key);
@@ -348,9 +352,8 @@ static struct helm_opts helm_options(struct pipe_ctx *c, const char *state_dir)
 }
 
 /* Health of the releases of 'st' that are installed (all, or only those 'sum' deployed). */
-static int check_health(struct pipe_ctx *c, const struct inventory *inv,
-                        const struct hf_state *st, const struct helm_summary *only,
-                        struct err *err)
+static int check_health(struct pipe_ctx *c, const struct inventory *inv, const struct hf_state *st,
+                        const struct helm_summary *only, struct err *err)
 {
     struct pipe_health *h = NULL;
     int timeout = 0;
@@ -423,8 +426,7 @@ static int remove_releases(struct pipe_ctx *c, struct hf_state *st, struct err *
             for (size_t j = 0; j < st->nreleases; j++) {
                 buf_addf(&names, "%s%s", j ? ", " : "", st->releases[j]->name);
             }
-            err_set(err, ERR_USAGE, "--remove: no component '%s'; components: %s", name,
-                    names.ptr);
+            err_set(err, ERR_USAGE, "--remove: no component '%s'; components: %s", name, names.ptr);
             buf_release(&names);
             goto out;
         }
@@ -473,8 +475,7 @@ static int prepare_secrets(struct pipe_ctx *c, const struct hf_state *plain, cha
     return 0;
 }
 
-static int deploy(struct pipe_ctx *c, const struct inventory *inv, bool recheck,
-                  struct err *err)
+static int deploy(struct pipe_ctx *c, const struct inventory *inv, bool recheck, struct err *err)
 {
     struct hf_state plain, st;
     struct helm_summary sum;
@@ -490,7 +491,9 @@ static int deploy(struct pipe_ctx *c, const struct inventory *inv, bool recheck,
     helm_summary_init(&sum);
     /* first without secret_values_dir: which releases are on, so that only those get a
      * password; then with it */
-    if (load_state(c, inv, NULL, &plain, err) < 0 || prepare_secrets(c, &plain, &secrets, err) < 0 ||
+    if (load_state(c, inv, NULL, &plain, err) < 0 ||
+        (!recheck && !c->opts->remove.len && check_images(c, &plain, err) < 0) ||
+        prepare_secrets(c, &plain, &secrets, err) < 0 ||
         load_state(c, inv, secrets, &st, err) < 0) {
         goto out;
     }
@@ -500,9 +503,6 @@ static int deploy(struct pipe_ctx *c, const struct inventory *inv, bool recheck,
     }
     for (size_t i = 0; i < st.nreleases; i++) {
         on += st.releases[i]->installed;
-    }
-    if (!recheck && check_images(c, &st, err) < 0) {
-        goto out;
     }
     t = helm_target_new(c->inventory, NULL, err);
     if (!t) {
@@ -514,9 +514,11 @@ static int deploy(struct pipe_ctx *c, const struct inventory *inv, bool recheck,
     if (helm_sync(t, &st, &opts, &sum, err) < 0) {
         goto out;
     }
-    pipe_say(c, "components: %zu releases: deployed=%zu unchanged=%zu uninstalled=%zu "
-             "failed=%zu changed=%zu", sum.nitems, sum.deployed, sum.unchanged, sum.uninstalled,
-             sum.failed, sum.deployed + sum.uninstalled);
+    pipe_say(c,
+             "components: %zu releases: deployed=%zu unchanged=%zu uninstalled=%zu "
+             "failed=%zu changed=%zu",
+             sum.nitems, sum.deployed, sum.unchanged, sum.uninstalled, sum.failed,
+             sum.deployed + sum.uninstalled);
     ret = c->opts->check ? 0 : check_health(c, inv, &st, recheck ? &sum : NULL, err);
 out:
     helm_target_free(t);
@@ -557,7 +559,11 @@ int pipe_components_run(struct pipe_ctx *c, struct err *err)
 
 int pipe_components_recheck(struct pipe_ctx *c, struct err *err)
 {
-    return run(c, true, err);
+    char *file = components_file(c);
+    bool has = fs_exists(file);
+
+    free(file);
+    return has ? run(c, true, err) : 0;
 }
 
 int pipe_components_load(struct pipe_ctx *c, const struct inventory *inv, struct hf_state *st,

@@ -44,8 +44,9 @@ struct probe {
 
 static const struct probe probes[] = {
     { "redis", "redis-cli -p %s ping", "10101", "PONG" },
-    { "mysql", "MYSQL_PWD=\"$MYSQL_ROOT_PASSWORD\" mysql -h 127.0.0.1 -P %s -uroot -N -e 'SELECT 1'",
-      "3306", "1" },
+    { "mysql",
+      "MYSQL_PWD=\"$MYSQL_ROOT_PASSWORD\" mysql -h 127.0.0.1 -P %s -uroot -N -e 'SELECT 1'", "3306",
+      "1" },
     { "postgres", "pg_isready -U postgres -h 127.0.0.1 -p %s", "5432", "accepting connections" },
     { "elasticsearch", "curl -s http://127.0.0.1:%s/_cluster/health", "9200",
       "\"status\":\"green\"|\"status\":\"yellow\"" },
@@ -53,9 +54,9 @@ static const struct probe probes[] = {
 };
 
 struct pipe_health {
-    struct conn *conn;  /* owned: to the first master */
-    char *host;         /* owned */
-    char *helm_bin;     /* owned */
+    struct conn *conn; /* owned: to the first master */
+    char *host;        /* owned */
+    char *helm_bin;    /* owned */
 };
 
 struct pipe_health *pipe_health_open(const char *inventory, struct err *err)
@@ -108,11 +109,6 @@ void pipe_health_close(struct pipe_health *h)
     free(h);
 }
 
-const char *pipe_health_host(const struct pipe_health *h)
-{
-    return h->host;
-}
-
 /* Runs argv on the master; its stdout goes to 'out'. A non-zero exit is ERR_FAILED with the
  * command's first words and its last line of output. */
 static int run(struct pipe_health *h, const char *what, char *const *argv, int timeout_s,
@@ -137,9 +133,11 @@ static int run(struct pipe_health *h, const char *what, char *const *argv, int t
             say->ptr[--say->len] = '\0';
         }
         last = say->len ? strrchr(say->ptr, '\n') : NULL;
-        err_set(err, ERR_FAILED, "%s: %s", what,
-                res.status < 0 ? "timed out" : last ? last + 1 : say->len ? say->ptr
-                                                                          : "failed");
+        err_set(err, ERR_FAILED, "%s (on %s): %s", what, h->host,
+                res.status < 0 ? "timed out"
+                : last         ? last + 1
+                : say->len     ? say->ptr
+                               : "failed");
         goto out;
     }
     ret = 0;
@@ -260,8 +258,8 @@ static int run_probe(struct pipe_health *h, const struct hf_release *r, const ch
     script = xasprintf(p->script, port);
     what = xasprintf("kubectl exec %s -- %s", workload, script);
     {
-        char *argv[] = { "kubectl", "exec", "-n", (char *)ns, (char *)workload, "--",
-                         "sh", "-c", script, NULL };
+        char *argv[] = { "kubectl", "exec", "-n", (char *)ns, (char *)workload,
+                         "--",      "sh",   "-c", script,     NULL };
 
         ret = run(h, what, argv, HEALTH_SLACK_S, &out, err);
     }
@@ -295,8 +293,8 @@ int pipe_health_release(struct pipe_health *h, const struct hf_release *r, int t
     manifest_workloads(manifest.ptr, ns, &names, &namespaces);
     for (size_t i = 0; i < names.len; i++) {
         char *what = xasprintf("kubectl rollout status %s", names.items[i]);
-        char *argv[] = { "kubectl", "rollout", "status", names.items[i], "-n",
-                         namespaces.items[i], timeout, NULL };
+        char *argv[] = { "kubectl", "rollout",           "status", names.items[i],
+                         "-n",      namespaces.items[i], timeout,  NULL };
         struct buf out = BUF_INIT;
         int rc = run(h, what, argv, timeout_s + HEALTH_SLACK_S, &out, err);
 
@@ -331,8 +329,10 @@ int pipe_health_timeout(const struct inventory *inv, int *secs, struct err *err)
         return -1;
     }
     if (v && (parse_int(v, &n) < 0 || n < 1 || n > 86400)) {
-        err_set(err, ERR_USAGE, "inventory: component_health_timeout must be a number of "
-                "seconds, not '%s'", v);
+        err_set(err, ERR_USAGE,
+                "inventory: component_health_timeout must be a number of "
+                "seconds, not '%s'",
+                v);
         free(v);
         return -1;
     }

@@ -1,8 +1,9 @@
 /*
- * val-yaml.c - libyaml events to struct val with PyYAML's YAML 1.1 scalar resolution, anchors,
- * aliases, merge keys and source positions.
+ * val-yaml.c - libyaml events to struct val with PyYAML's YAML 1.1 scalar resolution (or go-yaml
+ * v2's, for Helm), anchors, aliases, merge keys and source positions.
  */
 #include "pot.h"
+#include <math.h>
 #include <pthread.h>
 #include <regex.h>
 #include <string.h>
@@ -138,6 +139,188 @@ struct val *val_resolve_plain_scalar(const char *text, size_t len)
     return v;
 }
 
+/* ---- go-yaml v2's resolve() (resolve.go), as Helm reads YAML ---- */
+
+static const char *const go_true[] = { "y",    "Y",    "yes", "Yes", "YES", "true",
+                                       "True", "TRUE", "on",  "On",  "ON" };
+static const char *const go_false[] = { "n",     "N",     "no",  "No",  "NO", "false",
+                                        "False", "FALSE", "off", "Off", "OFF" };
+static const char *const go_null[] = { "", "~", "null", "Null", "NULL" };
+static const char *const go_nan[] = { ".nan", ".NaN", ".NAN" };
+static const char *const go_inf[] = { ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF" };
+static const char *const go_neg_inf[] = { "-.inf", "-.Inf", "-.INF" };
+
+static bool word_in(const char *s, const char *const *words, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(s, words[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* strconv.ParseUint(s, 0, 64): the base from a 0x, 0o, 0b or 0 prefix. */
+static bool go_parse_uint(const char *s, uint64_t *out)
+{
+    unsigned base = 10;
+    uint64_t v = 0;
+
+    if (!*s) {
+        return false;
+    }
+    if (s[0] == '0') {
+        char c = s[1] && s[2] ? (char)(s[1] | 0x20) : 0;
+
+        base = c == 'x' ? 16 : c == 'b' ? 2 : 8;
+        s += c == 'x' || c == 'o' || c == 'b' ? 2 : 1;
+    }
+    for (; *s; s++) {
+        char c = (char)(*s | 0x20);
+        unsigned d = *s >= '0' && *s <= '9' ? (unsigned)(*s - '0')
+                     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+                                            : 99;
+
+        if (d >= base || v > (UINT64_MAX - d) / base) {
+            return false;
+        }
+        v = v * base + d;
+    }
+    *out = v;
+    return true;
+}
+
+/* strconv.ParseInt(s, 0, 64). */
+static bool go_parse_int(const char *s, int64_t *out)
+{
+    bool neg = *s == '-';
+    uint64_t u;
+
+    if (*s == '-' || *s == '+') {
+        s++;
+    }
+    if (!go_parse_uint(s, &u) || u > (neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX)) {
+        return false;
+    }
+    *out = neg ? (int64_t)(0 - u) : (int64_t)u;
+    return true;
+}
+
+static regex_t go_float_rx, go_dot_float_rx;
+static pthread_once_t go_rx_once = PTHREAD_ONCE_INIT;
+
+static void compile_go_resolvers(void)
+{
+    if (regcomp(&go_float_rx, "^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$",
+                REG_EXTENDED | REG_NOSUB) ||
+        regcomp(&go_dot_float_rx, "^\\.[0-9]+([eE][-+]?[0-9]+)?$", REG_EXTENDED | REG_NOSUB)) {
+        BUG("YAML resolver regex does not compile");
+    }
+}
+
+/* strconv.ParseFloat(s, 64) of a string that has its syntax: fails when out of range. */
+static struct val *go_float(const char *s)
+{
+    double d = strtod(s, NULL);
+
+    return isinf(d) ? NULL : val_double(d);
+}
+
+/* resolve("", s) for a plain scalar 's' (NUL-free). */
+static struct val *go_resolve_plain(const char *s)
+{
+    struct val *v = NULL;
+    char *plain;
+    int64_t i;
+    uint64_t u;
+
+    if (word_in(s, go_true, ARRAY_SIZE(go_true))) {
+        return val_bool(true);
+    }
+    if (word_in(s, go_false, ARRAY_SIZE(go_false))) {
+        return val_bool(false);
+    }
+    if (word_in(s, go_null, ARRAY_SIZE(go_null))) {
+        return val_null();
+    }
+    if (word_in(s, go_nan, ARRAY_SIZE(go_nan))) {
+        return val_double(NAN);
+    }
+    if (word_in(s, go_inf, ARRAY_SIZE(go_inf)) || word_in(s, go_neg_inf, ARRAY_SIZE(go_neg_inf))) {
+        return val_double(s[0] == '-' ? -INFINITY : INFINITY);
+    }
+    pthread_once(&go_rx_once, compile_go_resolvers);
+    if (s[0] == '.') {
+        v = regexec(&go_dot_float_rx, s, 0, NULL, 0) == 0 ? go_float(s) : NULL;
+        return v ? v : val_str(s);
+    }
+    if (!(s[0] == '+' || s[0] == '-' || (s[0] >= '0' && s[0] <= '9'))) {
+        return val_str(s);
+    }
+    /* timestamps (2024-01-02) resolve as such, but decode into interface{} as their string */
+    plain = without_underscores(s);
+    if (go_parse_int(plain, &i)) {
+        v = val_int(i);
+    } else if (go_parse_uint(plain, &u)) {
+        v = val_double((double)u);
+    } else if (regexec(&go_float_rx, plain, 0, NULL, 0) == 0) {
+        v = go_float(plain);
+    }
+    free(plain);
+    return v ? v : val_str(s);
+}
+
+/* strconv.FormatFloat(d, 'g', -1, 32), as sigs.k8s.io/yaml turns a float key into a string. */
+static void go_float32_text(double d, struct buf *out)
+{
+    float f = (float)d;
+    char tmp[48], digits[16];
+    size_t nd = 0;
+    int prec = 1;
+    long exp;
+    char *e;
+
+    if (isnan(f) || isinf(f)) {
+        buf_adds(out, isnan(f) ? ".nan" : f > 0 ? ".inf" : "-.inf");
+        return;
+    }
+    if (f == 0) {
+        buf_adds(out, signbit(f) ? "-0" : "0");
+        return;
+    }
+    for (; prec < 9; prec++) {
+        snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, (double)f);
+        if (strtof(tmp, NULL) == f) {
+            break;
+        }
+    }
+    snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, (double)f);
+    e = strchr(tmp, 'e');
+    for (const char *p = tmp; p < e && nd + 1 < sizeof(digits); p++) {
+        if (*p >= '0' && *p <= '9') {
+            digits[nd++] = *p;
+        }
+    }
+    digits[nd] = '\0';
+    exp = strtol(e + 1, NULL, 10);
+    if (f < 0) {
+        buf_addc(out, '-');
+    }
+    if (exp < -4 || exp >= 6) {
+        buf_addf(out, "%c%s%se%c%02ld", digits[0], nd > 1 ? "." : "", digits + 1,
+                 exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+    } else if (exp >= 0) {
+        for (size_t k = 0; k <= (size_t)exp; k++) {
+            buf_addc(out, k < nd ? digits[k] : '0');
+        }
+        if (nd > (size_t)exp + 1) {
+            buf_addf(out, ".%s", digits + exp + 1);
+        }
+    } else {
+        buf_addf(out, "0.%.*s%s", (int)(-exp - 1), "0000", digits);
+    }
+}
+
 struct anchor {
     char *name;      /* owned */
     struct val *val; /* owned reference */
@@ -146,6 +329,7 @@ struct anchor {
 
 struct loader {
     yaml_parser_t parser;
+    enum val_yaml_rules rules;
     const char *name; /* interned */
     struct anchor *anchors;
     size_t anchors_len;
@@ -206,6 +390,15 @@ static const struct anchor *find_anchor(struct loader *ld, const char *name)
 
 static struct val *load_node(struct loader *ld, yaml_event_t *ev);
 
+/* A plain scalar, or one tagged with a standard scalar tag. */
+static struct val *resolve_scalar(const struct loader *ld, const char *text, size_t len)
+{
+    if (ld->rules == VAL_YAML_GOYAML2 && strlen(text) == len) {
+        return go_resolve_plain(text);
+    }
+    return val_resolve_plain_scalar(text, len);
+}
+
 static struct val *scalar_value(struct loader *ld, yaml_event_t *ev)
 {
     const char *text = (const char *)ev->data.scalar.value;
@@ -215,8 +408,7 @@ static struct val *scalar_value(struct loader *ld, yaml_event_t *ev)
     struct val *v;
 
     if (!tag) {
-        v = ev->data.scalar.plain_implicit ? val_resolve_plain_scalar(text, len)
-                                           : val_strn(text, len);
+        v = ev->data.scalar.plain_implicit ? resolve_scalar(ld, text, len) : val_strn(text, len);
     } else if (strcmp(tag, "!unsafe") == 0) {
         v = val_strn(text, len);
         v->flags |= VAL_UNSAFE;
@@ -224,7 +416,9 @@ static struct val *scalar_value(struct loader *ld, yaml_event_t *ev)
         v = val_strn(text, len);
     } else if (strcmp(tag, YAML_INT_TAG) == 0 || strcmp(tag, YAML_FLOAT_TAG) == 0 ||
                strcmp(tag, YAML_BOOL_TAG) == 0 || strcmp(tag, YAML_NULL_TAG) == 0) {
-        v = val_resolve_plain_scalar(text, len);
+        v = resolve_scalar(ld, text, len);
+    } else if (ld->rules == VAL_YAML_GOYAML2) {
+        v = val_strn(text, len); /* go-yaml keeps a scalar of an unknown tag as its text */
     } else {
         err_at(ld->err, ERR_PARSE, &pos, "unsupported YAML tag '%s'%s", tag,
                strcmp(tag, "!vault") == 0 ? ": decrypt vaulted values first" : "");
@@ -259,11 +453,27 @@ static int merge_into(struct loader *ld, struct val *dict, struct val *src, stru
     return 0;
 }
 
-static char *key_text(struct val *key)
+/* The dict key for a scalar key: Python's str() of it, or as sigs.k8s.io/yaml makes a JSON key of
+ * go-yaml's value (NULL with an error for a null key, which it refuses). */
+static char *key_text(const struct loader *ld, struct val *key)
 {
     struct buf b = BUF_INIT;
 
-    val_to_pystr(key, &b);
+    if (ld->rules == VAL_YAML_PYYAML) {
+        val_to_pystr(key, &b);
+    } else if (key->type == VAL_NULL) {
+        err_at(ld->err, ERR_PARSE, &key->pos,
+               "unsupported map key of type: %%!s(<nil>), key: <nil>");
+        return NULL;
+    } else if (key->type == VAL_BOOL) {
+        buf_adds(&b, key->u.b ? "true" : "false");
+    } else if (key->type == VAL_INT) {
+        buf_addf(&b, "%lld", (long long)key->u.i);
+    } else if (key->type == VAL_DOUBLE) {
+        go_float32_text(key->u.d, &b);
+    } else {
+        buf_add(&b, key->u.s.ptr, key->u.s.len);
+    }
     return buf_detach(&b, NULL);
 }
 
@@ -319,7 +529,12 @@ static struct val *load_mapping(struct loader *ld, yaml_event_t *start)
             val_unref(key);
             continue;
         }
-        k = key_text(key);
+        k = key_text(ld, key);
+        if (!k) {
+            val_unref(value);
+            val_unref(key);
+            goto fail;
+        }
         val_dict_set_take(dict, k, value);
         free(k);
         val_unref(key);
@@ -437,7 +652,13 @@ static struct val *load_document(struct loader *ld)
 
 struct val *val_from_yaml(const char *text, size_t len, const char *name, struct err *err)
 {
-    struct loader ld = { .name = pos_intern(name ? name : "<string>"), .err = err };
+    return val_from_yaml_rules(text, len, name, VAL_YAML_PYYAML, err);
+}
+
+struct val *val_from_yaml_rules(const char *text, size_t len, const char *name,
+                                enum val_yaml_rules rules, struct err *err)
+{
+    struct loader ld = { .name = pos_intern(name ? name : "<string>"), .rules = rules, .err = err };
     struct val *v;
 
     if (!yaml_parser_initialize(&ld.parser)) {

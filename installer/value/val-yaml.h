@@ -1,8 +1,9 @@
 /*
- * val-yaml.h - YAML text to struct val, as Ansible (PyYAML, YAML 1.1 rules) reads it.
- * Plain scalars resolve like PyYAML's resolver: yes/no/on/off are booleans, 0755 is octal, 1e5 is a
- * string, ~ and empty are null. Anchors, aliases and '<<' merge keys are supported. '!unsafe'
- * marks a string VAL_UNSAFE. Every value records file:line:col (1-based).
+ * val-yaml.h - YAML text to struct val, as Ansible (PyYAML, YAML 1.1 rules) reads it, or as Helm
+ * does (go-yaml v2's rules, VAL_YAML_GOYAML2). By default plain scalars resolve like PyYAML's
+ * resolver: yes/no/on/off are booleans, 0755 is octal, 1e5 is a string, ~ and empty are null.
+ * Anchors, aliases and '<<' merge keys are supported. '!unsafe' marks a string VAL_UNSAFE. Every
+ * value records file:line:col (1-based).
  */
 #ifndef VAL_YAML_H
 #define VAL_YAML_H
@@ -10,10 +11,24 @@
 struct val;
 struct err;
 
+/* Whose YAML 1.1 reading plain scalars and mapping keys follow. */
+enum val_yaml_rules {
+    VAL_YAML_PYYAML, /* Ansible's (PyYAML), what val_from_yaml uses */
+    /* go-yaml v2's resolve() as Helm reads YAML (sigs.k8s.io/yaml): y/n are booleans too, 1e3,
+     * 0o17 and 1_000 are numbers, base-60 and timestamps stay strings, an integer beyond int64
+     * (go-yaml's uint64 or float64) is a double; other tags keep the scalar as a string; keys
+     * become strings as sigs.k8s.io/yaml writes them ("true", "1", float32 "1.5"), a null key
+     * is an error */
+    VAL_YAML_GOYAML2,
+};
+
 /* Parses the first document of 'text'. 'name' (a file name) is used in positions and errors.
  * Returns a new reference (a null val for an empty document), or NULL with 'err' set to a
  * ERR_PARSE error at the offending line and column. */
 struct val *val_from_yaml(const char *text, size_t len, const char *name, struct err *err);
+/* The same with the given resolution rules. */
+struct val *val_from_yaml_rules(const char *text, size_t len, const char *name,
+                                enum val_yaml_rules rules, struct err *err);
 /* Reads and parses a file. */
 struct val *val_from_yaml_file(const char *path, struct err *err);
 /* Resolves one plain (unquoted) scalar the way PyYAML does. Returns a new reference. */

@@ -85,7 +85,7 @@ expect_success 'a full run loads the image, runs every step to Success and answe
 expect_success 'a second run changes nothing: stages skipped, container kept' '
     before=$(cid) && lines=$(wc -l <"$T/d1/tke.log") &&
     install --kit-dir "$KIT" --data-dir "$T/d1" >out2 2>&1 && cat out2 &&
-    assert_eq 5 "$(grep -c "done earlier with the same inputs, skipped" out2)" &&
+    assert_eq 6 "$(grep -c "done earlier with the same inputs, skipped" out2)" &&
     assert_eq "$before" "$(cid)" && assert_eq "$lines" "$(wc -l <"$T/d1/tke.log")"
 '
 
@@ -115,7 +115,7 @@ expect_success 'failure at step K, then --resume restarts the installer at K onl
     assert_eq 2 "$(grep -c " 12.Install etcd doing" "$T/d2/tke.log")" &&
     assert_eq 1 "$(grep -c "stage .post-install. done" "$T/d2/tke.log")" &&
     assert_contains "$T/d2/tke.log" "===>install task [Sucesss]" &&
-    noop_rerun "$KIT" "$T/d2" 5
+    noop_rerun "$KIT" "$T/d2" 6
 '
 
 expect_success 'kill -9 of pot mid-install, then --resume attaches and completes' '
@@ -130,7 +130,7 @@ expect_success 'kill -9 of pot mid-install, then --resume attaches and completes
     assert_contains out6 "install task finished: Success" &&
     assert_eq 1 "$(grep -c "===>starting install task" "$T/d3/tke.log")" &&
     assert_eq 1 "$(grep -c "stage .post-install. done" "$T/d3/tke.log")" &&
-    noop_rerun "$KIT" "$T/d3" 5
+    noop_rerun "$KIT" "$T/d3" 6
 '
 
 expect_success 'business-only mode runs host checks and post-install without tke-installer' '
@@ -141,7 +141,7 @@ expect_success 'business-only mode runs host checks and post-install without tke
     assert_contains out7 "stage tke-installer: not part of the business mode, skipped" &&
     assert_contains out7 "stage post-install: done" &&
     test ! -e "$T/d4/tke.json" && ! dk inspect pot-t6002-biz >/dev/null 2>&1 &&
-    noop_rerun "$T/biz/offline-pot" "$T/d4" 3
+    noop_rerun "$T/biz/offline-pot" "$T/d4" 4
 '
 
 expect_success 'an unsupported masters/HA combination is one clear error; fixing it continues' '
@@ -162,7 +162,7 @@ expect_success 'a .run that does not match its .sha256 stops the installer stage
     assert_contains err10 "does not match" &&
     sha256sum "$T/full/tkestack/tke-installer-x86_64-v1.2.4.run" >"$T/full/tkestack/tke-installer-x86_64-v1.2.4.run.sha256" &&
     install --kit-dir "$KIT" --data-dir "$T/d6" >out11 2>&1 && assert_contains out11 "install task finished" &&
-    noop_rerun "$KIT" "$T/d6" 5
+    noop_rerun "$KIT" "$T/d6" 6
 '
 
 # make_run FILE [no-image]: a TKEStack-style .run (build/docker/tools/tke-installer/build.sh:
@@ -195,7 +195,7 @@ expect_success 'with only the .run in the kit, the image is loaded out of it' '
     assert_contains out12 "loading $RUN (res/tke-installer.tgz)" &&
     assert_contains out12 "install task finished: Success" &&
     test ! -e "$T/d9/pot/tke-installer-image.tmp" &&
-    noop_rerun "$T/run/offline-pot" "$T/d9" 5
+    noop_rerun "$T/run/offline-pot" "$T/d9" 6
 '
 
 expect_failure 'conflicting options are refused' '
@@ -213,7 +213,7 @@ expect_success 'install-offline-pot.sh maps the kit functions onto pot install' 
     assert_exit 5 "$T/wrap/offline-pot/install-offline-pot.sh" -f no_such_func 2>w3 &&
     assert_contains w3 "unknown function '\''no_such_func'\''" &&
     "$T/wrap/offline-pot/install-offline-pot.sh" -f defaut --data-dir "$T/d8" >w4 &&
-    assert_eq 3 "$(grep -c "done earlier with the same inputs, skipped" w4)" &&
+    assert_eq 4 "$(grep -c "done earlier with the same inputs, skipped" w4)" &&
     assert_not_contains w4 ": started"
 '
 
@@ -225,7 +225,7 @@ expect_success 'on a terminal the steps share one updating status line; the log 
     assert_eq 0 "$(grep -c "^step 1/32 Execute pre install hook" tty.out)" &&
     assert_contains "$T/d10/pot/install.log" " step 1/32 Execute pre install hook" &&
     assert_not_contains "$T/d10/pot/install.log" "$(printf "\033")" &&
-    noop_rerun "$KIT" "$T/d10" 5
+    noop_rerun "$KIT" "$T/d10" 6
 '
 
 expect_success 'editing a role of the kit makes host-init run again on --resume' '
@@ -236,11 +236,11 @@ expect_success 'editing a role of the kit makes host-init run again on --resume'
     echo "- debug: msg=\"mark role v1\"" >"$T/role/offline-pot/playbooks/roles/mark/tasks/main.yml" &&
     pot install --kit-dir "$T/role/offline-pot" --data-dir "$T/d9" >r1 2>&1 && cat r1 &&
     assert_contains r1 "mark role v1" &&
-    noop_rerun "$T/role/offline-pot" "$T/d9" 2 &&
+    noop_rerun "$T/role/offline-pot" "$T/d9" 4 &&
     echo "- debug: msg=\"mark role v2\"" >"$T/role/offline-pot/playbooks/roles/mark/tasks/main.yml" &&
     pot install --kit-dir "$T/role/offline-pot" --data-dir "$T/d9" --resume >r2 2>&1 && cat r2 &&
     assert_contains r2 "stage host-init: started" && assert_contains r2 "mark role v2" &&
-    noop_rerun "$T/role/offline-pot" "$T/d9" 3
+    noop_rerun "$T/role/offline-pot" "$T/d9" 4
 '
 
 dk rm -f "$NAME" >/dev/null 2>&1 || true

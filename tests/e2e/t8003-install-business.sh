@@ -13,6 +13,7 @@ NAME=pot-t8003-installer
 STANDIN=$TOP/tests/fixtures/cluster-standin
 MASTER=node2
 MASTER_IP=$(echo "$SANDBOX_HOSTS" | cut -d' ' -f2)
+INSTALLER_IP=$(echo "$SANDBOX_HOSTS" | cut -d' ' -f1)
 dk() { env -u DOCKER_CONTEXT /usr/bin/docker -H "$SANDBOX_DOCKER_HOST" "$@"; }
 on_master() {
     ssh -q -i "$SANDBOX_KEY" -o UserKnownHostsFile="$SANDBOX_KNOWN_HOSTS" \
@@ -29,14 +30,15 @@ deployed() {
 bash "$STANDIN/install.sh" "$MASTER" >/dev/null && bash "$STANDIN/install.sh" --reset "$MASTER" >/dev/null
 
 # new_kit DIR [business] [VAR=VALUE...]: the kit (hooks, templates/tke, the example helmfile) with
-# hosts for one master reached over ssh; ../tkestack unless business mode is wanted.
+# hosts for the sandbox's installer and one master, reached over ssh; ../tkestack unless business
+# mode is wanted.
 new_kit() {
     local dir=$1 mode=${2:-full}
     shift 2 || shift $#
     mkdir -p "$dir/templates" && cp -r "$TOP/hooks" "$dir/hooks" &&
         cp -r "$TOP/templates/tke" "$dir/templates/tke" && cp -r "$TOP/helmfile" "$dir/helmfile" &&
         {
-            printf '%s\n' '[installer]' 'node1 ansible_host=127.0.0.1 ansible_connection=local' \
+            printf '%s\n' '[installer]' "node1 ansible_host=$INSTALLER_IP" \
                 '[masters]' "node2 ansible_host=$MASTER_IP" '[all:vars]' ansible_user=root \
                 "ansible_port=$SANDBOX_SSH_PORT" "ansible_ssh_private_key_file=$SANDBOX_KEY" \
                 "ansible_ssh_common_args='-o UserKnownHostsFile=$SANDBOX_KNOWN_HOSTS -o StrictHostKeyChecking=yes'" \
@@ -71,7 +73,7 @@ expect_success 'a full install deploys the business releases after the cluster' 
 expect_success 'a rerun skips every stage and runs no helm upgrade; pot status lists business' '
     before=$(upgrades) &&
     install --kit-dir "$KIT" --data-dir "$T/d1" >out2 2>&1 && cat out2 &&
-    assert_eq 5 "$(grep -c "done earlier with the same inputs, skipped" out2)" &&
+    assert_eq 6 "$(grep -c "done earlier with the same inputs, skipped" out2)" &&
     assert_not_contains out2 ": started" &&
     assert_contains out2 "business: 3 releases: deployed=0 unchanged=3 failed=0 changed=0" &&
     assert_eq "$before" "$(upgrades)" &&
@@ -121,6 +123,22 @@ expect_success 'a failed release fails the stage with its name; the rerun resume
     assert_contains out9 "business: release product2/product2-worker-demo: deployed revision 3" &&
     pot install --kit-dir "$T/biz/offline-pot" --data-dir "$T/d2" >out10 2>&1 &&
     assert_contains out10 "changed=0"
+'
+
+expect_success 'install-offline-pot.sh: remove_business uninstalls every release, dpl_business brings them back' '
+    KB=$T/biz/offline-pot && cp "$TOP/install-offline-pot.sh" "$KB/" &&
+    mkdir -p "$KB/build" && ln -sf "$POT" "$KB/build/pot" &&
+    "$KB/install-offline-pot.sh" -f remove_business --data-dir "$T/d2" >rb1 2>&1; cat rb1 &&
+    assert_contains rb1 "uninstalled=1" && assert_eq "" "$(deployed)" &&
+    "$KB/install-offline-pot.sh" -f remove_business --data-dir "$T/d2" >rb2 2>&1 &&
+    assert_contains rb2 "changed=0" &&
+    "$KB/install-offline-pot.sh" -f dpl_business --data-dir "$T/d2" >db1 2>&1; cat db1 &&
+    assert_contains db1 "business: release product2/product2-worker-demo: deployed" &&
+    assert_eq "product2-worker-demo" "$(deployed)" &&
+    "$KB/install-offline-pot.sh" -f dpl_business --data-dir "$T/d2" >db2 2>&1 &&
+    assert_contains db2 "changed=0" &&
+    assert_exit 5 pot install --kit-dir "$KB" --data-dir "$T/d2" --remove business --remove redis 2>rb3 &&
+    assert_contains rb3 "--remove business goes alone"
 '
 
 dk rm -f "$NAME" >/dev/null 2>&1 || true

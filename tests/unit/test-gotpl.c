@@ -78,7 +78,8 @@ static void test_gotpl_missing_value_modes(void **state)
     expect_output(GOTPL_HELM, "<{{ .nope }}>", "{}\n", "<>");
     expect_output(GOTPL_HELMFILE, "<{{ .n }}> <{{ index . \"nope\" }}> <{{ get . \"nope\" }}>",
                   "n: null\n", "<<no value>> <<no value>> <>");
-    assert_int_equal(render(GOTPL_HELMFILE, "x\n  {{ .a.nope.deeper }}", "a: {}\n", &out, &err), -1);
+    assert_int_equal(render(GOTPL_HELMFILE, "x\n  {{ .a.nope.deeper }}", "a: {}\n", &out, &err),
+                     -1);
     assert_int_equal(err.kind, ERR_TEMPLATE);
     assert_int_equal(err.pos.line, 2);
     assert_string_equal(err.msg, "executing \"t.tpl\" at <.a.nope.deeper>: map has no entry for "
