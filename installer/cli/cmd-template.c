@@ -125,12 +125,11 @@ static int render_go_file(const char *path, struct val *vars, struct buf *out, s
     static const char *const chart[] = { "Name", "c", "Version", "0.1.0", NULL };
     struct gotpl *t = gotpl_new(GOTPL_HELM);
     struct buf text = BUF_INIT;
-    struct val *dot = val_dict();
+    struct val *dot = gotpl_helm_root(vars);
     struct val *tmpl = val_dict();
     struct val *rel = str_dict(release);
     int rc = -1;
 
-    val_dict_set_take(dot, "Values", gotpl_float_numbers(vars));
     val_dict_set_take(rel, "IsInstall", val_bool(true));
     val_dict_set_take(rel, "IsUpgrade", val_bool(false));
     val_dict_set_take(rel, "Revision", val_int(1));

@@ -44,13 +44,21 @@ static int exec_fail(struct gx *x, const struct srcpos *pos, const char *at, str
 /* Keep this much of the thread's stack unused: deep template nesting then fails cleanly. */
 #define STACK_RESERVE (512u << 10)
 
-/* The lowest stack address this thread may use, or 0 when unknown. */
+/* The lowest stack address this thread may use, or 0 when unknown. Asked once per thread: on
+ * the main thread glibc's pthread_getattr_np reads /proc/self/maps, which would cost more than
+ * a small template's execution. */
 static uintptr_t stack_floor(void)
 {
+    static _Thread_local bool known;
+    static _Thread_local uintptr_t floor_addr;
     pthread_attr_t attr;
     void *addr = NULL;
     size_t size = 0;
 
+    if (known) {
+        return floor_addr;
+    }
+    known = true;
     if (pthread_getattr_np(pthread_self(), &attr) != 0) {
         return 0;
     }
@@ -58,7 +66,8 @@ static uintptr_t stack_floor(void)
         addr = NULL;
     }
     pthread_attr_destroy(&attr);
-    return addr ? (uintptr_t)addr + STACK_RESERVE : 0;
+    floor_addr = addr ? (uintptr_t)addr + STACK_RESERVE : 0;
+    return floor_addr;
 }
 
 /* Fails when the C stack is nearly used up (nested templates, pipelines, includes). */
@@ -134,6 +143,7 @@ static int eval_field(struct gx *x, struct val *dot, struct val *receiver, const
                       const struct garg *node, struct val **out, struct err *err)
 {
     bool has_args = (cmd && cmd->nargs > 1) || has_final;
+    const struct gfunc *m;
     struct val *v;
 
     *out = NULL;
@@ -144,14 +154,13 @@ static int eval_field(struct gx *x, struct val *dot, struct val *receiver, const
         return exec_fail(x, &node->pos, node->text, err, "nil pointer evaluating interface {}.%s",
                          name);
     }
-    if (gotpl_has_methods(receiver)) {
-        const struct gfunc *m = gotpl_find_method(receiver, name);
-
-        if (!m) {
-            return exec_fail(x, &node->pos, node->text, err, "can't evaluate field %s in type %s",
-                             name, gotpl_type_name(receiver));
-        }
+    m = gotpl_find_method(receiver, name); /* Go looks for a method before a map key */
+    if (m) {
         return call_method(x, dot, m, receiver, node, cmd, final, has_final, out, err);
+    }
+    if (gotpl_has_methods(receiver)) {
+        return exec_fail(x, &node->pos, node->text, err, "can't evaluate field %s in type %s", name,
+                         gotpl_type_name(receiver));
     }
     if (receiver->type != VAL_DICT) {
         return exec_fail(x, &node->pos, node->text, err, "can't evaluate field %s in type %s", name,
@@ -757,25 +766,6 @@ static int range_once(struct gx *x, const struct gnode *n, struct val *index, st
     return rc;
 }
 
-static int sort_keys_cmp(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* The keys of a dict in Go's map order (sorted); the array is owned by the caller, the strings
- * borrowed from the dict. */
-static const char **sorted_keys(const struct val *dict)
-{
-    size_t n = val_dict_len(dict);
-    const char **keys = xcalloc(n ? n : 1, sizeof(*keys));
-
-    for (size_t i = 0; i < n; i++) {
-        keys[i] = val_dict_key_at(dict, i);
-    }
-    qsort(keys, n, sizeof(*keys), sort_keys_cmp);
-    return keys;
-}
-
 static int walk_range(struct gx *x, struct val *dot, const struct gnode *n, struct buf *out,
                       struct err *err)
 {
@@ -802,7 +792,7 @@ static int walk_range(struct gx *x, struct val *dot, const struct gnode *n, stru
             rc = rc == WALK_CONTINUE ? 0 : rc;
         }
     } else if (v->type == VAL_DICT) {
-        const char **keys = sorted_keys(v);
+        const char **keys = val_dict_sorted_keys(v);
 
         for (size_t i = 0; i < val_dict_len(v) && rc == 0; i++) {
             struct val *key = val_str(keys[i]);

@@ -56,7 +56,8 @@ const char *gotpl_type_name(const struct val *v)
         return (v->flags & GOTPL_VAL_SEMVER_VALUE) ? "semver.Version"
                : (v->flags & GOTPL_VAL_SEMVER)     ? "*semver.Version"
                : (v->flags & GOTPL_VAL_STRMAP)     ? "map[string]string"
-                                                   : "map[string]interface {}";
+               : (v->flags & GOTPL_VAL_CHART_VALUES) ? "chartutil.Values"
+                                                     : "map[string]interface {}";
     }
     return "<nil>";
 }
@@ -107,8 +108,9 @@ static void shortest_digits(double d, char *digits, size_t size, int *dp)
     }
 }
 
-/* strconv.FormatFloat(d, 'g', -1, 64) with fmt's %v conventions. */
-void gotpl_fmt_float(double d, struct buf *out)
+/* strconv.FormatFloat(d, 'g' or 'f', -1, 64): the shortest digits, with fmt's %v exponent form
+ * unless 'fixed'. */
+static void format_shortest(double d, bool fixed, struct buf *out)
 {
     char digits[32];
     int dp, nd, exp;
@@ -132,7 +134,7 @@ void gotpl_fmt_float(double d, struct buf *out)
     shortest_digits(d, digits, sizeof(digits), &dp);
     nd = (int)strlen(digits);
     exp = dp - 1;
-    if (exp < -4 || exp >= 6) {
+    if (!fixed && (exp < -4 || exp >= 6)) {
         goto efmt;
     }
     /* %f form */
@@ -158,9 +160,14 @@ efmt:
     buf_addf(out, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
 }
 
-static int key_cmp(const void *a, const void *b)
+void gotpl_fmt_float(double d, struct buf *out)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    format_shortest(d, false, out);
+}
+
+void gotpl_fmt_float_fixed(double d, struct buf *out)
+{
+    format_shortest(d, true, out);
 }
 
 /* ---- printf machinery ---- */
@@ -564,12 +571,7 @@ static void go_syntax(const struct val *v, bool top, struct buf *out)
         break;
     case VAL_DICT: {
         size_t n = v->u.dict.len;
-        const char **keys = xcalloc(n ? n : 1, sizeof(*keys));
-
-        for (size_t i = 0; i < n; i++) {
-            keys[i] = v->u.dict.keys[i];
-        }
-        qsort(keys, n, sizeof(*keys), key_cmp);
+        const char **keys = val_dict_sorted_keys(v);
         buf_adds(out, gotpl_type_name(v));
         buf_addc(out, '{');
         for (size_t i = 0; i < n; i++) {
@@ -665,12 +667,7 @@ static void fmt_value_verb(const struct val *v, const struct spec *sp, bool top,
         break;
     case VAL_DICT: {
         size_t n = v->u.dict.len;
-        const char **keys = xcalloc(n ? n : 1, sizeof(*keys));
-
-        for (size_t i = 0; i < n; i++) {
-            keys[i] = v->u.dict.keys[i];
-        }
-        qsort(keys, n, sizeof(*keys), key_cmp);
+        const char **keys = val_dict_sorted_keys(v);
         buf_adds(out, "map[");
         for (size_t i = 0; i < n; i++) {
             if (i > 0) {

@@ -78,6 +78,10 @@ const struct gfunc *gotpl_find_method(const struct val *receiver, const char *na
 {
     const struct gfunc *m;
 
+    if (receiver && receiver->type == VAL_DICT && (receiver->flags & GOTPL_VAL_CHART_VALUES)) {
+        return bsearch(name, gotpl_values_methods, gotpl_values_nmethods, sizeof(struct gfunc),
+                       func_cmp);
+    }
     if (!gotpl_has_methods(receiver)) {
         return NULL;
     }

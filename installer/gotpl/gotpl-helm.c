@@ -2,7 +2,8 @@
  * gotpl-helm.c - the functions Helm adds to sprig's (helm/pkg/engine/funcs.go and engine.go):
  * include and tpl (rendering into a string, with the nesting limit), required, toYaml/mustToYaml/
  * toYamlPretty, fromYaml/fromYamlArray, toJson/mustToJson, fromJson/fromJsonArray (errors land in
- * an "Error" key or item, as Helm does), and lookup, which is always empty offline.
+ * an "Error" key or item, as Helm does), and lookup, which is always empty offline. And the type
+ * Helm gives .Values and the root object, chartutil.Values, with its methods.
  */
 #include "pot.h"
 #include <math.h>
@@ -362,3 +363,92 @@ const struct gfunc gotpl_helm_funcs[] = {
     { "tpl", fn_tpl, "sa" },
 };
 const size_t gotpl_helm_nfuncs = ARRAY_SIZE(gotpl_helm_funcs);
+
+/* ---- chartutil.Values ---- */
+
+/* Values.AsMap: the map as a map[string]interface {}. Go returns the same map; this is a new dict
+ * holding the same values (a top-level key set through it does not show in .Values). */
+static int m_as_map(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)
+{
+    (void)x;
+    (void)n;
+    (void)err;
+    *res = val_dict();
+    for (size_t i = 0; i < a[0]->u.dict.len; i++) {
+        val_dict_set(*res, a[0]->u.dict.keys[i], a[0]->u.dict.values[i]);
+    }
+    return 0;
+}
+
+/* chartutil's istable: a value of type map[string]interface {}. */
+static bool is_table(const struct val *v)
+{
+    return strcmp(gotpl_type_name(v), "map[string]interface {}") == 0;
+}
+
+/* Values.PathValue: the value at a dotted path; it must not be a table. */
+static int m_path_value(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)
+{
+    const struct val *t = a[0];
+    const char *path = a[1]->u.s.ptr;
+    const char *key = strrchr(path, '.') ? strrchr(path, '.') + 1 : path;
+    struct val *v = NULL;
+    struct buf quoted = BUF_INIT;
+
+    (void)x;
+    (void)n;
+    if (!*path) {
+        return err_set(err, ERR_TEMPLATE, "YAML path cannot be empty");
+    }
+    for (const char *seg = path; t; seg = strchr(seg, '.') + 1) {
+        char *name = xstrndup(seg, strcspn(seg, "."));
+
+        v = val_dict_get(t, name);
+        free(name);
+        if (seg == key) {
+            break;
+        }
+        t = v && (is_table(v) || (v->flags & GOTPL_VAL_CHART_VALUES)) ? v : NULL;
+    }
+    if (!t || !v || is_table(v)) {
+        gotpl_quote(key, strlen(key), &quoted);
+        err_set(err, ERR_TEMPLATE, "%s is not a value", quoted.ptr);
+        buf_release(&quoted);
+        return -1;
+    }
+    *res = val_ref(v);
+    return 0;
+}
+
+/* Values.YAML: yaml.Marshal's document, its trailing newline kept. */
+static int m_yaml(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)
+{
+    struct buf out = BUF_INIT;
+
+    (void)x;
+    (void)n;
+    if (gotpl_to_yaml(a[0], &out, err) < 0) {
+        buf_release(&out);
+        return -1;
+    }
+    *res = gotpl_take_buf(&out);
+    return 0;
+}
+
+const struct gfunc gotpl_values_methods[] = {
+    { "AsMap", m_as_map, "" },
+    { "PathValue", m_path_value, "s" },
+    { "YAML", m_yaml, "" },
+};
+const size_t gotpl_values_nmethods = ARRAY_SIZE(gotpl_values_methods);
+
+struct val *gotpl_helm_root(struct val *values)
+{
+    struct val *root = val_dict();
+    struct val *v = values->type == VAL_DICT ? gotpl_float_numbers(values) : val_dict();
+
+    v->flags |= GOTPL_VAL_CHART_VALUES;
+    root->flags |= GOTPL_VAL_CHART_VALUES;
+    val_dict_set_take(root, "Values", v);
+    return root;
+}

@@ -26,6 +26,7 @@
 #define GOTPL_VAL_STRMAP (1u << 11)       /* a map[string]string */
 #define GOTPL_VAL_SEMVER (1u << 12)       /* a *semver.Version (a dict printed as its version) */
 #define GOTPL_VAL_SEMVER_VALUE (1u << 13) /* with GOTPL_VAL_SEMVER: a semver.Version (IncMajor's) */
+#define GOTPL_VAL_CHART_VALUES (1u << 14) /* a chartutil.Values: Helm's .Values and root object */
 
 /* Nesting of template/include/tpl calls and of parsed structures, as Helm's include limit. */
 #define GOTPL_MAX_DEPTH 1000
@@ -275,9 +276,14 @@ extern const struct gfunc gotpl_semver_methods[];
 extern const size_t gotpl_semver_nmethods;
 extern const struct gfunc gotpl_semver_ptr_methods[];
 extern const size_t gotpl_semver_ptr_nmethods;
-/* Whether 'v' is of a Go type with methods: its fields are those methods, not map keys. */
+/* chartutil.Values's (gotpl-helm.c): AsMap, PathValue, YAML. */
+extern const struct gfunc gotpl_values_methods[];
+extern const size_t gotpl_values_nmethods;
+/* Whether 'v' is of a Go type with methods and no map keys (a semver): its fields are those
+ * methods. */
 bool gotpl_has_methods(const struct val *v);
-/* The method 'name' of such a value, or NULL when its type has none of that name. */
+/* The method 'name' of such a value or of a chartutil.Values (whose other fields are its map
+ * keys), or NULL when its type has none of that name. */
 const struct gfunc *gotpl_find_method(const struct val *receiver, const char *name);
 
 /* ---- values and Go's fmt (gotpl-fmt.c) ---- */
@@ -292,6 +298,9 @@ const char *gotpl_type_name(const struct val *v);
 const char *gotpl_kind_name(const struct val *v);
 /* fmt's %v of a float64 (strconv 'g' shortest with Go's exponent rules: 1e+06, 3.14, 1e-05). */
 void gotpl_fmt_float(double d, struct buf *out);
+/* strconv.FormatFloat(d, 'f', -1, 64): the shortest digits, never an exponent (1e+21 is
+ * 1000000000000000000000). */
+void gotpl_fmt_float_fixed(double d, struct buf *out);
 /* Appends fmt.Sprint's %v of 'v' (NULL and nil print "<nil>"). */
 void gotpl_fmt_value(const struct val *v, struct buf *out);
 /* fmt.Sprint / fmt.Sprintln / fmt.Sprintf over template values. */
@@ -322,6 +331,10 @@ int64_t gotpl_to_int64(const struct val *v);
 double gotpl_to_float64(const struct val *v);
 
 /* ---- data formats (gotpl-json.c, gotpl-yaml.c) ---- */
+
+/* A copy of 'v' with every number a float64, as Helm sees chart values and JSON/YAML data (it
+ * decodes them through encoding/json). Returns a new reference; lists and dicts are new. */
+struct val *gotpl_float_numbers(struct val *v);
 
 /* json.Marshal (indent NULL) or json.MarshalIndent(v, "", indent); escape_html as Go's default
  * encoder. Returns 0, or -1 for NaN/Inf (Go's "unsupported value"), 'out' then unchanged. */

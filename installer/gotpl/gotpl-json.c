@@ -76,53 +76,7 @@ static void json_float(double d, struct buf *out)
         buf_release(&tmp);
         return;
     }
-    {
-        /* 'f' with the shortest digits */
-        struct buf tmp = BUF_INIT;
-        char *e;
-
-        gotpl_fmt_float(d, &tmp);
-        e = strchr(tmp.ptr, 'e');
-        if (!e) {
-            buf_add(out, tmp.ptr, tmp.len);
-        } else {
-            /* d.ddde+XX -> plain decimal */
-            int exp = (int)strtol(e + 1, NULL, 10);
-            bool neg = tmp.ptr[0] == '-';
-            char digits[40];
-            size_t nd = 0;
-            int dp;
-
-            for (char *p = tmp.ptr + neg; p < e; p++) {
-                if (*p != '.' && nd + 1 < sizeof(digits)) {
-                    digits[nd++] = *p;
-                }
-            }
-            digits[nd] = 0;
-            dp = exp + 1;
-            if (neg) {
-                buf_addc(out, '-');
-            }
-            if (dp <= 0) {
-                buf_adds(out, "0.");
-                buf_addn(out, '0', (size_t)-dp);
-                buf_adds(out, digits);
-            } else if ((size_t)dp >= nd) {
-                buf_adds(out, digits);
-                buf_addn(out, '0', (size_t)dp - nd);
-            } else {
-                buf_add(out, digits, (size_t)dp);
-                buf_addc(out, '.');
-                buf_adds(out, digits + dp);
-            }
-        }
-        buf_release(&tmp);
-    }
-}
-
-static int key_cmp(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    gotpl_fmt_float_fixed(d, out);
 }
 
 static void newline(struct buf *out, const char *indent, int level)
@@ -194,11 +148,7 @@ static int emit(const struct val *v, struct buf *out, const char *indent, bool e
             buf_adds(out, "{}");
             return 0;
         }
-        keys = xcalloc(n, sizeof(*keys));
-        for (size_t i = 0; i < n; i++) {
-            keys[i] = v->u.dict.keys[i];
-        }
-        qsort(keys, n, sizeof(*keys), key_cmp);
+        keys = val_dict_sorted_keys(v);
         buf_addc(out, '{');
         for (size_t i = 0; i < n && rc == 0; i++) {
             if (i > 0) {

@@ -319,23 +319,23 @@ static int lex_number(struct lexer *lx)
     size_t start = lx->pos;
     size_t i = start;
     const char *digits = "0123456789_";
+    char base = 'd';
 
     if (i < lx->len && (lx->s[i] == '+' || lx->s[i] == '-')) {
         i++;
     }
     if (i + 1 < lx->len && lx->s[i] == '0' && strchr("xXoObB", lx->s[i + 1])) {
-        char p = lx->s[i + 1];
-
+        base = (char)(lx->s[i + 1] | 0x20);
         i += 2;
-        digits = p == 'x' || p == 'X'   ? "0123456789abcdefABCDEF_"
-                 : p == 'o' || p == 'O' ? "01234567_"
-                                        : "01_";
+        digits = base == 'x' ? "0123456789abcdefABCDEF_" : base == 'o' ? "01234567_" : "01_";
     }
     i = accept_run(lx, i, digits);
     if (i < lx->len && lx->s[i] == '.') {
         i = accept_run(lx, i + 1, digits);
     }
-    if (i < lx->len && strchr(strlen(digits) > 12 ? "pP" : "eE", lx->s[i])) {
+    /* As Go's scanNumber: an 'e' exponent only after decimal digits, a 'p' one after hex. */
+    if (i < lx->len && lx->s[i] && (base == 'd' || base == 'x') &&
+        strchr(base == 'x' ? "pP" : "eE", lx->s[i])) {
         i++;
         if (i < lx->len && (lx->s[i] == '+' || lx->s[i] == '-')) {
             i++;

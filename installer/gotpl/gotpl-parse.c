@@ -6,6 +6,7 @@
  * define and block bodies join the set (gotpl.c); the file's own body is the template 'name'.
  */
 #include "pot.h"
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <string.h>
@@ -187,69 +188,140 @@ static void append_ptr(struct parser *p, void ***arr, size_t *n, void *item)
     (*n)++;
 }
 
-/* Go's number constant: int when it parses as one and has no '.', 'e' or 'p' (except hex ints),
- * else float64. */
-static struct val *parse_number(const char *text, bool is_char)
+/* strconv's underscoreOK: '_' only between digits, or between a base prefix and a digit. */
+static bool underscores_ok(const char *s)
+{
+    char saw = '^';
+    bool hex = false;
+
+    if (*s == '+' || *s == '-') {
+        s++;
+    }
+    if (s[0] == '0' && s[1] && strchr("bBoOxX", s[1])) {
+        hex = s[1] == 'x' || s[1] == 'X';
+        saw = '0';
+        s += 2;
+    }
+    for (; *s; s++) {
+        if (isdigit((unsigned char)*s) || (hex && isxdigit((unsigned char)*s))) {
+            saw = '0';
+        } else if (*s == '_') {
+            if (saw != '0') {
+                return false;
+            }
+            saw = '_';
+        } else if (saw == '_') {
+            return false;
+        } else {
+            saw = '!';
+        }
+    }
+    return saw != '_';
+}
+
+/* strconv.ParseUint(s, 0, 64): a 0x/0o/0b prefix or a leading 0 (octal) picks the base. */
+static bool parse_go_uint(const char *s, uint64_t *out)
+{
+    const char *s0 = s;
+    size_t len = strlen(s);
+    unsigned base = 10;
+    uint64_t n = 0;
+    bool underscores = false;
+
+    if (len == 0) {
+        return false;
+    }
+    if (s[0] == '0') {
+        char p = len >= 3 ? (char)(s[1] | 0x20) : 0;
+
+        base = p == 'b' ? 2 : p == 'x' ? 16 : 8;
+        s += p == 'b' || p == 'o' || p == 'x' ? 2 : 1;
+    }
+    for (; *s; s++) {
+        unsigned d;
+
+        if (*s == '_') {
+            underscores = true;
+            continue;
+        }
+        if (!isxdigit((unsigned char)*s)) {
+            return false;
+        }
+        d = isdigit((unsigned char)*s) ? (unsigned)(*s - '0') : (unsigned)((*s | 0x20) - 'a' + 10);
+        if (d >= base || n > (UINT64_MAX - d) / base) {
+            return false;
+        }
+        n = n * base + d;
+    }
+    *out = n;
+    return !underscores || underscores_ok(s0);
+}
+
+/* strconv.ParseFloat(s, 64) on what the lexer passes: decimal, or hex with its 'p' exponent;
+ * out of range is an error (underflow is not). */
+static bool parse_go_float(const char *text, double *out)
 {
     char clean[128];
     size_t n = 0;
-    bool hex, neg = false;
-    const char *s;
+    const char *s = text + (*text == '+' || *text == '-');
     char *end;
+    bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
 
-    if (is_char) {
-        return gotpl_goint(strtoll(text, NULL, 10));
+    if ((strchr(text, '_') && !underscores_ok(text)) || strlen(text) >= sizeof(clean) ||
+        (hex && !strpbrk(s, "pP"))) {
+        return false;
     }
-    for (const char *c = text; *c && n + 1 < sizeof(clean); c++) {
+    for (const char *c = text; *c; c++) {
         if (*c != '_') {
             clean[n++] = *c;
         }
     }
     clean[n] = 0;
+    *out = strtod(clean, &end);
+    return !*end && isfinite(*out);
+}
+
+/* Go's number constant (parse.newNumber, then exec's idealConstant): an int when it parses as
+ * one and has no '.', 'e' or 'p' (hex ints aside), else a float64. Returns NULL with Go's
+ * reason in '*why' when it is none. */
+static struct val *parse_number(const char *text, bool is_char, const char **why)
+{
+    const char *digits = text + (*text == '+' || *text == '-');
+    bool neg = *text == '-';
+    bool is_uint = false, is_int = false;
+    uint64_t u = 0;
+    double d = 0;
+
+    *why = "illegal number syntax";
+    if (is_char) {
+        return gotpl_goint(strtoll(text, NULL, 10));
+    }
     if (text[strlen(text) - 1] == 'i') {
         return NULL; /* complex constants are not supported */
     }
-    s = clean;
-    if (*s == '+' || *s == '-') {
-        neg = *s == '-';
-        s++;
+    if (parse_go_uint(digits, &u)) {
+        is_uint = digits == text; /* ParseUint takes no sign */
+        is_int = u <= (uint64_t)INT64_MAX + neg;
     }
-    hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-    if (hex ? !strpbrk(s, ".pP") : !strpbrk(s, ".eEpP")) {
-        int base = 10;
-        const char *digits = s;
-        unsigned long long u;
-
-        if (s[0] == '0' && s[1] && strchr("xXoObB", s[1])) {
-            base = s[1] == 'x' || s[1] == 'X' ? 16 : s[1] == 'o' || s[1] == 'O' ? 8 : 2;
-            digits = s + 2;
-        } else if (s[0] == '0' && s[1]) {
-            base = 8;
-        }
-        if (!*digits) {
+    if (is_int || is_uint) {
+        d = neg ? -(double)u : (double)u;
+    } else if (parse_go_float(text, &d)) {
+        if (!strpbrk(text, ".eEpP")) {
+            *why = "integer overflow";
             return NULL;
         }
-        errno = 0;
-        u = strtoull(digits, &end, base);
-        if (*end || errno) {
-            double d = strtod(clean, &end);
-
-            return *end ? NULL : val_double(d);
-        }
-        if (neg ? u > (unsigned long long)INT64_MAX + 1 : u > (unsigned long long)INT64_MAX) {
-            return val_double(neg ? -(double)u : (double)u);
-        }
-        return gotpl_goint(neg ? (int64_t)(0 - u) : (int64_t)u);
+    } else {
+        return NULL;
     }
-    errno = 0;
-    {
-        double d = strtod(clean, &end);
-
-        if (*end || !isfinite(d)) {
-            return NULL;
-        }
+    /* isHexInt looks at the text with its sign: -0x1E is a float64 */
+    if (strpbrk(text, ".eEpP") &&
+        !(text[0] == '0' && (text[1] == 'x' || text[1] == 'X') && !strpbrk(text, "pP"))) {
         return val_double(d);
     }
+    if (is_int) {
+        return gotpl_goint(neg ? (int64_t)(0 - u) : (int64_t)u);
+    }
+    return val_double(d);
 }
 
 static struct gpipe *parse_pipeline(struct parser *p, const char *context, enum gtok_kind end);
@@ -312,10 +384,11 @@ static int parse_term(struct parser *p, struct garg **out)
         break;
     case GT_CHAR:
     case GT_NUMBER: {
-        struct val *v = parse_number(tk->str, tk->kind == GT_CHAR);
+        const char *why;
+        struct val *v = parse_number(tk->str, tk->kind == GT_CHAR, &why);
 
         if (!v) {
-            return fail_tok(p, tk, "illegal number syntax: \"%s\"%s", tk->str, "");
+            return fail_tok(p, tk, "%s: \"%s\"", why, tk->str);
         }
         a->kind = GA_CONST;
         a->value = gotpl_keep_const(p->t, v);

@@ -110,6 +110,20 @@ static int fn_pluck(struct gx *x, struct val **a, size_t n, struct val **res, st
     return 0;
 }
 
+/* Go's v.(map[string]interface {}): fails for other types, chartutil.Values and semvers too. */
+static int assert_plain_map(const struct val *v, struct err *err)
+{
+    const char *type = gotpl_type_name(v);
+
+    if (strcmp(type, "map[string]interface {}") != 0) {
+        return err_set(err, ERR_TEMPLATE,
+                       "interface conversion: interface {} is %s, not map[string]interface {}",
+                       type);
+    }
+    return 0;
+}
+
+/* sprig's dig: the dict and the keys are asserted to their types before any lookup. */
 static int fn_dig(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)
 {
     struct val *d;
@@ -119,23 +133,21 @@ static int fn_dig(struct gx *x, struct val **a, size_t n, struct val **res, stru
         return err_set(err, ERR_TEMPLATE, "dig needs at least three arguments");
     }
     d = a[n - 1];
-    if (d->type != VAL_DICT) {
-        return err_set(err, ERR_TEMPLATE,
-                       "interface conversion: interface {} is %s, not map[string]interface {}",
-                       gotpl_type_name(d));
+    if (assert_plain_map(d, err) < 0) {
+        return -1;
     }
     for (size_t i = 0; i < n - 2; i++) {
-        struct val *step;
-
         if (a[i]->type != VAL_STR) {
             return err_set(err, ERR_TEMPLATE,
                            "interface conversion: interface {} is %s, not string",
                            gotpl_type_name(a[i]));
         }
-        if (d->type != VAL_DICT) {
-            return err_set(err, ERR_TEMPLATE,
-                           "interface conversion: interface {} is %s, not map[string]interface {}",
-                           gotpl_type_name(d));
+    }
+    for (size_t i = 0; i < n - 2; i++) {
+        struct val *step;
+
+        if (assert_plain_map(d, err) < 0) {
+            return -1;
         }
         step = val_dict_get(d, a[i]->u.s.ptr);
         if (!step) {
@@ -146,11 +158,6 @@ static int fn_dig(struct gx *x, struct val **a, size_t n, struct val **res, stru
     }
     *res = val_ref(d);
     return 0;
-}
-
-static int key_cmp(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static int fn_keys(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)
@@ -172,15 +179,11 @@ static int fn_keys(struct gx *x, struct val **a, size_t n, struct val **res, str
 static int fn_values(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)
 {
     size_t len = a[0]->u.dict.len;
-    const char **keys = xcalloc(len ? len : 1, sizeof(*keys));
+    const char **keys = val_dict_sorted_keys(a[0]);
 
     (void)x;
     (void)n;
     (void)err;
-    for (size_t i = 0; i < len; i++) {
-        keys[i] = a[0]->u.dict.keys[i];
-    }
-    qsort(keys, len, sizeof(*keys), key_cmp);
     *res = val_list();
     for (size_t i = 0; i < len; i++) {
         val_list_push(*res, val_dict_get(a[0], keys[i]));

@@ -8,14 +8,13 @@
 #include <string.h>
 #include "gotpl/gotpl-int.h"
 
-bool gotpl_deep_equal(const struct val *a, const struct val *b)
+/* reflect.DeepEqual's rule for one pair: the same Go type, and the same scalar value. */
+static bool go_same(const struct val *a, const struct val *b)
 {
-    if (a->type != b->type) {
+    if (a->type != b->type || ((a->flags ^ b->flags) & GOTPL_VAL_CHART_VALUES)) {
         return false;
     }
     switch (a->type) {
-    case VAL_NULL:
-        return true;
     case VAL_BOOL:
         return a->u.b == b->u.b;
     case VAL_INT:
@@ -24,30 +23,14 @@ bool gotpl_deep_equal(const struct val *a, const struct val *b)
         return a->u.d == b->u.d;
     case VAL_STR:
         return a->u.s.len == b->u.s.len && memcmp(a->u.s.ptr, b->u.s.ptr, a->u.s.len) == 0;
-    case VAL_LIST:
-        if (a->u.list.len != b->u.list.len) {
-            return false;
-        }
-        for (size_t i = 0; i < a->u.list.len; i++) {
-            if (!gotpl_deep_equal(a->u.list.items[i], b->u.list.items[i])) {
-                return false;
-            }
-        }
-        return true;
-    case VAL_DICT:
-        if (a->u.dict.len != b->u.dict.len) {
-            return false;
-        }
-        for (size_t i = 0; i < a->u.dict.len; i++) {
-            struct val *o = val_dict_get(b, a->u.dict.keys[i]);
-
-            if (!o || !gotpl_deep_equal(a->u.dict.values[i], o)) {
-                return false;
-            }
-        }
-        return true;
+    default:
+        return true; /* nil, and lists and maps whose contents val_equal_by compares */
     }
-    return false;
+}
+
+bool gotpl_deep_equal(const struct val *a, const struct val *b)
+{
+    return val_equal_by(a, b, go_same);
 }
 
 /* The error sprig raises for a non-list (Go panics on reflect.TypeOf(nil).Kind()). */

@@ -39,46 +39,111 @@ static bool is_ws(unsigned char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
+/* Go's unicode.IsSpace. */
+static bool is_go_space(uint32_t cp, const char *unused)
+{
+    (void)unused;
+    if (cp < 0x100) {
+        return is_ws((unsigned char)cp) || cp == 0x85 || cp == 0xA0;
+    }
+    return cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 ||
+           cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
+
+/* The rune at 's' (invalid UTF-8 is U+FFFD, one byte wide, as Go decodes it); returns its width. */
+static size_t first_rune(const char *s, size_t len, uint32_t *cp)
+{
+    size_t w = gotpl_utf8_next(s, len, cp);
+
+    if (w == 0) {
+        *cp = 0xFFFD;
+        w = 1;
+    }
+    return w;
+}
+
+/* utf8.DecodeLastRuneInString: the rune ending s[len - 1] (len > 0); returns its width. */
+static size_t last_rune(const char *s, size_t len, uint32_t *cp)
+{
+    size_t start = len - 1;
+    size_t lim = len > 4 ? len - 4 : 0;
+    size_t w;
+
+    while (start > lim && ((unsigned char)s[start] & 0xC0) == 0x80) {
+        start--;
+    }
+    w = gotpl_utf8_next(s + start, len - start, cp);
+    if (w == 0 || start + w != len) {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    return w;
+}
+
+/* Whether the rune 'cp' is one of the runes of 'cutset' (strings.ContainsRune). */
+static bool in_cutset(uint32_t cp, const char *cutset)
+{
+    size_t len = strlen(cutset);
+    uint32_t c;
+
+    for (size_t i = 0; i < len;) {
+        i += first_rune(cutset + i, len - i, &c);
+        if (c == cp) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* strings.TrimFunc: the rune-wise trim of both ends of 's' (returned into *res) while 'cut'
+ * (given 'set') holds. */
+static void trim_runes(const char *s, bool (*cut)(uint32_t cp, const char *set), const char *set,
+                       struct val **res)
+{
+    size_t start = 0, end = strlen(s);
+    uint32_t cp;
+
+    while (start < end) {
+        size_t w = first_rune(s + start, end - start, &cp);
+
+        if (!cut(cp, set)) {
+            break;
+        }
+        start += w;
+    }
+    while (end > start) {
+        size_t w = last_rune(s + start, end - start, &cp);
+
+        if (!cut(cp, set)) {
+            break;
+        }
+        end -= w;
+    }
+    *res = val_strn(s + start, end - start);
+}
+
+/* strings.TrimSpace, Unicode's white space included. */
 static int fn_trim(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)
 {
     struct buf b = BUF_INIT;
-    const char *s = sarg(a[0], &b);
-    size_t len = strlen(s);
 
     (void)x;
     (void)n;
     (void)err;
-    while (len > 0 && is_ws((unsigned char)s[len - 1])) {
-        len--;
-    }
-    while (len > 0 && is_ws((unsigned char)*s)) {
-        s++;
-        len--;
-    }
-    *res = val_strn(s, len);
+    trim_runes(sarg(a[0], &b), is_go_space, NULL, res);
     buf_release(&b);
     return 0;
 }
 
-/* strings.Trim(s, cutset), ASCII cutsets and byte-wise otherwise. */
+/* strings.Trim(s, cutset), rune by rune. */
 static int fn_trim_all(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)
 {
     struct buf b1 = BUF_INIT, b2 = BUF_INIT;
-    const char *cut = sarg(a[0], &b1);
-    const char *s = sarg(a[1], &b2);
-    size_t len = strlen(s);
 
     (void)x;
     (void)n;
     (void)err;
-    while (len > 0 && strchr(cut, s[len - 1]) && *cut) {
-        len--;
-    }
-    while (len > 0 && strchr(cut, *s) && *cut) {
-        s++;
-        len--;
-    }
-    *res = val_strn(s, len);
+    trim_runes(sarg(a[1], &b2), in_cutset, sarg(a[0], &b1), res);
     buf_release(&b1);
     buf_release(&b2);
     return 0;

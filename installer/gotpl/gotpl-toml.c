@@ -88,65 +88,19 @@ static void newline(struct tenc *e)
 
 static void element(struct tenc *e, const struct val *v, int depth);
 
-/* strconv.FormatFloat(d, 'f', -1, 64): the shortest digits, never an exponent. */
-static void fixed_float(double d, struct buf *out)
-{
-    struct buf g = BUF_INIT;
-    char digits[40];
-    size_t nd = 0;
-    const char *p, *e;
-    long exp = 0, point;
-
-    gotpl_fmt_float(d, &g); /* shortest digits: 1.5, 1e+21, 1.2e-07 */
-    e = strchr(g.ptr, 'e');
-    if (!e) {
-        buf_add(out, g.ptr, g.len);
-        buf_release(&g);
-        return;
-    }
-    exp = strtol(e + 1, NULL, 10);
-    for (p = g.ptr; p < e && nd + 1 < sizeof(digits); p++) {
-        if (*p >= '0' && *p <= '9') {
-            digits[nd++] = *p;
-        }
-    }
-    digits[nd] = '\0';
-    if (g.ptr[0] == '-') {
-        buf_addc(out, '-');
-    }
-    point = exp + 1; /* digits before the decimal point */
-    if (point <= 0) {
-        buf_adds(out, "0.");
-        buf_addn(out, '0', (size_t)-point);
-        buf_adds(out, digits);
-    } else if ((size_t)point >= nd) {
-        buf_adds(out, digits);
-        buf_addn(out, '0', (size_t)point - nd);
-    } else {
-        buf_add(out, digits, (size_t)point);
-        buf_addc(out, '.');
-        buf_adds(out, digits + point);
-    }
-    buf_release(&g);
-}
-
-static int key_cmp(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* The keys of 'd' whose values are (or are not) tables, sorted; the caller frees the array. */
+/* The keys of 'd' whose values are (or are not) tables, sorted, NULL after the last; the caller
+ * frees the array. */
 static const char **table_keys(const struct val *d, bool tables, size_t *n)
 {
-    const char **keys = xcalloc(d->u.dict.len + 1, sizeof(*keys));
+    const char **keys = val_dict_sorted_keys(d);
 
     *n = 0;
-    for (size_t i = 0; i < d->u.dict.len; i++) {
-        if (is_table(d->u.dict.values[i]) == tables) {
-            keys[(*n)++] = d->u.dict.keys[i];
+    for (size_t i = 0; keys[i]; i++) {
+        if (is_table(val_dict_get(d, keys[i])) == tables) {
+            keys[(*n)++] = keys[i];
         }
     }
-    qsort(keys, *n, sizeof(*keys), key_cmp);
+    keys[*n] = NULL;
     return keys;
 }
 
@@ -204,7 +158,7 @@ static void element(struct tenc *e, const struct val *v, int depth)
         } else if (isinf(v->u.d)) {
             buf_adds(e->out, v->u.d < 0 ? "-inf" : "+inf");
         } else {
-            fixed_float(v->u.d, &num);
+            gotpl_fmt_float_fixed(v->u.d, &num);
             buf_add(e->out, num.ptr, num.len);
             if (!strchr(num.ptr, '.')) {
                 buf_adds(e->out, ".0");

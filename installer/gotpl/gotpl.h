@@ -69,8 +69,12 @@ int gotpl_parse(struct gotpl *t, const char *name, const char *text, struct err 
 int gotpl_execute(struct gotpl *t, const char *name, struct val *dot, struct buf *out,
                   struct err *err);
 
-/* A copy of 'v' with every number a float64, as Helm sees chart values and JSON/YAML data (it
- * decodes them through encoding/json). Returns a new reference; lists and dicts are new. */
-struct val *gotpl_float_numbers(struct val *v);
+/* The root object of a chart template as Helm builds it, for GOTPL_HELM: a new dict whose
+ * "Values" is a copy of 'values' (borrowed; a dict, else .Values is empty) with every number a
+ * float64 (Helm reads values through encoding/json). Both are of Go type chartutil.Values:
+ * `typeOf .Values` says so, sprig's dig refuses them, .Values.AsMap, .Values.PathValue "a.b"
+ * and .Values.YAML are its methods. The caller adds .Release, .Chart, .Template... Returns a new
+ * reference. */
+struct val *gotpl_helm_root(struct val *values);
 
 #endif

@@ -33,6 +33,7 @@
 #include "images/img.h"
 #include "inventory/inv.h"
 #include "pipeline/pipe.h"
+#include "registry/reg.h"
 #include "tke/tke-config.h"
 #include "value/val-yaml.h"
 #include "value/val.h"
@@ -283,12 +284,59 @@ static int offline_images(struct pipe_ctx *c, struct svec *keys, struct err *err
     return ret;
 }
 
-/* Every image of a switched-on release is in the offline images; else one error naming the
- * component and the image. */
-static int check_images(struct pipe_ctx *c, const struct hf_state *st, struct err *err)
+/* The cluster registry, opened on first use (check_images asks it only for images the kit does
+ * not carry). */
+struct registry_probe {
+    const struct inventory *inv; /* borrowed */
+    struct reg *reg;             /* owned, NULL until needed */
+};
+
+/* 1 when 'ref' (a chart image) is already in the cluster registry as library/NAME:TAG, 0 when
+ * not, -1 when the registry cannot be asked. */
+static int in_registry(struct registry_probe *p, const char *ref, struct err *err)
+{
+    char *path = NULL, *tag = NULL, *repo;
+    const char *base;
+    struct buf body = BUF_INIT;
+    char *media = NULL, *digest = NULL;
+    int found;
+
+    if (!p->reg) {
+        struct pipe_registry r;
+        struct reg_opts o = { 0 };
+
+        if (pipe_registry_read(p->inv, &r, err) < 0) {
+            return -1;
+        }
+        o = (struct reg_opts){ .host = r.domain, .ca_file = r.ca, .user = r.user,
+                               .password = r.password, .insecure = r.insecure };
+        p->reg = reg_open(&o, err);
+        pipe_registry_release(&r);
+        if (!p->reg) {
+            return err_prefix(err, "the cluster registry: ");
+        }
+    }
+    img_ref_split(ref, NULL, &path, &tag);
+    base = strrchr(path, '/');
+    repo = xasprintf("library/%s", base ? base + 1 : path);
+    found = reg_manifest_get(p->reg, repo, tag ? tag : "latest", &body, &media, &digest, err);
+    free(media);
+    free(digest);
+    buf_release(&body);
+    free(repo);
+    free(path);
+    free(tag);
+    return found;
+}
+
+/* Every image of a switched-on release is in the offline images or already in the cluster
+ * registry; else one error naming the component and the image. */
+static int check_images(struct pipe_ctx *c, const struct inventory *inv,
+                        const struct hf_state *st, struct err *err)
 {
     struct svec have = SVEC_INIT;
-    size_t checked = 0;
+    struct registry_probe probe = { inv, NULL };
+    size_t checked = 0, registry = 0;
     int ret = -1;
 
     if (offline_images(c, &have, err) < 0) {
@@ -310,10 +358,18 @@ static int check_images(struct pipe_ctx *c, const struct hf_state *st, struct er
             char *key = ref[0] && ref[0] != '#' ? image_key(ref) : NULL;
 
             if (key && !svec_contains(&have, key)) {
-                rc = err_set(err, ERR_USAGE,
-                             "component '%s': image '%s' is not in the kit's "
-                             "offline images (%s)",
-                             r->name, ref, c->images_dir);
+                rc = in_registry(&probe, ref, err);
+                registry += rc == 1;
+                if (rc == 0) {
+                    rc = err_set(err, ERR_USAGE,
+                                 "component '%s': image '%s' is neither in the kit's offline "
+                                 "images (%s) nor in the cluster registry",
+                                 r->name, ref, c->images_dir);
+                } else if (rc < 0) {
+                    err_prefix(err, "component '%s': image '%s' is not in the kit's offline "
+                               "images, and ", r->name, ref);
+                }
+                rc = rc == 1 ? 0 : -1;
             }
             checked += key != NULL;
             free(key);
@@ -326,10 +382,11 @@ static int check_images(struct pipe_ctx *c, const struct hf_state *st, struct er
             goto out;
         }
     }
-    pipe_say(c, "components: %zu images of the switched-on components are in %s", checked,
-             c->images_dir);
+    pipe_say(c, "components: %zu images of the switched-on components are in %s%s", checked,
+             c->images_dir, registry ? " or the cluster registry" : "");
     ret = 0;
 out:
+    reg_free(probe.reg);
     svec_release(&have);
     return ret;
 }
@@ -492,7 +549,7 @@ static int deploy(struct pipe_ctx *c, const struct inventory *inv, bool recheck,
     /* first without secret_values_dir: which releases are on, so that only those get a
      * password; then with it */
     if (load_state(c, inv, NULL, &plain, err) < 0 ||
-        (!recheck && !c->opts->remove.len && check_images(c, &plain, err) < 0) ||
+        (!recheck && !c->opts->remove.len && check_images(c, inv, &plain, err) < 0) ||
         prepare_secrets(c, &plain, &secrets, err) < 0 ||
         load_state(c, inv, secrets, &st, err) < 0) {
         goto out;

@@ -45,50 +45,74 @@ static char *var_or(const struct inventory *inv, const char *name, const char *d
     return v || err->kind != ERR_NONE ? v : (def ? xstrdup(def) : NULL);
 }
 
-/* Adds the registry options of `pot images push` to 'args'; the password goes to 'pwfile'. */
-static int registry_args(struct pipe_ctx *c, const struct inventory *inv, const char *pwfile,
-                         struct svec *args, struct err *err)
+int pipe_registry_read(const struct inventory *inv, struct pipe_registry *r, struct err *err)
 {
-    char *domain = var_or(inv, "registry_domain", "registry.tke.com", err);
-    char *user = domain ? var_or(inv, "tke_admin_user", "admin", err) : NULL;
-    char *pwd = user ? var_or(inv, "tke_pwd", NULL, err) : NULL;
-    char *insecure = pwd ? var_or(inv, "pot_registry_insecure", "false", err) : NULL;
-    char *ca = domain ? xasprintf("/etc/docker/certs.d/%s/ca.crt", domain) : NULL;
-    int ret = -1;
+    char *insecure = NULL;
+    char *ca = NULL;
 
-    if (!pwd && err->kind == ERR_NONE) {
+    memset(r, 0, sizeof(*r));
+    r->domain = var_or(inv, "registry_domain", "registry.tke.com", err);
+    r->user = r->domain ? var_or(inv, "tke_admin_user", "admin", err) : NULL;
+    r->password = r->user ? var_or(inv, "tke_pwd", NULL, err) : NULL;
+    insecure = r->password ? var_or(inv, "pot_registry_insecure", "false", err) : NULL;
+    if (!r->password && err->kind == ERR_NONE) {
         err_set(err, ERR_USAGE, "inventory: variable 'tke_pwd' is not set for the installer host "
                 "(the registry password)");
     }
     if (!insecure) {
-        goto out;
+        pipe_registry_release(r);
+        return -1;
     }
-    log_add_secret(pwd);
-    if (fs_write_atomic(pwfile, pwd, strlen(pwd), 0600, err) < 0) {
-        goto out;
+    log_add_secret(r->password);
+    r->insecure = strcmp(insecure, "true") == 0;
+    ca = xasprintf("/etc/docker/certs.d/%s/ca.crt", r->domain);
+    if (!r->insecure && fs_exists(ca)) {
+        r->ca = ca;
+        ca = NULL;
+    }
+    free(ca);
+    free(insecure);
+    return 0;
+}
+
+void pipe_registry_release(struct pipe_registry *r)
+{
+    free(r->domain);
+    free(r->user);
+    free(r->password);
+    free(r->ca);
+    memset(r, 0, sizeof(*r));
+}
+
+/* Adds the registry options of `pot images push` to 'args'; the password goes to 'pwfile'. */
+static int registry_args(const struct inventory *inv, const char *pwfile, struct svec *args,
+                         struct err *err)
+{
+    struct pipe_registry r;
+
+    if (pipe_registry_read(inv, &r, err) < 0) {
+        return -1;
+    }
+    if (fs_write_atomic(pwfile, r.password, strlen(r.password), 0600, err) < 0) {
+        pipe_registry_release(&r);
+        return -1;
     }
     svec_push(args, "--registry");
-    svec_push(args, domain);
+    svec_push(args, r.domain);
     svec_push(args, "--namespace");
     svec_push(args, "library");
     svec_push(args, "--user");
-    svec_push(args, user);
+    svec_push(args, r.user);
     svec_push(args, "--password-file");
     svec_push(args, pwfile);
-    if (strcmp(insecure, "true") == 0) {
+    if (r.insecure) {
         svec_push(args, "--insecure");
-    } else if (fs_exists(ca)) {
+    } else if (r.ca) {
         svec_push(args, "--ca");
-        svec_push(args, ca);
+        svec_push(args, r.ca);
     }
-    ret = 0;
-out:
-    free(ca);
-    free(insecure);
-    free(pwd);
-    free(user);
-    free(domain);
-    return ret;
+    pipe_registry_release(&r);
+    return 0;
 }
 
 static int push_images(struct pipe_ctx *c, struct err *err)
@@ -101,7 +125,7 @@ static int push_images(struct pipe_ctx *c, struct err *err)
     svec_push(&args, "images");
     svec_push(&args, c->opts->check ? "verify" : "push");
     if (inv_load(inv, c->inventory, err) == 0 && inv_finish(inv, err) == 0 &&
-        registry_args(c, inv, pwfile, &args, err) == 0) {
+        registry_args(inv, pwfile, &args, err) == 0) {
         svec_push(&args, c->images_dir);
         pipe_say(c, "post-install: pot images %s %s", args.items[1], c->images_dir);
         ret = pipe_child_pot(c, "pot images push", &args, err);

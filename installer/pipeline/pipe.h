@@ -165,6 +165,21 @@ int pipe_health_release(struct pipe_health *h, const struct hf_release *r, int t
  * ("redis: healthy: ..." / "redis: unhealthy: ..."). ERR_FAILED when one is unhealthy. */
 int pipe_health(const struct pipe_opts *opts, struct err *err);
 
+/* pipe-postinstall.c: the cluster registry as the inventory names it, from the installer host's
+ * variables registry_domain (default registry.tke.com), tke_admin_user (admin), tke_pwd
+ * (required; registered as a secret) and pot_registry_insecure ('true': plain HTTP, test
+ * registries), with the CA the installer wrote (/etc/docker/certs.d/DOMAIN/ca.crt) if any. */
+struct pipe_registry {
+    char *domain;   /* owned */
+    char *user;     /* owned */
+    char *password; /* owned */
+    char *ca;       /* owned; NULL when none */
+    bool insecure;
+};
+struct inventory;
+int pipe_registry_read(const struct inventory *inv, struct pipe_registry *r, struct err *err);
+void pipe_registry_release(struct pipe_registry *r);
+
 /* pipe-child.c: runs `pot <args...>` (argv without the binary), reporting its output lines.
  * Fails with ERR_FAILED naming 'what' and the exit status. */
 int pipe_child_pot(struct pipe_ctx *c, const char *what, struct svec *args, struct err *err);

@@ -315,6 +315,23 @@ const char *val_dict_key_at(const struct val *dict, size_t i)
     return i < val_dict_len(dict) ? dict->u.dict.keys[i] : NULL;
 }
 
+static int compare_key_ptrs(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+const char **val_dict_sorted_keys(const struct val *dict)
+{
+    size_t n = val_dict_len(dict);
+    const char **keys = xcalloc(n + 1, sizeof(*keys));
+
+    for (size_t i = 0; i < n; i++) {
+        keys[i] = dict->u.dict.keys[i];
+    }
+    qsort(keys, n, sizeof(*keys), compare_key_ptrs);
+    return keys;
+}
+
 struct val *val_dict_value_at(const struct val *dict, size_t i)
 {
     return i < val_dict_len(dict) ? dict->u.dict.values[i] : NULL;
@@ -433,7 +450,38 @@ static int64_t as_int(const struct val *v)
     return v->type == VAL_BOOL ? v->u.b : v->u.i;
 }
 
-bool val_equal(const struct val *a, const struct val *b)
+bool val_equal_by(const struct val *a, const struct val *b,
+                  bool (*same)(const struct val *a, const struct val *b))
+{
+    if (!same(a, b)) {
+        return false;
+    }
+    if (a->type == VAL_LIST && b->type == VAL_LIST) {
+        if (a->u.list.len != b->u.list.len) {
+            return false;
+        }
+        for (size_t i = 0; i < a->u.list.len; i++) {
+            if (!val_equal_by(a->u.list.items[i], b->u.list.items[i], same)) {
+                return false;
+            }
+        }
+    } else if (a->type == VAL_DICT && b->type == VAL_DICT) {
+        if (a->u.dict.len != b->u.dict.len) {
+            return false;
+        }
+        for (size_t i = 0; i < a->u.dict.len; i++) {
+            struct val *other = val_dict_get(b, a->u.dict.keys[i]);
+
+            if (!other || !val_equal_by(a->u.dict.values[i], other, same)) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* Python's == on scalars (numbers across bool, int and float); containers of one type pass. */
+static bool python_same(const struct val *a, const struct val *b)
 {
     if (is_number(a) && is_number(b)) {
         if (a->type != VAL_DOUBLE && b->type != VAL_DOUBLE) {
@@ -444,36 +492,15 @@ bool val_equal(const struct val *a, const struct val *b)
     if (a->type != b->type) {
         return false;
     }
-    switch (a->type) {
-    case VAL_NULL:
-        return true;
-    case VAL_STR:
+    if (a->type == VAL_STR) {
         return a->u.s.len == b->u.s.len && memcmp(a->u.s.ptr, b->u.s.ptr, a->u.s.len) == 0;
-    case VAL_LIST:
-        if (a->u.list.len != b->u.list.len) {
-            return false;
-        }
-        for (size_t i = 0; i < a->u.list.len; i++) {
-            if (!val_equal(a->u.list.items[i], b->u.list.items[i])) {
-                return false;
-            }
-        }
-        return true;
-    case VAL_DICT:
-        if (a->u.dict.len != b->u.dict.len) {
-            return false;
-        }
-        for (size_t i = 0; i < a->u.dict.len; i++) {
-            struct val *other = val_dict_get(b, a->u.dict.keys[i]);
-
-            if (!other || !val_equal(a->u.dict.values[i], other)) {
-                return false;
-            }
-        }
-        return true;
-    default:
-        return false;
     }
+    return a->type == VAL_NULL || a->type == VAL_LIST || a->type == VAL_DICT;
+}
+
+bool val_equal(const struct val *a, const struct val *b)
+{
+    return val_equal_by(a, b, python_same);
 }
 
 int val_compare(const struct val *a, const struct val *b, bool *incomparable)

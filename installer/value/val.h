@@ -95,6 +95,10 @@ void val_list_push_take(struct val *list, struct val *item); /* steals 'item' */
 size_t val_dict_len(const struct val *dict);
 struct val *val_dict_get(const struct val *dict, const char *key); /* borrowed; NULL if absent */
 const char *val_dict_key_at(const struct val *dict, size_t i);
+/* The keys in byte order (strcmp), as Go iterates a map and JSON/YAML emitters sort them: a new
+ * array of val_dict_len() + 1 entries ending in NULL, freed by the caller; the strings are
+ * borrowed from the dict. */
+const char **val_dict_sorted_keys(const struct val *dict);
 struct val *val_dict_value_at(const struct val *dict, size_t i); /* borrowed */
 void val_dict_set(struct val *dict, const char *key, struct val *value);
 void val_dict_set_take(struct val *dict, const char *key, struct val *value);
@@ -111,6 +115,12 @@ const char *val_cstr(const struct val *v); /* the string, or NULL if not a strin
 bool val_truthy(const struct val *v);
 /* Python equality (1 == 1.0 == True; dicts compare by content, not order). */
 bool val_equal(const struct val *a, const struct val *b);
+/* Deep equality by the caller's rule: 'same' is asked about every pair, containers included; it
+ * returns false to make them differ, and for two lists (two dicts) true lets their items in
+ * order (their values by key, in any order) decide. val_equal is this with Python's rule; Go's
+ * reflect.DeepEqual (installer/gotpl/) is this with Go's types. */
+bool val_equal_by(const struct val *a, const struct val *b,
+                  bool (*same)(const struct val *a, const struct val *b));
 /* Python ordering for sort/min/max: returns <0, 0, >0. Sets *incomparable (when not NULL) if Python
  * would refuse the comparison (str < int, dict < dict); the result is then by type name. */
 int val_compare(const struct val *a, const struct val *b, bool *incomparable);

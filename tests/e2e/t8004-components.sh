@@ -18,6 +18,7 @@ STANDIN=$TOP/tests/fixtures/cluster-standin
 MASTER=${T8004_HOST:-node2}
 MASTER_IP=$(echo "$SANDBOX_HOSTS" | tr " " "\n" | sed -n "${MASTER#node}p")
 NFS_IP=$(echo "$SANDBOX_HOSTS" | cut -d' ' -f4)
+INSTALLER_IP=$(echo "$SANDBOX_HOSTS" | cut -d" " -f1)
 SD=/var/lib/pot-standin
 on_master() {
     ssh -q -i "$SANDBOX_KEY" -o UserKnownHostsFile="$SANDBOX_KNOWN_HOSTS" \
@@ -48,7 +49,7 @@ new_kit() {
     shift
     mkdir -p "$dir" && cp -r "$TOP/charts" "$TOP/images" "$dir/" &&
         {
-            printf '%s\n' '[installer]' 'node1 ansible_host=127.0.0.1 ansible_connection=local' \
+            printf '%s\n' '[installer]' "node1 ansible_host=$INSTALLER_IP" \
                 '[masters]' "$MASTER ansible_host=$MASTER_IP" '[nfs]' "node4 ansible_host=$NFS_IP" \
                 '[all:vars]' ansible_user=root \
                 "ansible_port=$SANDBOX_SSH_PORT" "ansible_ssh_private_key_file=$SANDBOX_KEY" \
@@ -159,14 +160,20 @@ expect_success 'install-offline-pot.sh -f remove_mysql uninstalls exactly mysql'
     assert_contains out8 "no component '\''nosuch'\''"
 '
 
-expect_success 'a missing offline image stops the stage before any helm call' '
-    reset_standin && rm -rf "$T/d2" && before=$(upgrades) &&
+expect_success 'an image the kit lacks but the registry has passes; one in neither stops the stage before any helm call' '
+    reset_standin && rm -rf "$T/d2" &&
     rm "$KIT-images/redis.6.2.tar" && sed -i "s/^deploy_redis=.*/deploy_redis='\''true'\''/" "$KIT/hosts" &&
-    assert_exit 5 pot install --kit-dir "$KIT" --data-dir "$T/d2" --only components >out9 2>err9; cat out9 err9 &&
-    assert_contains err9 "component '\''redis'\'': image '\''registry.tke.com/library/redis:6.2'\'' is not in" &&
+    pot install --kit-dir "$KIT" --data-dir "$T/d2" --only components >out8b 2>&1; cat out8b &&
+    assert_contains out8b "are in $KIT-images or the cluster registry" &&
+    reset_standin && rm -rf "$T/d3" && before=$(upgrades) &&
+    echo "deploy_minio='\''true'\''" >>"$KIT/hosts" &&
+    assert_exit 5 pot install --kit-dir "$KIT" --data-dir "$T/d3" --only components >out9 2>err9; cat out9 err9 &&
+    assert_contains err9 "component '\''minio'\'': image '\''registry.tke.com/library/minio:" &&
+    assert_contains err9 "is neither in the kit'\''s offline images" &&
     assert_eq "$before" "$(upgrades)" &&
     assert_eq 0 "$(on_master "cat $SD/calls.log 2>/dev/null | grep -c helm || true")" &&
-    assert_not_contains out9 "generated the password"
+    assert_not_contains out9 "generated the password" &&
+    sed -i "/^deploy_minio=/d" "$KIT/hosts"
 '
 
 test_done

@@ -117,36 +117,11 @@ static void free_case(struct tcase *c)
     }
 }
 
-/* Helm reads values.yaml through JSON: every number becomes a float64. Returns a new reference. */
-static struct val *numbers_to_double(struct val *v)
-{
-    struct val *out;
-
-    switch (v->type) {
-    case VAL_INT:
-        return val_double((double)v->u.i);
-    case VAL_LIST:
-        out = val_list();
-        for (size_t i = 0; i < val_list_len(v); i++) {
-            val_list_push_take(out, numbers_to_double(val_list_get(v, i)));
-        }
-        return out;
-    case VAL_DICT:
-        out = val_dict();
-        for (size_t i = 0; i < val_dict_len(v); i++) {
-            val_dict_set_take(out, val_dict_key_at(v, i),
-                              numbers_to_double(val_dict_value_at(v, i)));
-        }
-        return out;
-    default:
-        return val_ref(v);
-    }
-}
-
 /* The root object of `helm template r CHART --namespace default` for chart c 0.1.0. */
 static struct val *helm_root(struct val *values)
 {
-    struct val *root = val_dict(), *release = val_dict(), *chart = val_dict(), *tmpl = val_dict();
+    struct val *root = gotpl_helm_root(values);
+    struct val *release = val_dict(), *chart = val_dict(), *tmpl = val_dict();
 
     val_dict_set_take(release, "Name", val_str("r"));
     val_dict_set_take(release, "Namespace", val_str("default"));
@@ -158,7 +133,6 @@ static struct val *helm_root(struct val *values)
     val_dict_set_take(chart, "Version", val_str("0.1.0"));
     val_dict_set_take(tmpl, "Name", val_str(TEMPLATE_NAME));
     val_dict_set_take(tmpl, "BasePath", val_str("c/templates"));
-    val_dict_set_take(root, "Values", values);
     val_dict_set_take(root, "Release", release);
     val_dict_set_take(root, "Chart", chart);
     val_dict_set_take(root, "Template", tmpl);
@@ -346,16 +320,14 @@ static bool run_case(const char *dir, const char *file)
     want_out = get(&c, "expect");
     want_err = get(&c, "error");
     values_text = get(&c, "values");
-    values = values_text ? val_from_yaml(values_text, strlen(values_text), file, &err) : val_dict();
+    values = values_text ? val_from_yaml_rules(values_text, strlen(values_text), file,
+                                               VAL_YAML_GOYAML2, &err)
+                         : val_dict();
     if (!tmpl || (!want_out && !want_err) || !values) {
         printf("FAIL %s: malformed case %s\n", file, err.msg);
         goto out;
     }
-    if (values->type != VAL_DICT) {
-        val_unref(values);
-        values = val_dict();
-    }
-    root = helm_root(numbers_to_double(values));
+    root = helm_root(values);
     t = gotpl_new(GOTPL_HELM);
     if (gotpl_parse(t, TEMPLATE_NAME, tmpl, &err) == 0) {
         gotpl_execute(t, TEMPLATE_NAME, root, &out, &err);
@@ -372,7 +344,7 @@ static bool run_case(const char *dir, const char *file)
                  strchr(want_err, '\n') ? strchr(want_err, '\n') + 1 : want_err);
         add_lines(&why, "    | ", out.ptr);
     } else {
-        ok = strcmp(out.ptr, want_out) == 0;
+        ok = out.len == strlen(want_out) && memcmp(out.ptr, want_out, out.len) == 0;
         if (!ok) {
             add_diff(&why, want_out, out.ptr);
         }
