@@ -10,6 +10,12 @@
 
 struct err;
 
+/* Where `pot install` keeps tke-installer's data and pot's journal unless --data-dir says. */
+#define POT_DEFAULT_DATA_DIR "/opt/tke-installer/data"
+
+/* say.c: a report callback (struct pipe_report, struct helm_report) printing one redacted line. */
+void cli_say_line(void *ctx, const char *line);
+
 struct command {
     const char *name;
     int (*run)(int argc, char **argv, struct err *err);

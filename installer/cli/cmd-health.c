@@ -3,32 +3,15 @@
  * line per switched-on component on stdout, redacted.
  */
 #include "pot.h"
-#include <stdio.h>
-#include "base/buf.h"
 #include "base/err.h"
-#include "base/log.h"
 #include "base/vec.h"
 #include "cli/cli.h"
 #include "cli/opt.h"
 #include "pipeline/pipe.h"
 
-#define DEFAULT_DATA_DIR "/opt/tke-installer/data"
-
-static void say(void *ctx, const char *line)
-{
-    struct buf text = BUF_INIT;
-
-    (void)ctx;
-    buf_adds(&text, line);
-    log_redact(&text);
-    printf("%s\n", text.ptr);
-    fflush(stdout);
-    buf_release(&text);
-}
-
 int cmd_health(int argc, char **argv, struct err *err)
 {
-    const char *inventory = NULL, *kit_dir = ".", *data_dir = DEFAULT_DATA_DIR;
+    const char *inventory = NULL, *kit_dir = ".", *data_dir = POT_DEFAULT_DATA_DIR;
     int verbose = 0;
     struct svec positional = SVEC_INIT;
     struct pipe_opts o = { 0 };
@@ -52,7 +35,7 @@ int cmd_health(int argc, char **argv, struct err *err)
     o.kit_dir = kit_dir;
     o.inventory = inventory;
     o.data_dir = data_dir;
-    o.report = (struct pipe_report){ .say = say };
+    o.report = (struct pipe_report){ .say = cli_say_line };
     ret = pipe_health(&o, err);
 out:
     svec_release(&positional);

@@ -23,7 +23,6 @@
 #include "helmfile/helmfile.h"
 #include "value/val.h"
 
-#define DEFAULT_DATA_DIR "/opt/tke-installer/data"
 #define DEFAULT_CONCURRENCY 5
 
 struct helmfile_args {
@@ -215,19 +214,6 @@ static int op_template(struct helmfile_args *a, struct hf_state *st, struct err 
     return ret;
 }
 
-/* The helm driver's one line per release event: stdout, redacted. */
-static void say(void *ctx, const char *line)
-{
-    struct buf text = BUF_INIT;
-
-    (void)ctx;
-    buf_adds(&text, line);
-    log_redact(&text);
-    printf("%s\n", text.ptr);
-    fflush(stdout);
-    buf_release(&text);
-}
-
 typedef int (*cluster_fn)(struct helm_target *t, const struct hf_state *st,
                           const struct helm_opts *opts, struct helm_summary *sum,
                           struct err *err);
@@ -249,7 +235,7 @@ static int on_cluster(struct helmfile_args *a, struct hf_state *st, const char *
     struct helm_opts o = { 0 };
     struct helm_summary sum;
     struct helm_target *t;
-    char *state_dir = xasprintf("%s/pot/helm", a->data_dir ? a->data_dir : DEFAULT_DATA_DIR);
+    char *state_dir = xasprintf("%s/pot/helm", a->data_dir ? a->data_dir : POT_DEFAULT_DATA_DIR);
     char *command = xasprintf("pot helmfile %s", what);
     int ret = -1;
 
@@ -263,7 +249,7 @@ static int on_cluster(struct helmfile_args *a, struct hf_state *st, const char *
         o.command = command;
         o.concurrency = a->concurrency ? a->concurrency : DEFAULT_CONCURRENCY;
         o.check = a->check;
-        o.report = (struct helm_report){ .say = say, .ctx = NULL };
+        o.report = (struct helm_report){ .say = cli_say_line, .ctx = NULL };
         ret = fn(t, st, &o, &sum, err);
         say_summary(what, &sum);
     }

@@ -23,7 +23,6 @@
 #include "cli/opt.h"
 #include "pipeline/pipe.h"
 
-#define DEFAULT_DATA_DIR "/opt/tke-installer/data"
 #define DEFAULT_IMAGE "tkestack/tke-installer:v1.2.4"
 #define HOOK_TIMEOUT_S 3600
 #define POLL_MS 500
@@ -264,7 +263,7 @@ int cmd_install(int argc, char **argv, struct err *err)
     }
     log_set_level(a.verbose);
     kit = absolute(a.kit_dir ? a.kit_dir : ".");
-    data = absolute(a.data_dir ? a.data_dir : DEFAULT_DATA_DIR);
+    data = absolute(a.data_dir ? a.data_dir : POT_DEFAULT_DATA_DIR);
     l.file = a.check ? NULL : open_log(data);
     o.kit_dir = kit;
     o.inventory = a.inventory;

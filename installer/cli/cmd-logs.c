@@ -45,7 +45,7 @@ static void print_new(struct tail *t, const char *header)
 
 int cmd_logs(int argc, char **argv, struct err *err)
 {
-    const char *data_dir = "/opt/tke-installer/data";
+    const char *data_dir = POT_DEFAULT_DATA_DIR;
     bool follow = false;
     struct svec positional = SVEC_INIT;
     const struct opt opts[] = {

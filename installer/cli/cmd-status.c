@@ -95,7 +95,7 @@ static int print_releases(const char *data_dir, struct err *err)
 
 int cmd_status(int argc, char **argv, struct err *err)
 {
-    const char *data_dir = "/opt/tke-installer/data";
+    const char *data_dir = POT_DEFAULT_DATA_DIR;
     struct svec positional = SVEC_INIT;
     const struct opt opts[] = {
         { OPT_STRING, "data-dir", 0, &data_dir, "DIR", "tke-installer data dir" },

@@ -53,9 +53,9 @@ const char *gotpl_type_name(const struct val *v)
                : (v->flags & GOTPL_VAL_INTS) ? "[]int"
                                              : "[]interface {}";
     case VAL_DICT:
-        return (v->flags & GOTPL_VAL_SEMVER_VALUE) ? "semver.Version"
-               : (v->flags & GOTPL_VAL_SEMVER)     ? "*semver.Version"
-               : (v->flags & GOTPL_VAL_STRMAP)     ? "map[string]string"
+        return (v->flags & GOTPL_VAL_SEMVER_VALUE)   ? "semver.Version"
+               : (v->flags & GOTPL_VAL_SEMVER)       ? "*semver.Version"
+               : (v->flags & GOTPL_VAL_STRMAP)       ? "map[string]string"
                : (v->flags & GOTPL_VAL_CHART_VALUES) ? "chartutil.Values"
                                                      : "map[string]interface {}";
     }

@@ -539,25 +539,6 @@ static unsigned hex4(const char *p)
     return v;
 }
 
-static void add_rune(uint32_t cp, struct buf *out)
-{
-    if (cp < 0x80) {
-        buf_addc(out, (char)cp);
-    } else if (cp < 0x800) {
-        buf_addc(out, (char)(0xC0 | (cp >> 6)));
-        buf_addc(out, (char)(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        buf_addc(out, (char)(0xE0 | (cp >> 12)));
-        buf_addc(out, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        buf_addc(out, (char)(0x80 | (cp & 0x3F)));
-    } else {
-        buf_addc(out, (char)(0xF0 | (cp >> 18)));
-        buf_addc(out, (char)(0x80 | ((cp >> 12) & 0x3F)));
-        buf_addc(out, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        buf_addc(out, (char)(0x80 | (cp & 0x3F)));
-    }
-}
-
 /* A checked string at s[*i] (the quote): its value as Go's unquote makes it. */
 static char *json_unquote(const char *s, size_t len, size_t *i, size_t *out_len)
 {
@@ -598,7 +579,7 @@ static char *json_unquote(const char *s, size_t len, size_t *i, size_t *out_len)
                         p += 6;
                     }
                 }
-                add_rune(cp >= 0xD800 && cp < 0xE000 ? 0xFFFD : cp, &b);
+                buf_add_utf8(&b, cp >= 0xD800 && cp < 0xE000 ? 0xFFFD : cp);
                 break;
             default:
                 buf_addc(&b, e);

@@ -365,21 +365,7 @@ static bool add_utf8(struct tdec *d, uint32_t cp, struct buf *out)
     if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
         return fail(d, "invalid unicode escape");
     }
-    if (cp < 0x80) {
-        buf_addc(out, (char)cp);
-    } else if (cp < 0x800) {
-        buf_addc(out, (char)(0xC0 | (cp >> 6)));
-        buf_addc(out, (char)(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        buf_addc(out, (char)(0xE0 | (cp >> 12)));
-        buf_addc(out, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        buf_addc(out, (char)(0x80 | (cp & 0x3F)));
-    } else {
-        buf_addc(out, (char)(0xF0 | (cp >> 18)));
-        buf_addc(out, (char)(0x80 | ((cp >> 12) & 0x3F)));
-        buf_addc(out, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        buf_addc(out, (char)(0x80 | (cp & 0x3F)));
-    }
+    buf_add_utf8(out, cp);
     return true;
 }
 
