@@ -4,6 +4,7 @@
  */
 #include "pot.h"
 #include "base/err.h"
+#include "base/log.h"
 #include "base/vec.h"
 #include "cli/cli.h"
 #include "cli/opt.h"
