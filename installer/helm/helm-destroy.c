@@ -13,7 +13,7 @@
 #include "journal/journal.h"
 
 /* Returns 1 when an uninstall is queued in 'job', 0 when nothing is to be done, -1 on error. */
-static int decide(struct helm_run *run, size_t idx, struct helm_summary *sum,
+static int decide(struct helm_run *run, size_t idx, void *ctx, struct helm_summary *sum,
                   struct helm_job *job, struct err *err)
 {
     const struct hf_release *r = run->st->releases[idx];
@@ -49,45 +49,18 @@ int helm_destroy(struct helm_target *t, const struct hf_state *st, const struct 
                  struct helm_summary *sum, struct err *err)
 {
     struct helm_job *jobs = xcalloc(st->nreleases + 1, sizeof(*jobs));
-    struct svec failed = SVEC_INIT;
     struct helm_run run;
     size_t njobs = 0;
     int ret = -1;
 
     memset(&run, 0, sizeof(run));
-    if (helm_run_begin(&run, t, st, opts, true, err) < 0) {
-        goto out;
+    if (helm_run_begin(&run, t, st, opts, true, err) == 0) {
+        ret = helm_walk_levels(&run, true, decide, NULL, jobs, &njobs, sum, err);
     }
-    for (size_t l = 0; l < run.dag.nlevels; l++) {
-        size_t count;
-        const size_t *idx = helm_dag_level(&run.dag, run.dag.nlevels - 1 - l, &count);
-        size_t first = njobs;
-
-        for (size_t k = 0; k < count; k++) {
-            int rc = decide(&run, idx[k], sum, &jobs[njobs], err);
-
-            if (rc < 0) {
-                goto out;
-            }
-            njobs += (size_t)rc;
-        }
-        if (njobs > first &&
-            helm_level_run(&run, jobs + first, njobs - first, sum, &failed, err) < 0) {
-            goto out;
-        }
-        if (failed.len) {
-            helm_mark_not_run(&run, l + 1, true, sum);
-            helm_fail_summary(&failed, sum, err);
-            goto out;
-        }
-    }
-    ret = 0;
-out:
     helm_run_end(&run);
     for (size_t i = 0; i < njobs; i++) {
         helm_job_release(&jobs[i]);
     }
-    svec_release(&failed);
     free(jobs);
     return ret;
 }

@@ -238,6 +238,17 @@ void helm_job_release(struct helm_job *job);
  * ('err' set); failures of helm itself are not errors here. */
 int helm_level_run(struct helm_run *run, struct helm_job *jobs, size_t n,
                    struct helm_summary *sum, struct svec *failed, struct err *err);
+/* Decides what to do with release 'idx' of run->st: 1 when a job is queued in 'job', 0 when
+ * nothing is to be run (reported already), -1 on error. */
+typedef int (*helm_decide_fn)(struct helm_run *run, size_t idx, void *ctx,
+                              struct helm_summary *sum, struct helm_job *job, struct err *err);
+/* Walks the DAG level by level (from the last level when 'reverse', as destroy does): decides
+ * every release of a level, runs the queued jobs, and stops after a level with a failure (the
+ * later levels reported not run; -1 with ERR_FAILED naming the failed releases). 'jobs' has room
+ * for every release; *njobs tells how many were queued (the caller releases them). */
+int helm_walk_levels(struct helm_run *run, bool reverse, helm_decide_fn decide, void *ctx,
+                     struct helm_job *jobs, size_t *njobs, struct helm_summary *sum,
+                     struct err *err);
 /* Appends a journal record unless in check mode or there is no journal. */
 int helm_journal_note(struct helm_run *run, enum journal_event event, const char *key,
                       const char *inputs, const char *msg, struct err *err);

@@ -246,3 +246,40 @@ int helm_level_run(struct helm_run *run, struct helm_job *jobs, size_t n,
     pool_run(n, forks, work, done, &lv);
     return lv.ret;
 }
+
+int helm_walk_levels(struct helm_run *run, bool reverse, helm_decide_fn decide, void *ctx,
+                     struct helm_job *jobs, size_t *njobs, struct helm_summary *sum,
+                     struct err *err)
+{
+    struct svec failed = SVEC_INIT;
+    int ret = -1;
+
+    for (size_t l = 0; l < run->dag.nlevels; l++) {
+        size_t count;
+        const size_t *idx = helm_dag_level(&run->dag,
+                                           reverse ? run->dag.nlevels - 1 - l : l, &count);
+        size_t first = *njobs;
+
+        for (size_t k = 0; k < count; k++) {
+            int rc = decide(run, idx[k], ctx, sum, &jobs[*njobs], err);
+
+            if (rc < 0) {
+                goto out;
+            }
+            *njobs += (size_t)rc;
+        }
+        if (*njobs > first &&
+            helm_level_run(run, jobs + first, *njobs - first, sum, &failed, err) < 0) {
+            goto out;
+        }
+        if (failed.len) {
+            helm_mark_not_run(run, l + 1, reverse, sum);
+            helm_fail_summary(&failed, sum, err);
+            goto out;
+        }
+    }
+    ret = 0;
+out:
+    svec_release(&failed);
+    return ret;
+}

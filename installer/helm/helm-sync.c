@@ -339,48 +339,30 @@ int helm_fail_summary(const struct svec *failed, const struct helm_summary *sum,
     return -1;
 }
 
+/* helm_decide_fn of sync: 'ctx' is the array of prepared releases. */
+static int decide(struct helm_run *run, size_t idx, void *ctx, struct helm_summary *sum,
+                  struct helm_job *job, struct err *err)
+{
+    struct prepared *p = ctx;
+
+    return run->st->releases[idx]->installed
+               ? decide_installed(run, idx, &p[idx], sum, job, err)
+               : decide_absent(run, idx, sum, job, err);
+}
+
 int helm_sync(struct helm_target *t, const struct hf_state *st, const struct helm_opts *opts,
               struct helm_summary *sum, struct err *err)
 {
     struct prepared *p = xcalloc(st->nreleases + 1, sizeof(*p));
     struct helm_job *jobs = xcalloc(st->nreleases + 1, sizeof(*jobs));
-    struct svec failed = SVEC_INIT;
     struct helm_run run;
     size_t njobs = 0;
     int ret = -1;
 
     memset(&run, 0, sizeof(run));
-    if (prepare(st, p, err) < 0 || helm_run_begin(&run, t, st, opts, true, err) < 0) {
-        goto out;
+    if (prepare(st, p, err) == 0 && helm_run_begin(&run, t, st, opts, true, err) == 0) {
+        ret = helm_walk_levels(&run, false, decide, p, jobs, &njobs, sum, err);
     }
-    for (size_t l = 0; l < run.dag.nlevels; l++) {
-        size_t count;
-        const size_t *idx = helm_dag_level(&run.dag, l, &count);
-        size_t first = njobs;
-
-        for (size_t k = 0; k < count; k++) {
-            const struct hf_release *r = st->releases[idx[k]];
-            int rc = r->installed ? decide_installed(&run, idx[k], &p[idx[k]], sum, &jobs[njobs],
-                                                     err)
-                                  : decide_absent(&run, idx[k], sum, &jobs[njobs], err);
-
-            if (rc < 0) {
-                goto out;
-            }
-            njobs += (size_t)rc;
-        }
-        if (njobs > first &&
-            helm_level_run(&run, jobs + first, njobs - first, sum, &failed, err) < 0) {
-            goto out;
-        }
-        if (failed.len) {
-            helm_mark_not_run(&run, l + 1, false, sum);
-            helm_fail_summary(&failed, sum, err);
-            goto out;
-        }
-    }
-    ret = 0;
-out:
     helm_run_end(&run);
     for (size_t i = 0; i < njobs; i++) {
         helm_job_release(&jobs[i]);
@@ -388,7 +370,6 @@ out:
     for (size_t i = 0; i < st->nreleases; i++) {
         helm_chart_release(&p[i].chart);
     }
-    svec_release(&failed);
     free(jobs);
     free(p);
     return ret;
