@@ -167,11 +167,10 @@ static void load_chart(struct chart *c, const char *dir, const char *values_path
     qsort(c->files, c->nfiles, sizeof(*c->files), cmp_names);
 }
 
-/* One root object per file (Helm sets .Template.Name per file); they share .Values. */
+/* One root object per file (Helm sets .Template.Name per file), each from gotpl_helm_root. */
 static struct val **make_roots(const struct chart *c)
 {
     struct val *values = coalesce(c->defaults, c->user);
-    struct val *floats = gotpl_float_numbers(values);
     struct val *release = val_dict();
     struct val **roots = xcalloc(c->nfiles, sizeof(*roots));
 
@@ -182,18 +181,16 @@ static struct val **make_roots(const struct chart *c)
     val_dict_set_take(release, "Revision", val_int(1));
     val_dict_set_take(release, "Service", val_str("Helm"));
     for (size_t i = 0; i < c->nfiles; i++) {
-        struct val *root = val_dict(), *tmpl = val_dict();
+        struct val *root = gotpl_helm_root(values), *tmpl = val_dict();
 
         val_dict_set_take(tmpl, "Name", val_str(c->files[i].name));
         val_dict_set_take(tmpl, "BasePath", val_str(c->base_path));
-        val_dict_set(root, "Values", floats);
         val_dict_set(root, "Release", release);
         val_dict_set(root, "Chart", c->chart_meta);
         val_dict_set_take(root, "Template", tmpl);
         roots[i] = root;
     }
     val_unref(release);
-    val_unref(floats);
     val_unref(values);
     return roots;
 }

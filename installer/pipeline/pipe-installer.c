@@ -3,7 +3,8 @@
  * installer image when the daemon lacks it (from a docker-save tarball, else out of the .run),
  * (re)creates the container when it is missing or its settings changed, else restarts it so it
  * resumes at tke.json's "step" (or attaches to an install still running), then follows it to
- * Success (pipe-follow.c).
+ * Success (pipe-follow.c). An unlabelled container with our image and data mount (a run killed
+ * before labelling it, the kit's own `docker run`) is adopted; anyone else's is never touched.
  */
 #include "pot.h"
 #include <dirent.h>
@@ -310,12 +311,16 @@ static int start_container(struct pipe_ctx *c, struct tke_docker *d,
                            const struct tke_container_info *info, size_t *offset,
                            struct err *err)
 {
-    char hash[65];
+    enum tke_container_match match = info->exists ? tke_container_match(info, spec)
+                                                  : TKE_MATCH_FOREIGN;
 
-    tke_container_spec_hash(spec, hash);
     pipe_hooks_clear(c);
     *offset = log_size(c);
-    if (info->exists && strcmp(info->spec_hash, hash) == 0) {
+    if (info->exists && match == TKE_MATCH_ADOPTABLE) {
+        pipe_say(c, "tke-installer: adopting container '%s' (%s, same image and data directory)",
+                 spec->name, info->status);
+    }
+    if (info->exists && match != TKE_MATCH_CHANGED) {
         pipe_say(c, "tke-installer: restarting container '%s' (resumes at step %lld)",
                  spec->name, (long long)json_step(c));
         return tke_docker_container_restart(d, spec->name, err);
@@ -335,6 +340,20 @@ static int start_container(struct pipe_ctx *c, struct tke_docker *d,
     return tke_docker_container_start(d, spec->name, err);
 }
 
+/* Refuses a container under our name that pot did not create and cannot adopt. */
+static int check_owner(const struct tke_container_spec *spec,
+                       const struct tke_container_info *info, struct err *err)
+{
+    if (!info->exists || tke_container_match(info, spec) != TKE_MATCH_FOREIGN) {
+        return 0;
+    }
+    return err_set(err, ERR_FAILED,
+                   "container '%s' exists and is not pot's tke-installer (image '%s', not '%s', "
+                   "or another data directory); remove it with 'docker rm -f %s' or choose "
+                   "another name with --container",
+                   spec->name, info->image, spec->image, spec->name);
+}
+
 static int run_container(struct pipe_ctx *c, struct tke_docker *d, struct err *err)
 {
     struct tke_container_spec spec;
@@ -345,7 +364,8 @@ static int run_container(struct pipe_ctx *c, struct tke_docker *d, struct err *e
 
     build_spec(c, d, &spec, &owned);
     if (fs_mkdir_p(owned.items[1], 0755, err) < 0 ||
-        tke_docker_container_inspect(d, spec.name, &info, err) < 0) {
+        tke_docker_container_inspect(d, spec.name, &info, err) < 0 ||
+        check_owner(&spec, &info, err) < 0) {
         goto out;
     }
     if (c->opts->check) {

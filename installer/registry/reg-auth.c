@@ -230,8 +230,48 @@ int reg_auth_for_repo(struct reg *r, const char *repo, struct err *err)
     return fetch_token(r, repo, NULL, err);
 }
 
-struct curl_slist *reg_auth_apply(const struct reg *r, CURL *curl, struct curl_slist *headers)
+/* Scheme, host and port of 'url' (the scheme's default port when none is given) into 'out' as
+ * "scheme://host:port"; -1 when 'url' does not parse. */
+static int url_origin(const char *url, struct buf *out)
 {
+    CURLU *u = curl_url();
+    char *scheme = NULL;
+    char *host = NULL;
+    char *port = NULL;
+    int ret = -1;
+
+    if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+        buf_addf(out, "%s://%s:%s", scheme, host, port);
+        ret = 0;
+    }
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(u);
+    return ret;
+}
+
+bool reg_same_origin(const char *a, const char *b)
+{
+    struct buf oa = BUF_INIT;
+    struct buf ob = BUF_INIT;
+    bool same = url_origin(a, &oa) == 0 && url_origin(b, &ob) == 0 &&
+                strcasecmp(oa.ptr, ob.ptr) == 0;
+
+    buf_release(&oa);
+    buf_release(&ob);
+    return same;
+}
+
+struct curl_slist *reg_auth_apply(const struct reg *r, CURL *curl, const char *url,
+                                  struct curl_slist *headers)
+{
+    if (!reg_same_origin(url, r->base)) {
+        return headers;
+    }
     if (r->auth == REG_AUTH_BASIC && r->opts.user) {
         curl_easy_setopt(curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
         curl_easy_setopt(curl, CURLOPT_USERNAME, r->opts.user);

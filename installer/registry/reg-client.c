@@ -197,7 +197,7 @@ static struct curl_slist *setup_request(struct reg *r, struct req *rq, struct re
     if (rq->extra_header) {
         h = curl_slist_append(h, rq->extra_header);
     }
-    h = reg_auth_apply(r, c, h);
+    h = reg_auth_apply(r, c, rq->url, h);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     return h;
 }
@@ -246,8 +246,8 @@ static int perform(struct reg *r, struct req *rq, struct resp *rs, struct err *e
                            rq->method, path_len, path, curl_reason(rc, cerr));
         }
         curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &rs->status);
-        if (rs->status != 401 || attempt == 1) {
-            break;
+        if (rs->status != 401 || attempt == 1 || !reg_same_origin(rq->url, r->base)) {
+            break; /* another origin's challenge would send our credentials to its realm */
         }
         if (reg_auth_challenge(r, rs->www_auth, rq->repo, err) < 0) {
             return -1;

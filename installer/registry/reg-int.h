@@ -32,7 +32,12 @@ void reg_setup_tls(const struct reg *r, CURL *curl);
 int reg_auth_challenge(struct reg *r, const char *challenge, const char *repo, struct err *err);
 /* For bearer auth, fetches a pull,push token for 'repo' unless the current one is for it. */
 int reg_auth_for_repo(struct reg *r, const char *repo, struct err *err);
-/* Adds the Authorization header (bearer) or curl basic credentials to the handle. */
-struct curl_slist *reg_auth_apply(const struct reg *r, CURL *curl, struct curl_slist *headers);
+/* True when URLs 'a' and 'b' have the same scheme, host and port (default ports filled in). */
+bool reg_same_origin(const char *a, const char *b);
+/* Adds the Authorization header (bearer) or curl basic credentials to the handle for a request
+ * to 'url', and nothing when 'url' is on another origin than the registry (an upload Location
+ * elsewhere): credentials and tokens go only to the registry they were given for. */
+struct curl_slist *reg_auth_apply(const struct reg *r, CURL *curl, const char *url,
+                                  struct curl_slist *headers);
 
 #endif

@@ -90,6 +90,7 @@ struct tpl_node {
     const char *str;        /* arena: data text, name, attribute, filter/test/macro name */
     int slot;               /* TN_NAME, TN_MACRO: index of the name in tpl->names */
     size_t len;
+    int height;             /* of an expression: levels of nodes in its tree, its own included */
     struct val *cval;       /* TN_CONST: borrowed from the tpl's constant list */
     struct tpl_node *a, *b, *c; /* operands; TN_FOR: a = target, b = iterable, c = filter */
     struct tpl_node **args; /* arena: positional args, items, compare operands, dict keys */

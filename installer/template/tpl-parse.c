@@ -18,7 +18,12 @@ struct parser {
     int depth;
 };
 
+/* How deeply the parser may recurse (brackets, unary operators, statements inside statements),
+ * and how high an expression's syntax tree may grow: a chain of n operators, filters, tests,
+ * attributes or inline ifs is n levels, which compiling and evaluating walk recursively. Past
+ * either, the template fails to compile with "... nested too deeply at <token>". */
 #define MAX_DEPTH 200
+#define MAX_HEIGHT 1000
 
 static const struct tpl_tok *peek(const struct parser *p)
 {
@@ -128,9 +133,32 @@ static struct tpl_node *node_new(struct parser *p, enum tpl_node_kind kind,
     return n;
 }
 
-/* Extends 'n' to end where the previous token ended. */
+static int max_height(int h, struct tpl_node *const *nodes, size_t n)
+{
+    for (size_t i = 0; nodes && i < n; i++) {
+        h = nodes[i] && nodes[i]->height > h ? nodes[i]->height : h;
+    }
+    return h;
+}
+
+/* The expression 'n' is complete: extends it to end where the previous token ended and sets its
+ * height. Returns 'n', or NULL with the error set when the tree grew higher than MAX_HEIGHT. */
 static struct tpl_node *finish(struct parser *p, struct tpl_node *n, unsigned start)
 {
+    struct tpl_node *const abc[] = { n->a, n->b, n->c };
+    int h = max_height(0, abc, ARRAY_SIZE(abc));
+
+    h = max_height(h, n->args, n->nargs);
+    h = max_height(h, n->vals, n->kind == TN_DICT ? n->nargs : 0);
+    h = max_height(h, n->kwargs, n->nkw);
+    n->height = h + 1;
+    if (n->height > MAX_HEIGHT) {
+        struct srcpos pos = { p->t->name, n->line, n->col };
+
+        err_at(p->err, ERR_PARSE, &pos, "expression nested too deeply (more than %d levels)",
+               MAX_HEIGHT);
+        return NULL;
+    }
     n->start = start;
     n->end = p->i > 0 ? p->toks[p->i - 1].end : n->end;
     return n;
@@ -400,6 +428,9 @@ static struct tpl_node *parse_postfix(struct parser *p, struct tpl_node *n, unsi
             }
             g->a = n;
             n = finish(p, g, start);
+            if (!n) {
+                return NULL;
+            }
         } else if (accept_op(p, "[")) {
             struct tpl_node *g = node_new(p, TN_GETITEM, at);
 
@@ -409,6 +440,9 @@ static struct tpl_node *parse_postfix(struct parser *p, struct tpl_node *n, unsi
                 return NULL;
             }
             n = finish(p, g, start);
+            if (!n) {
+                return NULL;
+            }
         } else if (accept_op(p, "(")) {
             struct tpl_node *c = node_new(p, TN_CALL, at);
 
@@ -417,6 +451,9 @@ static struct tpl_node *parse_postfix(struct parser *p, struct tpl_node *n, unsi
                 return NULL;
             }
             n = finish(p, c, start);
+            if (!n) {
+                return NULL;
+            }
         } else {
             return n;
         }
@@ -591,10 +628,9 @@ static struct tpl_node *parse_unary(struct parser *p, bool with_filter)
         advance(p);
         n = node_new(p, is_op(at, "-") ? TN_NEG : TN_POS, at);
         n->a = parse_unary(p, false);
-        if (!n->a) {
+        if (!n->a || !finish(p, n, at->start)) {
             return NULL;
         }
-        finish(p, n, at->start);
     } else {
         n = parse_primary(p);
         if (!n) {
@@ -811,7 +847,12 @@ static struct tpl_node *parse_expr(struct parser *p)
             return NULL;
         }
         if (accept_name(p, "else")) {
+            if (++p->depth > MAX_DEPTH) {
+                fail_tok(p, at, "expression nested too deeply at %s", NULL);
+                return NULL;
+            }
             c->c = parse_expr(p);
+            p->depth--;
             if (!c->c) {
                 return NULL;
             }

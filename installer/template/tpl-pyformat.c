@@ -8,6 +8,40 @@
 #include "base/buf.h"
 #include "template/tpl-eval.h"
 
+/* The largest width or precision a format may ask for: ten million characters of padding or
+ * digits. Python goes up to sys.maxsize (and runs out of memory first); printf stops at INT_MAX. */
+#define MAX_WIDTH 10000000
+
+/* The number in 'p' (digits), or MAX_WIDTH + 1 when bigger than MAX_WIDTH; *p moves past it. */
+static long read_width(const char **p)
+{
+    long n = 0;
+
+    for (; **p >= '0' && **p <= '9'; (*p)++) {
+        n = n > MAX_WIDTH ? n : n * 10 + (**p - '0');
+    }
+    return n > MAX_WIDTH ? MAX_WIDTH + 1 : n;
+}
+
+/* Fails when printf flags 'spec' ("%-10.2") ask for a width or precision above MAX_WIDTH. */
+static int check_width(struct tpl_ctx *c, const char *spec)
+{
+    const char *p = spec + 1;
+    long width, prec = 0;
+
+    p += strspn(p, "-+ #0");
+    width = read_width(&p);
+    if (*p == '.') {
+        p++;
+        prec = read_width(&p);
+    }
+    if (width > MAX_WIDTH || prec > MAX_WIDTH) {
+        return tpl_failn(c, "format %s too big in '%s' (at most %d)",
+                         width > MAX_WIDTH ? "width" : "precision", spec, MAX_WIDTH);
+    }
+    return 0;
+}
+
 /* Formats one value for conversion 'conv' with printf flags 'spec' ("%-10.2"); 0 or -1. */
 static int format_one(struct tpl_ctx *c, struct buf *out, const char *spec, char conv,
                       struct val *v)
@@ -18,6 +52,9 @@ static int format_one(struct tpl_ctx *c, struct buf *out, const char *spec, char
                : v->type == VAL_INT  ? (double)v->u.i
                                      : (double)(v->type == VAL_BOOL && v->u.b);
 
+    if (check_width(c, spec) < 0) {
+        return -1;
+    }
     if (conv == 's' || conv == 'r') {
         struct buf s = BUF_INIT;
 

@@ -154,6 +154,10 @@ static void fill_info(const struct val *v, struct tke_container_info *info)
     struct val *state = val_dict_get(v, "State");
     struct val *config = val_dict_get(v, "Config");
     struct val *labels = config ? val_dict_get(config, "Labels") : NULL;
+    struct val *host = val_dict_get(v, "HostConfig");
+    struct val *binds = host && host->type == VAL_DICT ? val_dict_get(host, "Binds") : NULL;
+    const char *image = config && config->type == VAL_DICT ? val_dict_get_str(config, "Image")
+                                                           : NULL;
     struct val *running = state ? val_dict_get(state, "Running") : NULL;
     const char *status = state ? val_dict_get_str(state, "Status") : NULL;
     const char *hash = labels && labels->type == VAL_DICT ? val_dict_get_str(labels, SPEC_LABEL)
@@ -163,6 +167,14 @@ static void fill_info(const struct val *v, struct tke_container_info *info)
     info->running = running && running->type == VAL_BOOL && running->u.b;
     info->status = xstrdup(status ? status : "");
     info->spec_hash = xstrdup(hash ? hash : "");
+    info->image = xstrdup(image ? image : "");
+    for (size_t i = 0; binds && binds->type == VAL_LIST && i < val_list_len(binds); i++) {
+        const char *b = val_cstr(val_list_get(binds, i));
+
+        if (b) {
+            svec_push(&info->binds, b);
+        }
+    }
 }
 
 int tke_docker_container_inspect(struct tke_docker *d, const char *name,
@@ -176,6 +188,7 @@ int tke_docker_container_inspect(struct tke_docker *d, const char *name,
     memset(info, 0, sizeof(*info));
     info->status = xstrdup("");
     info->spec_hash = xstrdup("");
+    info->image = xstrdup("");
     if (call(d, "GET", path, NULL, &rs, err) < 0) {
         goto out;
     }
@@ -207,8 +220,35 @@ void tke_container_info_release(struct tke_container_info *info)
 {
     free(info->status);
     free(info->spec_hash);
+    free(info->image);
+    svec_release(&info->binds);
     info->status = NULL;
     info->spec_hash = NULL;
+    info->image = NULL;
+}
+
+enum tke_container_match tke_container_match(const struct tke_container_info *info,
+                                             const struct tke_container_spec *spec)
+{
+    const char *data = NULL;
+    char hash[65];
+
+    tke_container_spec_hash(spec, hash);
+    if (strcmp(info->spec_hash, hash) == 0) {
+        return TKE_MATCH_SAME;
+    }
+    if (info->spec_hash[0]) {
+        return TKE_MATCH_CHANGED;
+    }
+    for (size_t i = 0; i < spec->binds.len; i++) {
+        if (str_ends_with(spec->binds.items[i], ":/app/data")) {
+            data = spec->binds.items[i];
+        }
+    }
+    if (strcmp(info->image, spec->image) == 0 && data && svec_contains(&info->binds, data)) {
+        return TKE_MATCH_ADOPTABLE;
+    }
+    return TKE_MATCH_FOREIGN;
 }
 
 static struct val *str_list(const struct svec *v)

@@ -32,6 +32,17 @@ struct tke_container_info {
     bool running;
     char *status;    /* owned: "running", "exited", ... ("" when absent) */
     char *spec_hash; /* owned: the pot.spec label pot set at create time ("" when absent) */
+    char *image;     /* owned: the image it was created from, as given ("" when absent) */
+    struct svec binds; /* owned: its "host:container" mounts */
+};
+
+/* What an existing container is to the spec pot would create under its name. */
+enum tke_container_match {
+    TKE_MATCH_SAME,      /* pot created it from this very spec */
+    TKE_MATCH_CHANGED,   /* pot created it (labelled) from other settings: recreate it */
+    TKE_MATCH_ADOPTABLE, /* no pot label, but the same image and data mount: a run killed
+                          * before labelling it, or the kit's own `docker run`; adopt it */
+    TKE_MATCH_FOREIGN,   /* someone else's container: never touch it */
 };
 
 /* Paths of the installer container; NULL fields take the kit's defaults. */
@@ -58,6 +69,10 @@ int tke_docker_image_load(struct tke_docker *d, const char *tarball, struct err 
 int tke_docker_container_inspect(struct tke_docker *d, const char *name,
                                  struct tke_container_info *info, struct err *err);
 void tke_container_info_release(struct tke_container_info *info);
+/* Compares an inspected, existing container with 'spec' (the data mount is the bind onto
+ * /app/data). */
+enum tke_container_match tke_container_match(const struct tke_container_info *info,
+                                             const struct tke_container_spec *spec);
 /* Creates the container, labelled with tke_container_spec_hash(spec). */
 int tke_docker_container_create(struct tke_docker *d, const struct tke_container_spec *spec,
                                 struct err *err);

@@ -54,14 +54,57 @@ static struct val *from_jansson(json_t *j)
     return v;
 }
 
+/* Refuses text whose arrays and objects nest deeper than VAL_MAX_DEPTH before jansson (whose
+ * limit is its own, and which keeps no positions) builds it: -1 with 'err' set at the bracket
+ * one level too deep. Brackets inside strings do not count. */
+static int check_depth(const char *text, size_t len, const char *name, struct err *err)
+{
+    bool in_string = false;
+    int depth = 0, line = 1, col = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+
+        col++;
+        if (c == '\n') {
+            line++;
+            col = 0;
+        } else if (in_string) {
+            if (c == '\\') {
+                i++;
+                col++;
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > VAL_MAX_DEPTH) {
+                struct srcpos pos = { pos_intern(name), line, col };
+
+                return err_at(err, ERR_PARSE, &pos, "nested too deeply (more than %d levels)",
+                              VAL_MAX_DEPTH);
+            }
+        } else if (c == ']' || c == '}') {
+            depth--;
+        }
+    }
+    return 0;
+}
+
 struct val *val_from_json(const char *text, size_t len, const char *name, struct err *err)
 {
     json_error_t jerr;
-    json_t *j = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+    json_t *j;
     struct val *v;
 
+    name = name ? name : "<string>";
+    if (check_depth(text, len, name, err) < 0) {
+        return NULL;
+    }
+    j = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
     if (!j) {
-        struct srcpos pos = { pos_intern(name ? name : "<string>"), jerr.line, jerr.column };
+        struct srcpos pos = { pos_intern(name), jerr.line, jerr.column };
 
         err_at(err, ERR_PARSE, &pos, "invalid JSON: %s", jerr.text);
         return NULL;

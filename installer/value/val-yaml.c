@@ -325,6 +325,8 @@ struct anchor {
     char *name;      /* owned */
     struct val *val; /* owned reference */
     bool open;       /* its mapping or sequence is still being read: an alias would be a cycle */
+    int height;      /* levels of lists and dicts in it, its own included (0 for a scalar) */
+    size_t nodes;    /* nodes in it, its own and those of the aliases in it included */
 };
 
 struct loader {
@@ -334,6 +336,10 @@ struct loader {
     struct anchor *anchors;
     size_t anchors_len;
     size_t anchors_cap;
+    int depth;       /* mappings and sequences open around the node being read */
+    int height;      /* the 'height' (as in struct anchor) of the node load_node last returned */
+    size_t nodes;    /* and its 'nodes' */
+    size_t expanded; /* nodes reached through aliases so far */
     struct err *err;
 };
 
@@ -365,15 +371,20 @@ static void remember_anchor(struct loader *ld, const yaml_char_t *name, struct v
     ld->anchors[ld->anchors_len].name = xstrdup((const char *)name);
     ld->anchors[ld->anchors_len].val = val_ref(v);
     ld->anchors[ld->anchors_len].open = open;
+    ld->anchors[ld->anchors_len].height = 0;
+    ld->anchors[ld->anchors_len].nodes = 1;
     ld->anchors_len++;
 }
 
-/* The mapping or sequence 'v' is complete: aliases may now refer to it. */
+/* The mapping or sequence 'v' is complete, ld->height and ld->nodes are its own: aliases may now
+ * refer to it. */
 static void close_anchor(struct loader *ld, const struct val *v)
 {
     for (size_t i = ld->anchors_len; i-- > 0;) {
         if (ld->anchors[i].val == v) {
             ld->anchors[i].open = false;
+            ld->anchors[i].height = ld->height;
+            ld->anchors[i].nodes = ld->nodes;
         }
     }
 }
@@ -389,6 +400,12 @@ static const struct anchor *find_anchor(struct loader *ld, const char *name)
 }
 
 static struct val *load_node(struct loader *ld, yaml_event_t *ev);
+
+static int too_deep(struct loader *ld, const struct srcpos *pos)
+{
+    return err_at(ld->err, ERR_PARSE, pos, "nested too deeply (more than %d levels)",
+                  VAL_MAX_DEPTH);
+}
 
 /* A plain scalar, or one tagged with a standard scalar tag. */
 static struct val *resolve_scalar(const struct loader *ld, const char *text, size_t len)
@@ -482,6 +499,8 @@ static struct val *load_mapping(struct loader *ld, yaml_event_t *start)
     struct val *dict = val_dict();
     struct val *merges = val_list();
     struct srcpos merge_pos = { 0 };
+    int height = 0;   /* of the highest value */
+    size_t nodes = 1; /* in the mapping */
     yaml_event_t ev;
 
     dict->pos = mark_pos(ld, start->start_mark);
@@ -524,6 +543,10 @@ static struct val *load_mapping(struct loader *ld, yaml_event_t *start)
             val_unref(key);
             goto fail;
         }
+        /* a merged mapping's values land in this one: one level lower, two for a list of them */
+        ld->height -= !is_merge ? 0 : value->type == VAL_LIST ? 2 : 1;
+        height = ld->height > height ? ld->height : height;
+        nodes += ld->nodes;
         if (is_merge) {
             val_list_push_take(merges, value);
             val_unref(key);
@@ -549,6 +572,8 @@ static struct val *load_mapping(struct loader *ld, yaml_event_t *start)
         }
     }
     val_unref(merges);
+    ld->height = height + 1;
+    ld->nodes = nodes;
     close_anchor(ld, dict);
     return dict;
 fail:
@@ -560,6 +585,8 @@ fail:
 static struct val *load_sequence(struct loader *ld, yaml_event_t *start)
 {
     struct val *list = val_list();
+    int height = 0;   /* of the highest item */
+    size_t nodes = 1; /* in the sequence */
     yaml_event_t ev;
 
     list->pos = mark_pos(ld, start->start_mark);
@@ -574,6 +601,8 @@ static struct val *load_sequence(struct loader *ld, yaml_event_t *start)
         }
         if (ev.type == YAML_SEQUENCE_END_EVENT) {
             yaml_event_delete(&ev);
+            ld->height = height + 1;
+            ld->nodes = nodes;
             close_anchor(ld, list);
             return list;
         }
@@ -582,6 +611,8 @@ static struct val *load_sequence(struct loader *ld, yaml_event_t *start)
             val_unref(list);
             return NULL;
         }
+        height = ld->height > height ? ld->height : height;
+        nodes += ld->nodes;
         val_list_push_take(list, item);
     }
 }
@@ -593,6 +624,8 @@ static struct val *load_node(struct loader *ld, yaml_event_t *ev)
     const struct anchor *a;
     struct srcpos pos = mark_pos(ld, ev->start_mark);
 
+    ld->height = 0;
+    ld->nodes = 1;
     switch (ev->type) {
     case YAML_SCALAR_EVENT:
         v = scalar_value(ld, ev);
@@ -608,15 +641,28 @@ static struct val *load_node(struct loader *ld, yaml_event_t *ev)
         } else if (a->open) {
             err_at(ld->err, ERR_PARSE, &pos, "alias '*%s' is inside the node it names; "
                    "recursive structures are not supported", (const char *)ev->data.alias.anchor);
+        } else if (ld->depth + a->height > VAL_MAX_DEPTH) {
+            too_deep(ld, &pos);
+        } else if (a->nodes > VAL_YAML_MAX_ALIAS_NODES - ld->expanded) {
+            err_at(ld->err, ERR_PARSE, &pos,
+                   "too many alias expansions (more than %d nodes reached through aliases)",
+                   VAL_YAML_MAX_ALIAS_NODES);
         } else {
             v = val_ref(a->val);
+            ld->height = a->height;
+            ld->nodes = a->nodes;
+            ld->expanded += a->nodes;
         }
         break;
     case YAML_MAPPING_START_EVENT:
-        v = load_mapping(ld, ev);
-        break;
     case YAML_SEQUENCE_START_EVENT:
-        v = load_sequence(ld, ev);
+        if (ld->depth >= VAL_MAX_DEPTH) {
+            too_deep(ld, &pos);
+            break;
+        }
+        ld->depth++;
+        v = ev->type == YAML_MAPPING_START_EVENT ? load_mapping(ld, ev) : load_sequence(ld, ev);
+        ld->depth--;
         break;
     default:
         err_at(ld->err, ERR_PARSE, &pos, "unexpected YAML event");

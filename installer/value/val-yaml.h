@@ -11,6 +11,12 @@
 struct val;
 struct err;
 
+/* Aliases share the node they name, but whoever walks the value (templating every variable,
+ * to_json) visits it once per alias: a kilobyte of aliases of aliases ("billion laughs") would
+ * stand for 10^9 nodes. A document whose aliases reach more nodes than this in total (counting
+ * aliases within aliased nodes) fails with "too many alias expansions". */
+#define VAL_YAML_MAX_ALIAS_NODES 1000000
+
 /* Whose YAML 1.1 reading plain scalars and mapping keys follow. */
 enum val_yaml_rules {
     VAL_YAML_PYYAML, /* Ansible's (PyYAML), what val_from_yaml uses */

@@ -19,6 +19,13 @@
 
 struct buf;
 
+/* How deeply lists and dicts may nest: the YAML and JSON readers (and so from_yaml/from_json)
+ * refuse a document nested deeper with "nested too deeply (more than 1000 levels)" at the
+ * offending position, so that the recursive walks over values (free, copy, compare, emit) stay
+ * within the stack. A top-level list is 1 level; a YAML alias counts the depth of the node it
+ * names. Python's own readers stop near the same depth (RecursionError). */
+#define VAL_MAX_DEPTH 1000
+
 enum val_type {
     VAL_NULL,
     VAL_BOOL,

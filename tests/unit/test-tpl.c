@@ -213,6 +213,94 @@ static void test_tpl_loop_iteration_limit(void **state)
     buf_release(&out);
 }
 
+/* "{{ <head><link * n> }}": a chain of n operators or filters; the caller frees it. */
+static char *chain_text(const char *head, const char *link, size_t n)
+{
+    struct buf b = BUF_INIT;
+
+    buf_addf(&b, "{{ %s", head);
+    for (size_t i = 0; i < n; i++) {
+        buf_adds(&b, link);
+    }
+    buf_adds(&b, " }}");
+    return buf_detach(&b, NULL);
+}
+
+/* Issue #15: 20,000 chained operators or filters made a syntax tree that deep, and compiling or
+ * rendering it overflowed the stack. */
+static void test_tpl_refuses_overlong_chains(void **state)
+{
+    static const struct {
+        const char *head, *link;
+    } chains[] = {
+        { "1", "+1" },           { "'a'", "|lower" }, { "x", ".a" },
+        { "1", " if 1 else 1" }, { "1", " ~ 1" },     { "x", " is defined is true" },
+        { "x", "[0]" },          { "f", "()" },
+    };
+    struct buf out = BUF_INIT;
+
+    (void)state;
+    for (size_t i = 0; i < ARRAY_SIZE(chains); i++) {
+        char *ok = chain_text(chains[i].head, chains[i].link, 150);
+        char *deep = chain_text(chains[i].head, chains[i].link, 20000);
+        struct tpl_opts o = { .name = "t.j2" };
+        struct err err = ERR_INIT;
+        struct tpl *t = tpl_compile(ok, strlen(ok), &o, &err);
+        char msg[4096];
+
+        assert_non_null(t);
+        tpl_free(t);
+        t = tpl_compile(deep, strlen(deep), &o, &err);
+        assert_null(t);
+        assert_int_equal(err.kind, ERR_PARSE);
+        err_format(&err, msg, sizeof(msg));
+        assert_non_null(strstr(msg, "t.j2:1:"));
+        assert_non_null(strstr(msg, "nested too deeply"));
+        free(ok);
+        free(deep);
+    }
+    /* the longest chain allowed renders */
+    {
+        char *ok = chain_text("1", "+1", 990);
+        struct err err = ERR_INIT;
+
+        assert_int_equal(render(ok, "{}", &out, &err), 0);
+        assert_string_equal(out.ptr, "991");
+        free(ok);
+    }
+    buf_release(&out);
+}
+
+/* Issue #15: "%0999999999d" allocated a gigabyte; a width above INT_MAX printed nothing. */
+static void test_tpl_format_width_is_bounded(void **state)
+{
+    static const char *const bad[] = {
+        "{{ '%0999999999d' % 1 }}",         "{{ '%09999999999d' % 1 }}",
+        "{{ '%.999999999f' % 1.5 }}",       "{{ '%-20000000s' % 'x' }}",
+        "{{ '{:0999999999d}'.format(1) }}", "{{ '{:>20000000}'.format('x') }}",
+    };
+    struct buf out = BUF_INIT;
+
+    (void)state;
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        struct err err = ERR_INIT;
+
+        assert_int_equal(render(bad[i], "{}", &out, &err), -1);
+        assert_int_equal(err.kind, ERR_TEMPLATE);
+        assert_non_null(strstr(err.msg, "too big"));
+        assert_int_equal(out.len, 0);
+    }
+    {
+        struct err err = ERR_INIT;
+
+        assert_int_equal(render("{{ '%05d|%.2f|%-3s|' % (7, 1.5, 'a') }}{{ '{:>4}'.format(1) }}",
+                                "{}", &out, &err),
+                         0);
+        assert_string_equal(out.ptr, "00007|1.50|a  |   1");
+    }
+    buf_release(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -228,6 +316,8 @@ int main(void)
         cmocka_unit_test(test_tpl_scope_error_in_variable_names_it),
         cmocka_unit_test(test_tpl_is_template),
         cmocka_unit_test(test_tpl_loop_iteration_limit),
+        cmocka_unit_test(test_tpl_refuses_overlong_chains),
+        cmocka_unit_test(test_tpl_format_width_is_bounded),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

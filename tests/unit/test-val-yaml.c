@@ -119,6 +119,132 @@ static void test_json_roundtrip_and_pystr(void **state)
     val_unref(v);
 }
 
+/* "[[[...]]]" nested 'levels' deep, or "{a: {a: ...}}" when 'dict'; the caller frees it. */
+static char *nested_text(size_t levels, bool dict)
+{
+    struct buf b = BUF_INIT;
+
+    for (size_t i = 0; i < levels; i++) {
+        buf_adds(&b, dict ? "{\"a\": " : "[");
+    }
+    buf_adds(&b, "1");
+    for (size_t i = 0; i < levels; i++) {
+        buf_addc(&b, dict ? '}' : ']');
+    }
+    return buf_detach(&b, NULL);
+}
+
+static void assert_too_deep(struct val *v, const struct err *err, const char *where)
+{
+    char msg[4096];
+
+    assert_null(v);
+    assert_int_equal(err->kind, ERR_PARSE);
+    err_format(err, msg, sizeof(msg));
+    assert_non_null(strstr(msg, where));
+    assert_non_null(strstr(msg, "nested too deeply (more than 1000 levels)"));
+}
+
+/* Issue #15: 50,000 levels overflowed the stack (YAML) or hit jansson's own limit (JSON). */
+static void test_yaml_json_refuse_deep_nesting(void **state)
+{
+    char *ok = nested_text(VAL_MAX_DEPTH, false);
+    char *deep = nested_text(50000, false);
+    char *deep_dict = nested_text(50000, true);
+    struct err err = ERR_INIT;
+    struct val *v;
+
+    (void)state;
+    assert_int_equal(VAL_MAX_DEPTH, 1000);
+    v = val_from_yaml(ok, strlen(ok), "t.yml", &err);
+    assert_non_null(v);
+    val_unref(v);
+    v = val_from_json(ok, strlen(ok), "t.json", &err);
+    assert_non_null(v);
+    val_unref(v);
+    v = val_from_yaml(deep, strlen(deep), "t.yml", &err);
+    assert_too_deep(v, &err, "t.yml:1:1001:");
+    err_clear(&err);
+    v = val_from_yaml(deep_dict, strlen(deep_dict), "t.yml", &err);
+    assert_too_deep(v, &err, "t.yml:1:6001:");
+    err_clear(&err);
+    v = val_from_json(deep, strlen(deep), "t.json", &err);
+    assert_too_deep(v, &err, "t.json:1:1001:");
+    err_clear(&err);
+    v = val_from_json(deep_dict, strlen(deep_dict), "t.json", &err);
+    assert_too_deep(v, &err, "t.json:1:6001:");
+    err_clear(&err);
+    free(ok);
+    free(deep);
+    free(deep_dict);
+}
+
+/* Aliases share their node, so an alias of a deep anchor placed deep adds both depths. */
+static void test_yaml_depth_counts_aliased_nodes(void **state)
+{
+    char *inner = nested_text(600, false);
+    struct buf b = BUF_INIT;
+    struct err err = ERR_INIT;
+    struct val *v;
+
+    (void)state;
+    buf_addf(&b, "a: &a %s\nb: ", inner);
+    for (int i = 0; i < 600; i++) {
+        buf_addc(&b, '[');
+    }
+    buf_adds(&b, "*a");
+    for (int i = 0; i < 600; i++) {
+        buf_addc(&b, ']');
+    }
+    buf_addc(&b, '\n');
+    v = val_from_yaml(b.ptr, b.len, "t.yml", &err);
+    assert_too_deep(v, &err, "t.yml:2:");
+    err_clear(&err);
+    buf_release(&b);
+    free(inner);
+}
+
+/* Issue #15: "billion laughs", 10 aliases of 10 aliases ... of 10 strings, 10^9 nodes in 500
+ * bytes, loaded at once (aliases are shared) but then took minutes to walk. */
+static void test_yaml_bounds_alias_expansion(void **state)
+{
+    struct buf b = BUF_INIT;
+    struct err err = ERR_INIT;
+    struct val *v;
+    char msg[4096];
+
+    (void)state;
+    buf_adds(&b, "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for (int i = 1; i <= 8; i++) {
+        buf_addf(&b, "a%d: &a%d [", i, i);
+        for (int k = 0; k < 10; k++) {
+            buf_addf(&b, "%s*a%d", k ? ", " : "", i - 1);
+        }
+        buf_adds(&b, "]\n");
+    }
+    v = val_from_yaml(b.ptr, b.len, "t.yml", &err);
+    assert_null(v);
+    assert_int_equal(err.kind, ERR_PARSE);
+    err_format(&err, msg, sizeof(msg));
+    assert_non_null(strstr(msg, "t.yml:6:"));
+    assert_non_null(strstr(msg, "too many alias expansions (more than 1000000 nodes"));
+    err_clear(&err);
+    /* a hundred thousand nodes through aliases is fine */
+    buf_reset(&b);
+    buf_adds(&b, "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for (int i = 1; i <= 4; i++) {
+        buf_addf(&b, "a%d: &a%d [", i, i);
+        for (int k = 0; k < 10; k++) {
+            buf_addf(&b, "%s*a%d", k ? ", " : "", i - 1);
+        }
+        buf_adds(&b, "]\n");
+    }
+    v = load(b.ptr);
+    assert_int_equal(val_list_len(val_dict_get(v, "a4")), 10);
+    val_unref(v);
+    buf_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -128,6 +254,9 @@ int main(void)
         cmocka_unit_test(test_yaml_rejects_recursive_alias),
         cmocka_unit_test(test_json_emits_like_python),
         cmocka_unit_test(test_json_roundtrip_and_pystr),
+        cmocka_unit_test(test_yaml_json_refuse_deep_nesting),
+        cmocka_unit_test(test_yaml_depth_counts_aliased_nodes),
+        cmocka_unit_test(test_yaml_bounds_alias_expansion),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
