@@ -34,7 +34,10 @@ deployed() {
 }
 reset_standin() {
     bash "$STANDIN/install.sh" --reset "$MASTER" >/dev/null &&
-        on_master "mkdir -p $SD/exec-output && printf 'PONG\n' >$SD/exec-output/redis && printf '1\n' >$SD/exec-output/mysql"
+        on_master "mkdir -p $SD/exec-output && printf 'PONG\n' >$SD/exec-output/redis && printf '1\n' >$SD/exec-output/mysql &&
+            printf '127.0.0.1:5432 - accepting connections\n' >$SD/exec-output/postgres &&
+            printf '{\"cluster_name\":\"pot\",\"status\":\"green\"}\n' >$SD/exec-output/elasticsearch &&
+            printf 'imok\n' >$SD/exec-output/zookeeper"
 }
 
 bash "$STANDIN/install.sh" "$MASTER" >/dev/null && reset_standin
@@ -58,7 +61,7 @@ new_kit() {
                 "registry_domain=$SANDBOX_REGISTRY" "pot_registry_insecure='true'" \
                 "component_health_timeout=120" "$@"
         } >"$dir/hosts" &&
-        refs=$(cat "$TOP"/images/{redis,mysql,nfs-provisioner,prometheus,ingress-nginx}.txt | paste -sd,) &&
+        refs=$(cat "$TOP"/images/*.txt | grep -v '^#' | sort -u | paste -sd,) &&
         /usr/bin/python3 "$TOP/tests/fixtures/images/make-images.py" "$dir-images" --refs "$refs" >/dev/null
 }
 # passwords: the generated passwords of a data dir, one a line
@@ -121,16 +124,49 @@ expect_success 'a rerun runs no helm upgrade (changed=0) and keeps the passwords
     assert_no_secrets "$T/d1" out2 out3 health
 '
 
-expect_success 'each switch alone deploys exactly its release' '
-    for sw in deploy_redis:redis deploy_mysql:mysql deploy_prometheus:prometheus \
-        deploy_nginx_ingress:ingress-nginx deploy_nfs:nfs-provisioner; do
+# comes_before "A B C" X Y: X is upgraded before Y in the space-separated list.
+comes_before() {
+    local i=0 x=-1 y=-1 w
+    for w in $1; do
+        [ "$w" = "$2" ] && x=$i
+        [ "$w" = "$3" ] && y=$i
+        i=$((i + 1))
+    done
+    [ "$x" -ge 0 ] && [ "$y" -gt "$x" ] || { echo "# $2 is not upgraded before $3 in: $1" >&2; return 1; }
+}
+
+# switch:releases deployed (sorted):first release upgraded, for every switch of the kit
+SWITCHES="deploy_redis:redis:redis deploy_mysql:mysql:mysql deploy_postgres:postgres:postgres
+    deploy_prometheus:prometheus:prometheus deploy_nginx_ingress:ingress-nginx:ingress-nginx
+    deploy_kafka:kafka,zookeeper:zookeeper deploy_elk:elasticsearch,filebeat,kibana:elasticsearch
+    deploy_nfs:nfs-provisioner:nfs-provisioner deploy_minio:minio:minio"
+
+expect_success 'each switch alone deploys exactly its releases, in the order of their needs' '
+    for sw in $SWITCHES; do
+        name=${sw%%:*} rest=${sw#*:} && want=${rest%%:*} first=${rest#*:} &&
         reset_standin && rm -rf "$T/one" "$T/one-images" "$T/d-one" &&
-        new_kit "$T/one" "${sw%%:*}='\''true'\''" &&
+        new_kit "$T/one" "$name='\''true'\''" &&
         pot install --kit-dir "$T/one" --data-dir "$T/d-one" --only components >one.out 2>&1 ||
             { cat one.out; exit 1; }
         grep "components: .* releases:" one.out &&
-        assert_eq "${sw#*:}" "$(deployed)" && assert_eq "${sw#*:}" "$(upgraded)" || exit 1
+        assert_eq "${want//,/ }" "$(deployed)" "$name" &&
+        assert_eq "$first" "$(upgraded | cut -d" " -f1)" "$name" || exit 1
     done
+'
+
+expect_success 'every switch together: all twelve releases, nfs first, dependents after what they need' '
+    reset_standin && rm -rf "$T/all" "$T/all-images" "$T/d-all" &&
+    new_kit "$T/all" $(for sw in $SWITCHES; do printf "%s='\''true'\'' " "${sw%%:*}"; done) &&
+    pot install --kit-dir "$T/all" --data-dir "$T/d-all" --only components >all.out 2>&1; cat all.out &&
+    assert_contains all.out "components: 12 of 12 switched on" &&
+    assert_eq "elasticsearch filebeat ingress-nginx kafka kibana minio mysql nfs-provisioner postgres prometheus redis zookeeper" "$(deployed)" &&
+    order=$(upgraded) && assert_eq "nfs-provisioner" "${order%% *}" &&
+    comes_before "$order" zookeeper kafka && comes_before "$order" elasticsearch kibana &&
+    comes_before "$order" elasticsearch filebeat &&
+    before=$(upgrades) &&
+    pot install --kit-dir "$T/all" --data-dir "$T/d-all" --only components >all2.out 2>&1 &&
+    assert_contains all2.out "changed=0" && assert_eq "$before" "$(upgrades)" &&
+    assert_no_secrets "$T/d-all" all.out all2.out
 '
 
 expect_success 'redis switched off: only redis is uninstalled' '
@@ -167,8 +203,9 @@ expect_success 'an image the kit lacks but the registry has passes; one in neith
     assert_contains out8b "are in $KIT-images or the cluster registry" &&
     reset_standin && rm -rf "$T/d3" && before=$(upgrades) &&
     echo "deploy_minio='\''true'\''" >>"$KIT/hosts" &&
+    echo "registry.tke.com/library/minio-console:v0.1" >>"$KIT/images/minio.txt" &&
     assert_exit 5 pot install --kit-dir "$KIT" --data-dir "$T/d3" --only components >out9 2>err9; cat out9 err9 &&
-    assert_contains err9 "component '\''minio'\'': image '\''registry.tke.com/library/minio:" &&
+    assert_contains err9 "component '\''minio'\'': image '\''registry.tke.com/library/minio-console:v0.1'\''" &&
     assert_contains err9 "is neither in the kit'\''s offline images" &&
     assert_eq "$before" "$(upgrades)" &&
     assert_eq 0 "$(on_master "cat $SD/calls.log 2>/dev/null | grep -c helm || true")" &&
