@@ -173,3 +173,26 @@ char *fs_join(const char *dir, const char *name)
     }
     return xasprintf("%s/%s", dir, name);
 }
+
+FILE *fs_open_private(const char *path, bool append, struct err *err)
+{
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC);
+    int fd = open(path, flags, 0600);
+    FILE *f;
+
+    if (fd < 0) {
+        err_errno(err, "cannot write '%s'", path);
+        return NULL;
+    }
+    if (fchmod(fd, 0600) < 0) {
+        err_errno(err, "cannot make '%s' private", path);
+        close(fd);
+        return NULL;
+    }
+    f = fdopen(fd, append ? "a" : "w");
+    if (!f) {
+        err_errno(err, "cannot write '%s'", path);
+        close(fd);
+    }
+    return f;
+}

@@ -4,6 +4,7 @@
 #ifndef FS_H
 #define FS_H
 
+#include <stdio.h>
 #include <sys/types.h>
 
 struct buf;
@@ -15,6 +16,10 @@ int fs_read_file(const char *path, struct buf *out, struct err *err);
  * A crash at any point leaves either the old or the new content. */
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct err *err);
 int fs_mkdir_p(const char *path, mode_t mode, struct err *err);
+/* Opens 'path' for writing ("w", or "a" when 'append'), created 0600, and made 0600 when it was
+ * there with another mode, before any data goes in (files that may hold secrets: event logs,
+ * install logs). NULL with 'err' set. */
+FILE *fs_open_private(const char *path, bool append, struct err *err);
 bool fs_exists(const char *path);
 bool fs_is_dir(const char *path);
 /* Returns a new string: the directory part of 'path' ("." when none). */

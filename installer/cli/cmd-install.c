@@ -238,12 +238,9 @@ static FILE *open_log(const char *data_dir)
     char *dir = xasprintf("%s/pot", data_dir);
     char *path = xasprintf("%s/install.log", dir);
     FILE *f = NULL;
-    mode_t old;
 
     if (fs_mkdir_p(dir, 0700, &err) == 0) {
-        old = umask(077);
-        f = fopen(path, "a");
-        umask(old);
+        f = fs_open_private(path, true, &err);
     }
     free(path);
     free(dir);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/fs.h"
 #include "base/log.h"
 #include "base/vec.h"
 #include "cli/cli.h"
@@ -168,9 +169,8 @@ static int run_books(struct play_args *a, struct svec *books, struct err *err)
     split_tags(&a->skip_tags, &opts.skip_tags);
     out_add(&out, &out_default_ops, stdout);
     if (a->json_events) {
-        events = fopen(a->json_events, "w");
+        events = fs_open_private(a->json_events, false, err);
         if (!events) {
-            err_errno(err, "cannot write '%s'", a->json_events);
             goto out;
         }
         out_add(&out, &out_json_ops, events);

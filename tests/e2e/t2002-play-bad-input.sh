@@ -120,6 +120,14 @@ expect_success 'undefined variable: host fails at the task with position and nam
     assert_recap out h1 failed=1 && assert_recap out h3 failed=1 &&
     [ ! -e "$T/after-undefined" ]
 '
+expect_success '--json-events writes its file 0600, also over an existing 0644 one' '
+    printf "%s\n" "- hosts: all" "  gather_facts: false" "  tasks:" "    - debug: msg=hi" >"$T/ev.yml" &&
+    "$POT" play -i "$T/hosts" "$T/ev.yml" --json-events "$T/ev.json" >/dev/null &&
+    assert_eq 600 "$(stat -c %a "$T/ev.json")" && grep -q "\"hi\"" "$T/ev.json" &&
+    rm "$T/ev.json" && touch "$T/ev.json" && chmod 644 "$T/ev.json" &&
+    "$POT" play -i "$T/hosts" "$T/ev.yml" --json-events "$T/ev.json" >/dev/null &&
+    assert_eq 600 "$(stat -c %a "$T/ev.json")"
+'
 expect_success 'every refusal runs twice the same' '
     refused module 4 "nosuchmodule" && refused module 4 "nosuchmodule"
 '
