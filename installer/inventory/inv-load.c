@@ -85,9 +85,17 @@ static int load_file(struct inventory *inv, const char *path, struct err *err)
     struct buf text = BUF_INIT;
     struct err yaml_err = ERR_INIT;
     struct val *probe = NULL;
+    const char *nul;
     int ret = -1;
 
     if (fs_read_file(path, &text, err) < 0) {
+        goto out;
+    }
+    /* a binary file (a program, an archive) would parse as an empty INI inventory */
+    nul = text.len ? memchr(text.ptr, '\0', text.len) : NULL;
+    if (nul) {
+        err_set(err, ERR_PARSE, "%s: not a text inventory (a NUL byte at offset %zu)", path,
+                (size_t)(nul - text.ptr));
         goto out;
     }
     if (yaml_extension(path)) {

@@ -128,6 +128,10 @@ expect_success '--json-events writes its file 0600, also over an existing 0644 o
     "$POT" play -i "$T/hosts" "$T/ev.yml" --json-events "$T/ev.json" >/dev/null &&
     assert_eq 600 "$(stat -c %a "$T/ev.json")"
 '
+expect_success 'a binary file given as inventory is refused, exit 4' '
+    assert_exit 4 "$POT" play -i /bin/true "$T/ev.yml" 2>err && cat err &&
+    assert_contains err "/bin/true: not a text inventory (a NUL byte at offset"
+'
 expect_success 'every refusal runs twice the same' '
     refused module 4 "nosuchmodule" && refused module 4 "nosuchmodule"
 '
