@@ -129,6 +129,37 @@ const struct tpl_scope *tpl_ctx_scope(struct tpl_ctx *c)
     return c->scope;
 }
 
+/* The first strict undefined value in 'v' or inside it (list items, dict values), or NULL. */
+static const struct val *first_undefined(const struct val *v)
+{
+    const struct val *u = NULL;
+
+    if (tpl_is_undefined(v)) {
+        return v->flags & TPL_LENIENT ? NULL : v;
+    }
+    if (v->type == VAL_LIST) {
+        for (size_t i = 0; !u && i < val_list_len(v); i++) {
+            u = first_undefined(val_list_get(v, i));
+        }
+    } else if (v->type == VAL_DICT) {
+        for (size_t i = 0; !u && i < val_dict_len(v); i++) {
+            u = first_undefined(val_dict_value_at(v, i));
+        }
+    }
+    return u;
+}
+
+int tpl_check_defined(struct tpl_ctx *c, const struct val *v)
+{
+    const struct val *u = first_undefined(v);
+
+    if (u) {
+        tpl_fail_undefined(c, u);
+        return -1;
+    }
+    return 0;
+}
+
 /* Returns 'v' unless it is undefined, in which case raises its error and returns NULL. */
 static struct val *defined_or_fail(struct tpl_ctx *c, struct val *v)
 {
@@ -1478,6 +1509,9 @@ static int emit(struct tpl_ctx *c, struct val *v, struct buf *out)
     } else if (v->type == VAL_INT) {
         tpl_add_int(out, v->u.i);
     } else if (v->type != VAL_NULL) {
+        if (tpl_check_defined(c, v) < 0) {
+            return -1; /* Ansible's finalize: an undefined item is an error, not text */
+        }
         tpl_pystr(v, out);
     }
     if (out->len > MAX_RESULT_BYTES) {
@@ -1783,7 +1817,8 @@ static void seal(struct val *v)
     }
 }
 
-struct val *tpl_eval_single(const struct tpl *t, const struct tpl_scope *scope, struct err *err)
+struct val *tpl_eval_single(const struct tpl *t, const struct tpl_scope *scope, bool finalize,
+                            struct err *err)
 {
     struct tpl_ctx c;
     struct val *v = NULL;
@@ -1797,6 +1832,10 @@ struct val *tpl_eval_single(const struct tpl *t, const struct tpl_scope *scope, 
         v = eval(&c, t->root->a);
         if (v) {
             v = defined_or_fail(&c, v);
+        }
+        if (v && finalize && tpl_check_defined(&c, v) < 0) {
+            val_unref(v);
+            v = NULL;
         }
         if (v) {
             seal(v);

@@ -88,6 +88,11 @@ struct val *tpl_fail(struct tpl_ctx *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
 int tpl_failn(struct tpl_ctx *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /* The error an undefined value raises, placed where it arose; returns NULL. */
 struct val *tpl_fail_undefined(struct tpl_ctx *c, const struct val *undef);
+/* Ansible's finalize (_fail_on_undefined): raises the error of the first undefined value that is
+ * 'v' or inside it (list items and dict values, recursively; not Jinja2's lenient undefined of an
+ * inline if). For values turned into output text, JSON or YAML, or kept as a template's result.
+ * Returns 0, or -1 after failing. */
+int tpl_check_defined(struct tpl_ctx *c, const struct val *v);
 /* A new undefined value with message 'fmt' at the current node. */
 struct val *tpl_undefined(struct tpl_ctx *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
@@ -180,7 +185,10 @@ struct tpl *tpl_compile_expr(const char *expr, const struct srcpos *pos, struct 
 /* tpl-eval.c entry points for tpl.c and tpl-native.c. */
 int tpl_render_raw(const struct tpl *t, const struct tpl_scope *scope, struct buf *out,
                    struct err *err);
-/* Evaluates a template that is exactly one {{ expression }} to its value (not printed). */
-struct val *tpl_eval_single(const struct tpl *t, const struct tpl_scope *scope, struct err *err);
+/* Evaluates a template that is exactly one {{ expression }} to its value (not printed). With
+ * 'finalize', an undefined value inside the result is an error too (tpl_check_defined), as when
+ * Ansible templates a value; conditionals (Ansible's {% if %} wrapper) pass false. */
+struct val *tpl_eval_single(const struct tpl *t, const struct tpl_scope *scope, bool finalize,
+                            struct err *err);
 
 #endif

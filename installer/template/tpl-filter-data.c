@@ -119,7 +119,8 @@ static int dump_json_into(struct tpl_ctx *c, struct val *v, const struct tpl_arg
     size_t mark = out->len;
     int indent;
 
-    if (tpl_check_args(c, "to_json", a, 0, "indent,sort_keys,ensure_ascii,separators") < 0) {
+    if (tpl_check_args(c, "to_json", a, 0, "indent,sort_keys,ensure_ascii,separators") < 0 ||
+        tpl_check_defined(c, v) < 0) {
         return -1;
     }
     if (v->type == VAL_STR && json_plain_into(v->u.s.ptr, v->u.s.len, out)) {
@@ -213,7 +214,8 @@ static struct val *dump_yaml(struct tpl_ctx *c, struct val *v, const struct tpl_
     struct buf b = BUF_INIT;
 
     if (tpl_check_args(c, nice ? "to_nice_yaml" : "to_yaml", a, nice ? 1 : 0,
-                       "indent,width,default_flow_style,sort_keys,explicit_start") < 0) {
+                       "indent,width,default_flow_style,sort_keys,explicit_start") < 0 ||
+        tpl_check_defined(c, v) < 0) {
         return NULL;
     }
     if (ind && ind->type == VAL_INT && ind->u.i > 1 && ind->u.i < 10) {

@@ -249,8 +249,9 @@ struct val *tpl_template_value(struct val *v, const struct tpl_scope *scope,
     }
 }
 
-struct val *tpl_eval_expr(const char *expr, const struct srcpos *pos,
-                          const struct tpl_scope *scope, struct err *err)
+/* 'finalize': fail on an undefined value inside the result (see tpl_eval_single). */
+static struct val *eval_expr(const char *expr, const struct srcpos *pos,
+                             const struct tpl_scope *scope, bool finalize, struct err *err)
 {
     struct tpl *t = tpl_compile_expr(expr, pos, err);
     struct val *v;
@@ -258,9 +259,15 @@ struct val *tpl_eval_expr(const char *expr, const struct srcpos *pos,
     if (!t) {
         return NULL;
     }
-    v = tpl_eval_single(t, scope, err);
+    v = tpl_eval_single(t, scope, finalize, err);
     tpl_free(t);
     return v;
+}
+
+struct val *tpl_eval_expr(const char *expr, const struct srcpos *pos,
+                          const struct tpl_scope *scope, struct err *err)
+{
+    return eval_expr(expr, pos, scope, true, err);
 }
 
 int tpl_eval_condition(const char *expr, const struct srcpos *pos, const struct tpl_scope *scope,
@@ -284,7 +291,8 @@ int tpl_eval_condition(const char *expr, const struct srcpos *pos, const struct 
         }
         text = v->u.s.ptr;
     }
-    struct val *r = tpl_eval_expr(text, pos, scope, err);
+    /* Ansible wraps a condition in {% if %}: its value is only judged, never finalized */
+    struct val *r = eval_expr(text, pos, scope, false, err);
     val_unref(v);
     if (!r) {
         return -1;

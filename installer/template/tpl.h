@@ -25,7 +25,8 @@
  *
  * Output follows Ansible's template module: Python str() of values, None prints as nothing, and
  * an undefined variable is an error wherever it is used except by `is defined`, `default`,
- * `mandatory` (and attribute access on it, which stays undefined). Errors are ERR_PARSE (syntax,
+ * `mandatory` (and attribute access on it, which stays undefined); so is a list or dict holding
+ * an undefined item when it is printed, dumped by to_json/to_yaml, or is a templated value. Errors are ERR_PARSE (syntax,
  * unknown filter/test) or ERR_TEMPLATE (undefined, type error...), positioned at the offending
  * node as name:line:col (columns count characters) with the expression text in the message.
  *
@@ -81,8 +82,9 @@ bool tpl_is_template(const char *s);
  * Returns a new reference, or NULL with err set. Strings flagged VAL_UNSAFE are never rendered. */
 struct val *tpl_template_value(struct val *v, const struct tpl_scope *scope,
                                const struct srcpos *pos, struct err *err);
-/* Evaluates a bare Jinja2 expression (when:, changed_when:, failed_when:, until:, that:).
- * 'pos' is where the expression stands in its file. Returns a new reference or NULL. */
+/* Evaluates a bare Jinja2 expression to its value (debug var=; conditionals: tpl_eval_condition).
+ * 'pos' is where the expression stands in its file. Returns a new reference or NULL; an undefined
+ * value inside a list or dict result is an error, as in a templated value (debug var=). */
 struct val *tpl_eval_expr(const char *expr, const struct srcpos *pos,
                           const struct tpl_scope *scope, struct err *err);
 /* Evaluates a conditional like ansible-core 2.14's `when:`: a string containing markup is first
