@@ -28,8 +28,8 @@
  * `mandatory` (and attribute access on it, which stays undefined); so is a list or dict holding
  * an undefined item when it is printed, dumped by to_json/to_yaml, or is a templated value.
  * Errors are ERR_PARSE (syntax, unknown filter/test) or ERR_TEMPLATE (undefined, type error...),
- * positioned at the offending
- * node as name:line:col (columns count characters) with the expression text in the message.
+ * positioned at the offending node as name:line:col (columns count characters) with the
+ * expression text in the message.
  *
  * One render stops with an error after 2,000,000 loop iterations plus macro calls, or 64 MiB of
  * output or of one string/list result (runaway templates, fuzzing).
