@@ -280,45 +280,19 @@ static int change_case(struct val **a, struct val **res, enum case_op op)
     return 0;
 }
 
-static int fn_upper(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)
-{
-    (void)x;
-    (void)n;
-    (void)err;
-    return change_case(a, res, C_UPPER);
-}
-
-static int fn_lower(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)
-{
-    (void)x;
-    (void)n;
-    (void)err;
-    return change_case(a, res, C_LOWER);
-}
-
-static int fn_title(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)
-{
-    (void)x;
-    (void)n;
-    (void)err;
-    return change_case(a, res, C_TITLE);
-}
-
-static int fn_untitle(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)
-{
-    (void)x;
-    (void)n;
-    (void)err;
-    return change_case(a, res, C_UNTITLE);
-}
-
-static int fn_swapcase(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)
-{
-    (void)x;
-    (void)n;
-    (void)err;
-    return change_case(a, res, C_SWAP);
-}
+/* upper, lower, title, untitle, swapcase: one function each over change_case. */
+#define CASE_FN(fname, how)                                                                \
+    static int fname(struct gx *x, struct val **a, size_t n, struct val **res,             \
+                     struct err *err)                                                      \
+    {                                                                                      \
+        return change_case(a, res, how);                                                   \
+    }
+CASE_FN(fn_upper, C_UPPER)
+CASE_FN(fn_lower, C_LOWER)
+CASE_FN(fn_title, C_TITLE)
+CASE_FN(fn_untitle, C_UNTITLE)
+CASE_FN(fn_swapcase, C_SWAP)
+#undef CASE_FN
 
 static int fn_repeat(struct gx *x, struct val **a, size_t n, struct val **res, struct err *err)
 {
