@@ -20,6 +20,12 @@
 #                         (elasticsearch, kibana, filebeat). A component whose deploy_* switch is
 #                         still 'true' comes back with the next install; turn the switch off to
 #                         keep it away (the next install then uninstalls it by itself).
+#   remove_cluster        the cluster and its releases off every host (`pot uninstall --cluster`)
+#   uninstall             everything pot installed, host changes too (`pot uninstall --all`)
+#   reinstall             uninstall, then install again
+# The uninstalling functions ask for confirmation on a terminal; pass --yes to skip it (without a
+# terminal --yes is required). --wipe-data-disk DEV (uninstall, reinstall) also puts the data
+# disk back to raw.
 # pot is looked for next to this script (build/pot, pot), then in PATH. Everything else is passed
 # to `pot install` with --kit-dir set to this script's directory.
 set -euo pipefail
@@ -36,7 +42,7 @@ while [ $# -gt 0 ]; do
         shift 2
         ;;
     -h | --help)
-        sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     *)
@@ -61,6 +67,44 @@ if [ -z "$pot" ]; then
     exit 1
 fi
 
+# uninstall_args: the arguments `pot uninstall` takes out of the ones given (-i, --data-dir,
+# --yes, --check, --wipe-data-disk, --mode, --container, -v).
+uninstall_args=()
+install_args=()
+split_args() {
+    local i=0 a
+    while [ $i -lt ${#args[@]} ]; do
+        a=${args[$i]}
+        case $a in
+        -i | --inventory | --data-dir | --mode | --container)
+            uninstall_args+=("$a" "${args[$((i + 1))]:-}")
+            install_args+=("$a" "${args[$((i + 1))]:-}")
+            i=$((i + 2))
+            continue
+            ;;
+        --wipe-data-disk) uninstall_args+=("$a" "${args[$((i + 1))]:-}"); i=$((i + 2)); continue ;;
+        --yes | -y) uninstall_args+=("$a") ;;
+        --check | -C | -v | -vv | -vvv) uninstall_args+=("$a"); install_args+=("$a") ;;
+        *) install_args+=("$a") ;;
+        esac
+        i=$((i + 1))
+    done
+}
+
+case $func in
+remove_cluster)
+    exec "$pot" uninstall --kit-dir "$kit" --cluster ${args[@]+"${args[@]}"}
+    ;;
+uninstall)
+    exec "$pot" uninstall --kit-dir "$kit" --all ${args[@]+"${args[@]}"}
+    ;;
+reinstall)
+    split_args
+    "$pot" uninstall --kit-dir "$kit" --all ${uninstall_args[@]+"${uninstall_args[@]}"}
+    exec "$pot" install --kit-dir "$kit" ${install_args[@]+"${install_args[@]}"}
+    ;;
+esac
+
 case $func in
 default | defaut | all_func) ;;
 init_and_check) args+=(--only host-init) ;;
@@ -75,7 +119,7 @@ remove_?*) args+=(--remove "${func#remove_}") ;;
 *)
     echo "install-offline-pot.sh: unknown function '$func'; use default, all_func," \
         "init_and_check, dpl_offline_pot, only_install_tkestack, dpl_business," \
-        "remove_business or remove_<component>" >&2
+        "remove_business, remove_<component>, remove_cluster, uninstall or reinstall" >&2
     exit 5
     ;;
 esac

@@ -1,30 +1,24 @@
 /*
- * main.c - pot's entry point: finds the subcommand in the table, runs it, and turns a returned
- * struct err into a message and an exit code. The only place that exits.
- *
- * Exit codes follow ansible-playbook: 0 ok, 1 error, 2 a host failed, 4 unreachable host or parse
- * error, 5 bad options.
+ * main.c - pot's entry point: finds the subcommand in the table, runs it (or prints its help),
+ * and turns a returned struct err into a message and an exit code (cli/exit-codes.h, the codes
+ * of ansible-playbook). The only place that exits.
  */
 #include "pot.h"
 #include <signal.h>
 #include <string.h>
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "cli/cli.h"
+#include "cli/exit-codes.h"
 
-static int exit_code_for(enum err_kind kind)
+static void print_help(const struct command *cmd)
 {
-    switch (kind) {
-    case ERR_USAGE:
-        return 5;
-    case ERR_PARSE:
-    case ERR_UNREACHABLE:
-        return 4;
-    case ERR_FAILED:
-        return 2;
-    default:
-        return 1;
-    }
+    struct buf text = BUF_INIT;
+
+    command_help(cmd, &text);
+    fputs(text.ptr, stdout);
+    buf_release(&text);
 }
 
 static bool wants_help(int argc, char **argv)
@@ -52,7 +46,7 @@ int main(int argc, char **argv)
         char *help_argv[] = { "help", NULL };
 
         cmd_help(1, help_argv, &err);
-        return 5;
+        return POT_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
         argv[1] = "version";
@@ -61,12 +55,12 @@ int main(int argc, char **argv)
     }
     cmd = command_find(argv[1]);
     if (!cmd) {
-        fprintf(stderr, "pot: unknown command '%s'; 'pot help' lists them\n", argv[1]);
-        return 5;
+        log_error("unknown command '%s'; 'pot help' lists them", argv[1]);
+        return POT_EXIT_USAGE;
     }
-    if (wants_help(argc - 1, argv + 1) && strcmp(cmd->name, "help") != 0) {
-        fputs(cmd->usage, stdout);
-        return 0;
+    if (wants_help(argc - 1, argv + 1)) {
+        print_help(cmd);
+        return POT_EXIT_OK;
     }
     rc = cmd->run(argc - 1, argv + 1, &err);
     if (rc < 0) {

@@ -10,6 +10,7 @@
 #include "base/pool.h"
 #include "base/xalloc.h"
 #include "cli/adhoc.h"
+#include "cli/cli.h"
 #include "cli/opt.h"
 #include "conn/conn-settings.h"
 #include "inventory/inv.h"
@@ -18,8 +19,23 @@
 
 #define DEFAULT_FORKS 50
 
-int adhoc_parse(const struct opt *opts, int argc, char **argv, struct adhoc_opts *o,
-                char **command, struct err *err)
+#define AT(field) OPT_AT(struct adhoc_opts, field)
+const struct opt adhoc_options[] = {
+    { OPT_LIST, "inventory", 'i', AT(inventories), "INV",
+      "inventory file, directory or host list (repeatable)" },
+    { OPT_STRING, "limit", 'l', AT(limit), "PATTERN", "further limit the selected hosts" },
+    { OPT_INT, "forks", 'f', AT(forks), "N", "hosts worked on in parallel (default 50)" },
+    { OPT_COUNT, "verbose", 'v', AT(verbose), NULL, "more diagnostics (-vvv: debug)" },
+    { OPT_BOOL, "become", 'b', AT(become), NULL,
+      "use sudo (or ansible_become_method) on the hosts" },
+    { OPT_STRING, "become-user", 0, AT(become_user), "USER", "become this user (default root)" },
+    { OPT_STRING, "become-password-file", 0, AT(become_password_file), "FILE",
+      "read the become password from FILE (else ansible_become_password)" },
+    { 0 },
+};
+#undef AT
+
+int adhoc_parse(int argc, char **argv, struct adhoc_opts *o, char **command, struct err *err)
 {
     struct svec positional = SVEC_INIT;
     struct buf cmd = BUF_INIT;
@@ -33,7 +49,7 @@ int adhoc_parse(const struct opt *opts, int argc, char **argv, struct adhoc_opts
             break;
         }
     }
-    if (opt_parse(opts, end - 1, argv + 1, &positional, err) < 0) {
+    if (opt_parse(adhoc_options, o, end - 1, argv + 1, &positional, err) < 0) {
         goto out;
     }
     if (positional.len > 1) {
@@ -57,13 +73,6 @@ out:
     return ret;
 }
 
-static const char *last_str(const struct val *vars, const char *a, const char *b)
-{
-    const char *vb = b ? val_dict_get_str(vars, b) : NULL;
-
-    return vb ? vb : val_dict_get_str(vars, a);
-}
-
 static int read_password_file(const char *path, char **out, struct err *err)
 {
     struct buf text = BUF_INIT;
@@ -84,34 +93,18 @@ static int set_become(struct adhoc_host *h, const struct val *vars, const struct
                       const char *file_password, struct err *err)
 {
     const struct val *on = val_dict_get(vars, "ansible_become");
-    const char *method = val_dict_get_str(vars, "ansible_become_method");
-    const char *user = o->become_user ? o->become_user : val_dict_get_str(vars,
-                                                                             "ansible_become_user");
-    const char *password = file_password
-                               ? file_password
-                               : last_str(vars, "ansible_become_pass", "ansible_become_password");
     bool wanted = o->become || (on && val_truthy(on) &&
                                 !(val_is_str(on) && strcasecmp(val_cstr(on), "false") == 0));
 
-    memset(&h->become, 0, sizeof(h->become));
-    if (!wanted) {
-        return 0;
+    if (conn_become_from_vars(&h->become, &h->store, h->name, vars, wanted, err) < 0) {
+        return -1;
     }
-    if (!method || strcmp(method, "sudo") == 0) {
-        h->become.method = BECOME_SUDO;
-    } else if (strcmp(method, "su") == 0) {
-        h->become.method = BECOME_SU;
-    } else {
-        return err_set(err, ERR_USAGE, "host '%s': become method '%s' is not supported (sudo, su)",
-                       h->name, method);
-    }
-    if (user) {
-        svec_push(&h->store, user);
+    if (wanted && o->become_user) {
+        svec_push(&h->store, o->become_user);
         h->become.user = h->store.items[h->store.len - 1];
     }
-    if (password) {
-        log_add_secret(password);
-        svec_push(&h->store, password);
+    if (wanted && file_password) {
+        svec_push(&h->store, file_password);
         h->become.password = h->store.items[h->store.len - 1];
     }
     return 0;
@@ -264,7 +257,7 @@ int adhoc_print_error(const struct adhoc_host *h)
     fflush(stdout);
     buf_release(&line);
     val_unref(result);
-    return h->unreachable ? 4 : 2;
+    return h->unreachable ? POT_EXIT_INPUT : POT_EXIT_FAILED;
 }
 
 void adhoc_release(struct adhoc *a)

@@ -15,7 +15,6 @@
 #include "conn/conn.h"
 
 struct inventory;
-struct opt;
 
 struct adhoc_opts {
     struct svec inventories;          /* -i, repeatable */
@@ -27,19 +26,6 @@ struct adhoc_opts {
     const char *become_user;          /* --become-user */
     const char *become_password_file; /* --become-password-file */
 };
-
-/* The option table both commands use, ending in its { 0 } terminator; 'o' must outlive the
- * table; 'become_help' is the -b line, the one place where the two commands differ. */
-#define ADHOC_OPTS(o, become_help)                                                            \
-    { OPT_LIST, "inventory", 'i', &(o).inventories, "INV", "inventory file, dir or list" },   \
-    { OPT_STRING, "limit", 'l', &(o).limit, "PATTERN", "further limit the hosts" },          \
-    { OPT_INT, "forks", 'f', &(o).forks, "N", "hosts worked on in parallel (default 50)" },   \
-    { OPT_COUNT, "verbose", 'v', &(o).verbose, NULL, "more diagnostics (-vvv: debug)" },     \
-    { OPT_BOOL, "become", 'b', &(o).become, NULL, (become_help) },                           \
-    { OPT_STRING, "become-user", 0, &(o).become_user, "USER", "become this user (root)" },   \
-    { OPT_STRING, "become-password-file", 0, &(o).become_password_file, "FILE",             \
-      "read the become password from FILE" },                                                \
-    { 0 }
 
 struct adhoc_host {
     const char *name;             /* borrowed from the inventory */
@@ -61,11 +47,11 @@ struct adhoc {
     int forks;
 };
 
-/* Parses argv[1..] (argv[0] is the command name) up to an optional '--'; positional words before
- * it are the host pattern, words after it are returned joined in *command (owned; NULL when there
- * is no '--'). */
-int adhoc_parse(const struct opt *opts, int argc, char **argv, struct adhoc_opts *o,
-                char **command, struct err *err);
+/* Parses argv[1..] (argv[0] is the command name) up to an optional '--' against adhoc_options
+ * (cli.h: the option table of both commands, with offsets into struct adhoc_opts); positional
+ * words before it are the host pattern, words after it are returned joined in *command (owned;
+ * NULL when there is no '--'). */
+int adhoc_parse(int argc, char **argv, struct adhoc_opts *o, char **command, struct err *err);
 /* Loads the inventories and the hosts matching the pattern and limit. */
 int adhoc_load(struct adhoc *a, const struct adhoc_opts *o, struct err *err);
 /* Runs 'cmd' on every host, 'forks' at a time, with the host's become settings (ansible_become*
@@ -74,7 +60,7 @@ int adhoc_load(struct adhoc *a, const struct adhoc_opts *o, struct err *err);
 void adhoc_run(struct adhoc *a, const char *cmd, bool with_become,
                void (*done)(size_t index, void *arg), void *arg);
 /* Prints "NAME | UNREACHABLE! => {...}" or "NAME | FAILED! => {...}" for a host whose err is set;
- * returns 4 (unreachable) or 2 (failed), the exit code Ansible uses. */
+ * returns POT_EXIT_INPUT (unreachable) or POT_EXIT_FAILED, the exit code Ansible uses. */
 int adhoc_print_error(const struct adhoc_host *h);
 void adhoc_release(struct adhoc *a);
 void adhoc_opts_release(struct adhoc_opts *o);

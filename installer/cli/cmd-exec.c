@@ -7,7 +7,6 @@
 #include "base/log.h"
 #include "cli/adhoc.h"
 #include "cli/cli.h"
-#include "cli/opt.h"
 
 struct exec_state {
     struct adhoc *a;
@@ -31,7 +30,7 @@ static void print_host(size_t index, void *arg)
     if (h->err.kind != ERR_NONE) {
         int code = adhoc_print_error(h);
 
-        st->rc = st->rc == 4 || code == 4 ? 4 : code;
+        st->rc = st->rc == POT_EXIT_INPUT ? POT_EXIT_INPUT : code; /* unreachable wins */
         return;
     }
     trim_newline(&h->out);
@@ -46,8 +45,8 @@ static void print_host(size_t index, void *arg)
     log_redact(&text);
     printf("%s%s", text.ptr, text.len && text.ptr[text.len - 1] != '\n' ? "\n" : "");
     fflush(stdout);
-    if (h->status != 0 && st->rc != 4) {
-        st->rc = 2;
+    if (h->status != 0 && st->rc != POT_EXIT_INPUT) {
+        st->rc = POT_EXIT_FAILED;
     }
     buf_release(&text);
 }
@@ -55,15 +54,12 @@ static void print_host(size_t index, void *arg)
 int cmd_exec(int argc, char **argv, struct err *err)
 {
     struct adhoc_opts o = { .inventories = SVEC_INIT };
-    const struct opt opts[] = {
-        ADHOC_OPTS(o, "run the command with sudo (or su)"),
-    };
     struct adhoc a = { 0 };
     struct exec_state st = { .a = &a };
     char *command = NULL;
     int ret = -1;
 
-    if (adhoc_parse(opts, argc, argv, &o, &command, err) < 0) {
+    if (adhoc_parse(argc, argv, &o, &command, err) < 0) {
         goto out;
     }
     if (!command || !*command) {

@@ -303,25 +303,37 @@ static const struct operation *find_operation(const char *name)
     return NULL;
 }
 
+#define AT(field) OPT_AT(struct helmfile_args, field)
+const struct opt helmfile_options[] = {
+    { OPT_STRING, "file", 'f', AT(file), "FILE|DIR",
+      "state file or helmfile.d directory (default: helmfile.yaml[.gotmpl] or helmfile.d/ in "
+      "the cwd)" },
+    { OPT_STRING, "environment", 'e', AT(environment), "ENV",
+      "the environment (default 'default')" },
+    { OPT_LIST, "selector", 'l', AT(selectors), "K=V,K!=V",
+      "releases whose labels match (repeatable: any of them)" },
+    { OPT_LIST, "state-values-set", 0, AT(state_values), "K=V",
+      "a state value (a.b=c), over the environment's values" },
+    { OPT_STRING, "output-dir", 0, AT(output_dir), "DIR",
+      "write-values: where RELEASE.yaml files go (0600)" },
+    { OPT_STRING, "inventory", 'i', AT(inventory), "INV", "the inventory (default ./hosts)" },
+    { OPT_STRING, "host", 0, AT(host), "HOST",
+      "where helm runs (default: the first of 'masters')" },
+    { OPT_STRING, "data-dir", 0, AT(data_dir), "DIR",
+      "the journal's data dir (default " POT_DEFAULT_DATA_DIR ")" },
+    { OPT_STRING, "helm-binary", 'b', AT(helm_bin), "PATH",
+      "the helm to run (default 'helm', or helm_bin)" },
+    { OPT_INT, "concurrency", 0, AT(concurrency), "N",
+      "releases deployed in parallel (default 5)" },
+    { OPT_BOOL, "check", 'C', AT(check), NULL, "show what would be done, change nothing" },
+    { OPT_COUNT, "verbose", 'v', AT(verbose), NULL, "more diagnostics" },
+    { 0 },
+};
+#undef AT
+
 static int parse_args(int argc, char **argv, struct helmfile_args *a, struct err *err)
 {
-    const struct opt opts[] = {
-        { OPT_STRING, "file", 'f', &a->file, "FILE|DIR", "helmfile state (default: cwd lookup)" },
-        { OPT_STRING, "environment", 'e', &a->environment, "ENV", "environment (default)" },
-        { OPT_LIST, "selector", 'l', &a->selectors, "K=V,...", "select releases (repeatable)" },
-        { OPT_LIST, "state-values-set", 0, &a->state_values, "K=V", "set a state value" },
-        { OPT_STRING, "output-dir", 0, &a->output_dir, "DIR", "write-values: where to write" },
-        { OPT_STRING, "inventory", 'i', &a->inventory, "INV", "inventory (default ./hosts)" },
-        { OPT_STRING, "host", 0, &a->host, "HOST", "where helm runs (default: first master)" },
-        { OPT_STRING, "data-dir", 0, &a->data_dir, "DIR", "journal dir (as pot install's)" },
-        { OPT_STRING, "helm-binary", 'b', &a->helm_bin, "PATH", "helm to run (default helm)" },
-        { OPT_INT, "concurrency", 0, &a->concurrency, "N", "releases in parallel" },
-        { OPT_BOOL, "check", 'C', &a->check, NULL, "show what would be done, change nothing" },
-        { OPT_COUNT, "verbose", 'v', &a->verbose, NULL, "more diagnostics" },
-        { 0 },
-    };
-
-    if (opt_parse(opts, argc - 1, argv + 1, &a->positional, err) < 0) {
+    if (opt_parse(helmfile_options, a, argc - 1, argv + 1, &a->positional, err) < 0) {
         return -1;
     }
     if (a->positional.len != 1) {

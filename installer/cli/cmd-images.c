@@ -311,35 +311,27 @@ static int do_list(struct images_args *a, struct err *err)
     return rc;
 }
 
-static const struct opt images_opts[] = {
-    { OPT_STRING, "registry", 0, NULL, "HOST[:PORT]", "target registry (push, verify)" },
-    { OPT_STRING, "namespace", 0, NULL, "NS", "namespace of rewritten tags (default library)" },
-    { OPT_BOOL, "insecure", 0, NULL, NULL, "skip TLS verification; fall back to plain http" },
-    { OPT_STRING, "ca", 0, NULL, "FILE", "CA bundle that signed the registry's certificate" },
-    { OPT_STRING, "user", 'u', NULL, "USER", "registry user" },
-    { OPT_STRING, "password-file", 0, NULL, "FILE", "file holding the registry password" },
-    { OPT_INT, "jobs", 'j', NULL, "N", "parallel uploads and compressions (default: cores)" },
-    { OPT_STRING, "rewrite", 0, NULL, "RULE",
+#define AT(field) OPT_AT(struct images_args, field)
+const struct opt images_options[] = {
+    { OPT_STRING, "registry", 0, AT(registry), "HOST[:PORT]", "target registry (push, verify)" },
+    { OPT_STRING, "namespace", 0, AT(namespace_), "NS",
+      "namespace of rewritten tags (default library)" },
+    { OPT_BOOL, "insecure", 0, AT(insecure), NULL,
+      "skip TLS verification; fall back to plain http" },
+    { OPT_STRING, "ca", 0, AT(ca), "FILE", "CA bundle that signed the registry's certificate" },
+    { OPT_STRING, "user", 'u', AT(user), "USER", "registry user (with --password-file)" },
+    { OPT_STRING, "password-file", 0, AT(password_file), "FILE",
+      "file holding the registry password" },
+    { OPT_INT, "jobs", 'j', AT(jobs), "N", "parallel uploads and compressions (default: cores)" },
+    { OPT_STRING, "rewrite", 0, AT(rewrite), "RULE",
       "target REPO:TAG template: {namespace} {name} {path} {tag}" },
-    { OPT_STRING, "storage", 0, NULL, "DIR", "registry storage root directory (seed)" },
-    { OPT_STRING, "tmpdir", 0, NULL, "DIR", "where compressed layers are staged (push)" },
-    { OPT_BOOL, "quiet", 'q', NULL, NULL, "only errors and the summary" },
+    { OPT_STRING, "storage", 0, AT(storage), "DIR", "registry storage root directory (seed)" },
+    { OPT_STRING, "tmpdir", 0, AT(tmpdir), "DIR",
+      "where compressed layers are staged (push; default $TMPDIR)" },
+    { OPT_BOOL, "quiet", 'q', AT(quiet), NULL, "only errors and the summary" },
     { 0 },
 };
-
-/* opt tables point at their destinations; bind them to this call's args. */
-static void bind_opts(struct opt *opts, struct images_args *a)
-{
-    void *dests[] = { &a->registry, &a->namespace_, &a->insecure, &a->ca, &a->user,
-                      &a->password_file, &a->jobs, &a->rewrite, &a->storage, &a->tmpdir,
-                      &a->quiet };
-
-    for (size_t i = 0; i < ARRAY_SIZE(dests); i++) {
-        opts[i] = images_opts[i];
-        opts[i].dest = dests[i];
-    }
-    opts[ARRAY_SIZE(dests)] = images_opts[ARRAY_SIZE(dests)];
-}
+#undef AT
 
 static int check_args(const char *verb, struct images_args *a, struct err *err)
 {
@@ -398,7 +390,6 @@ static bool known_verb(const char *verb)
 int cmd_images(int argc, char **argv, struct err *err)
 {
     struct images_args a = { .paths = SVEC_INIT };
-    struct opt opts[ARRAY_SIZE(images_opts)];
     struct progress p = { .tty = isatty(STDERR_FILENO) != 0 };
     const char *verb = argc > 1 ? argv[1] : "";
     int rc = -1;
@@ -407,8 +398,7 @@ int cmd_images(int argc, char **argv, struct err *err)
         return err_set(err, ERR_USAGE, "pot images: unknown verb '%s'; use push, verify, pack, "
                        "seed or list", verb);
     }
-    bind_opts(opts, &a);
-    if (opt_parse(opts, argc - 2, argv + 2, &a.paths, err) == 0 &&
+    if (opt_parse(images_options, &a, argc - 2, argv + 2, &a.paths, err) == 0 &&
         check_args(verb, &a, err) == 0) {
         p.quiet = a.quiet;
         curl_global_init(CURL_GLOBAL_DEFAULT);

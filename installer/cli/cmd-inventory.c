@@ -22,19 +22,25 @@ struct inventory_args {
     const char *limit;
 };
 
+#define AT(field) OPT_AT(struct inventory_args, field)
+const struct opt inventory_options[] = {
+    { OPT_LIST, "inventory", 'i', AT(sources), "INV",
+      "inventory file, directory or comma host list \"h1,h2,\" (repeatable)" },
+    { OPT_BOOL, "list", 0, AT(list), NULL, "every group and host as JSON, like ansible-inventory" },
+    { OPT_STRING, "host", 0, AT(host), "NAME", "the merged variables of one host as JSON" },
+    { OPT_BOOL, "graph", 0, AT(graph), NULL,
+      "the group tree below GROUP, the argument after it (default all)" },
+    { OPT_STRING, "limit", 'l', AT(limit), "PATTERN",
+      "only hosts matching PATTERN (Ansible host pattern)" },
+    { 0 },
+};
+#undef AT
+
 static int parse_args(int argc, char **argv, struct inventory_args *a, struct err *err)
 {
-    const struct opt opts[] = {
-        { OPT_LIST, "inventory", 'i', &a->sources, "INV", "inventory file, directory or h1,h2," },
-        { OPT_BOOL, "list", 0, &a->list, NULL, "print every group and host as JSON" },
-        { OPT_STRING, "host", 0, &a->host, "NAME", "print the variables of one host as JSON" },
-        { OPT_BOOL, "graph", 0, &a->graph, NULL, "print the group tree (of GROUP, or all)" },
-        { OPT_STRING, "limit", 'l', &a->limit, "PATTERN", "only hosts matching PATTERN" },
-        { 0 },
-    };
     int actions;
 
-    if (opt_parse(opts, argc - 1, argv + 1, &a->positional, err) < 0) {
+    if (opt_parse(inventory_options, a, argc - 1, argv + 1, &a->positional, err) < 0) {
         return -1;
     }
     actions = a->list + a->graph + (a->host != NULL);

@@ -43,36 +43,44 @@ static void print_new(struct tail *t, const char *header)
     buf_release(&text);
 }
 
+struct logs_args {
+    const char *data_dir; /* borrowed from argv */
+    bool follow;
+};
+
+#define AT(field) OPT_AT(struct logs_args, field)
+const struct opt logs_options[] = {
+    { OPT_BOOL, "follow", 'f', AT(follow), NULL, "keep printing what is appended" },
+    { OPT_STRING, "data-dir", 0, AT(data_dir), "DIR",
+      "tke-installer data (default " POT_DEFAULT_DATA_DIR ")" },
+    { 0 },
+};
+#undef AT
+
 int cmd_logs(int argc, char **argv, struct err *err)
 {
-    const char *data_dir = POT_DEFAULT_DATA_DIR;
-    bool follow = false;
+    struct logs_args a = { .data_dir = POT_DEFAULT_DATA_DIR };
     struct svec positional = SVEC_INIT;
-    const struct opt opts[] = {
-        { OPT_STRING, "data-dir", 0, &data_dir, "DIR", "tke-installer data dir" },
-        { OPT_BOOL, "follow", 'f', &follow, NULL, "keep printing new lines" },
-        { 0 },
-    };
     struct tail tails[2] = { { 0 }, { 0 } };
     int ret = -1;
 
-    if (opt_parse(opts, argc - 1, argv + 1, &positional, err) < 0) {
+    if (opt_parse(logs_options, &a, argc - 1, argv + 1, &positional, err) < 0) {
         goto out;
     }
     if (positional.len) {
         err_set(err, ERR_USAGE, "unexpected argument '%s'", positional.items[0]);
         goto out;
     }
-    tails[0].path = xasprintf("%s/tke.log", data_dir);
-    tails[1].path = xasprintf("%s/pot/install.log", data_dir);
+    tails[0].path = xasprintf("%s/tke.log", a.data_dir);
+    tails[1].path = xasprintf("%s/pot/install.log", a.data_dir);
     if (!fs_exists(tails[0].path) && !fs_exists(tails[1].path)) {
-        err_set(err, ERR_USAGE, "no logs in '%s' (neither tke.log nor pot/install.log)", data_dir);
+        err_set(err, ERR_IO, "no logs in '%s' (neither tke.log nor pot/install.log)", a.data_dir);
         goto out;
     }
     for (;;) {
         print_new(&tails[0], "tke.log");
         print_new(&tails[1], "install.log");
-        if (!follow) {
+        if (!a.follow) {
             break;
         }
         usleep(FOLLOW_MS * 1000);

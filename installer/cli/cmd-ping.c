@@ -7,7 +7,6 @@
 #include "base/log.h"
 #include "cli/adhoc.h"
 #include "cli/cli.h"
-#include "cli/opt.h"
 
 struct ping_state {
     struct adhoc *a;
@@ -22,14 +21,14 @@ static void print_host(size_t index, void *arg)
 
     if (h->err.kind != ERR_NONE) {
         code = adhoc_print_error(h);
-        st->rc = st->rc == 4 || code == 4 ? 4 : code;
+        st->rc = st->rc == POT_EXIT_INPUT ? POT_EXIT_INPUT : code; /* unreachable wins */
         return;
     }
     if (h->status != 0 || strncmp(h->out.ptr, "pong", 4) != 0) {
         err_set(&h->err, ERR_FAILED, "the probe failed (rc=%d): %s", h->status,
                 h->errout.len ? h->errout.ptr : h->out.ptr);
         code = adhoc_print_error(h);
-        st->rc = st->rc == 4 ? 4 : code;
+        st->rc = st->rc == POT_EXIT_INPUT ? POT_EXIT_INPUT : code;
         return;
     }
     printf("%s | SUCCESS => {\"changed\": false, \"ping\": \"pong\"}\n", h->name);
@@ -39,15 +38,12 @@ static void print_host(size_t index, void *arg)
 int cmd_ping(int argc, char **argv, struct err *err)
 {
     struct adhoc_opts o = { .inventories = SVEC_INIT };
-    const struct opt opts[] = {
-        ADHOC_OPTS(o, "probe with privilege escalation"),
-    };
     struct adhoc a = { 0 };
     struct ping_state st = { .a = &a };
     char *command = NULL;
     int ret = -1;
 
-    if (adhoc_parse(opts, argc, argv, &o, &command, err) < 0) {
+    if (adhoc_parse(argc, argv, &o, &command, err) < 0) {
         goto out;
     }
     if (command) {

@@ -34,6 +34,31 @@ struct play_args {
     int verbose;
 };
 
+#define AT(field) OPT_AT(struct play_args, field)
+const struct opt play_options[] = {
+    { OPT_LIST, "inventory", 'i', AT(inventories), "INV",
+      "inventory file, directory or \"h1,h2,\" (repeatable)" },
+    { OPT_LIST, "extra-vars", 'e', AT(extra), "VARS", "k=v, JSON/YAML, or @file (repeatable)" },
+    { OPT_LIST, "tags", 't', AT(tags), "T", "only tasks tagged T (comma-separated, repeatable)" },
+    { OPT_LIST, "skip-tags", 0, AT(skip_tags), "T", "skip tasks tagged T" },
+    { OPT_STRING, "limit", 'l', AT(limit), "PATTERN", "further limit the hosts" },
+    { OPT_BOOL, "check", 'C', AT(check), NULL, "change nothing, report what would change" },
+    { OPT_BOOL, "diff", 'D', AT(diff), NULL, "show the changes files get, as unified diffs" },
+    { OPT_INT, "forks", 'f', AT(forks), "N", "hosts in parallel (default 5)" },
+    { OPT_STRING, "start-at-task", 0, AT(start_at_task), "NAME", "start at the task named NAME" },
+    { OPT_BOOL, "list-tasks", 0, AT(list_tasks), NULL,
+      "list each play's tasks (as --tags/--skip-tags select them) with their tags; run nothing" },
+    { OPT_BOOL, "list-hosts", 0, AT(list_hosts), NULL,
+      "list each play's hosts (after --limit); run nothing" },
+    { OPT_BOOL, "list-tags", 0, AT(list_tags), NULL, "list each play's task tags; run nothing" },
+    { OPT_BOOL, "syntax-check", 0, AT(syntax_check), NULL, "parse and check the playbooks only" },
+    { OPT_COUNT, "verbose", 'v', AT(verbose), NULL, "more output (repeatable)" },
+    { OPT_STRING, "json-events", 0, AT(json_events), "FILE",
+      "also write one JSON object per result to FILE" },
+    { 0 },
+};
+#undef AT
+
 static void split_tags(const struct svec *in, struct svec *out)
 {
     for (size_t i = 0; i < in->len; i++) {
@@ -190,27 +215,9 @@ int cmd_play(int argc, char **argv, struct err *err)
 {
     struct play_args a = { 0 };
     struct svec books = SVEC_INIT;
-    const struct opt opts[] = {
-        { OPT_LIST, "inventory", 'i', &a.inventories, "INV", "inventory file, dir or list" },
-        { OPT_LIST, "extra-vars", 'e', &a.extra, "VARS", "k=v, JSON/YAML, or @file" },
-        { OPT_LIST, "tags", 't', &a.tags, "TAGS", "only tasks with these tags" },
-        { OPT_LIST, "skip-tags", 0, &a.skip_tags, "TAGS", "skip tasks with these tags" },
-        { OPT_STRING, "limit", 'l', &a.limit, "PATTERN", "further limit the hosts" },
-        { OPT_BOOL, "check", 'C', &a.check, NULL, "change nothing, report what would" },
-        { OPT_BOOL, "diff", 'D', &a.diff, NULL, "show file differences" },
-        { OPT_INT, "forks", 'f', &a.forks, "N", "hosts in parallel (5)" },
-        { OPT_STRING, "start-at-task", 0, &a.start_at_task, "NAME", "start at this task" },
-        { OPT_BOOL, "list-tasks", 0, &a.list_tasks, NULL, "list the tasks" },
-        { OPT_BOOL, "list-hosts", 0, &a.list_hosts, NULL, "list the hosts of each play" },
-        { OPT_BOOL, "list-tags", 0, &a.list_tags, NULL, "list the task tags" },
-        { OPT_BOOL, "syntax-check", 0, &a.syntax_check, NULL, "check the playbook only" },
-        { OPT_COUNT, "verbose", 'v', &a.verbose, NULL, "more output" },
-        { OPT_STRING, "json-events", 0, &a.json_events, "FILE", "one JSON line per result" },
-        { 0 },
-    };
     int rc = -1;
 
-    if (opt_parse(opts, argc - 1, argv + 1, &books, err) < 0) {
+    if (opt_parse(play_options, &a, argc - 1, argv + 1, &books, err) < 0) {
         goto out;
     }
     if (books.len == 0) {

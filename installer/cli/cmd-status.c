@@ -30,6 +30,8 @@ static const char *state_of(const struct journal_rec *r)
         return "done";
     case JOURNAL_FAILED:
         return "failed";
+    case JOURNAL_UNDONE:
+        return "uninstalled";
     default:
         return "not run";
     }
@@ -93,30 +95,36 @@ static int print_releases(const char *data_dir, struct err *err)
     return ret;
 }
 
+struct status_args {
+    const char *data_dir; /* borrowed from argv */
+};
+
+const struct opt status_options[] = {
+    { OPT_STRING, "data-dir", 0, OPT_AT(struct status_args, data_dir), "DIR",
+      "tke-installer data (default " POT_DEFAULT_DATA_DIR ")" },
+    { 0 },
+};
+
 int cmd_status(int argc, char **argv, struct err *err)
 {
-    const char *data_dir = POT_DEFAULT_DATA_DIR;
+    struct status_args a = { .data_dir = POT_DEFAULT_DATA_DIR };
     struct svec positional = SVEC_INIT;
-    const struct opt opts[] = {
-        { OPT_STRING, "data-dir", 0, &data_dir, "DIR", "tke-installer data dir" },
-        { 0 },
-    };
     struct journal *j = NULL;
     const struct journal_rec *failed;
     char *path = NULL;
     int ret = -1;
 
-    if (opt_parse(opts, argc - 1, argv + 1, &positional, err) < 0) {
+    if (opt_parse(status_options, &a, argc - 1, argv + 1, &positional, err) < 0) {
         goto out;
     }
     if (positional.len) {
         err_set(err, ERR_USAGE, "unexpected argument '%s'", positional.items[0]);
         goto out;
     }
-    path = pipe_journal_path(data_dir);
+    path = pipe_journal_path(a.data_dir);
     if (!fs_exists(path)) {
-        err_set(err, ERR_USAGE, "no install recorded in '%s' (no %s); run 'pot install' first",
-                data_dir, path);
+        err_set(err, ERR_IO, "no install recorded in '%s' (no '%s'); run 'pot install' first",
+                a.data_dir, path);
         goto out;
     }
     j = journal_open(path, err);
@@ -124,8 +132,8 @@ int cmd_status(int argc, char **argv, struct err *err)
         goto out;
     }
     print_stages(j);
-    print_installer(data_dir);
-    if (print_releases(data_dir, err) < 0) {
+    print_installer(a.data_dir);
+    if (print_releases(a.data_dir, err) < 0) {
         goto out;
     }
     failed = journal_last_failure(j);

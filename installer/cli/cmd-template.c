@@ -148,21 +148,25 @@ static int render_go_file(const char *path, struct val *vars, struct buf *out, s
     return rc;
 }
 
+#define AT(field) OPT_AT(struct template_args, field)
+const struct opt template_options[] = {
+    { OPT_LIST, "extra-vars", 'e', AT(extra), "VARS",
+      "k=v, JSON/YAML, @vars.json or @vars.yml (repeatable; later ones win)" },
+    { OPT_LIST, "inventory", 'i', AT(inventories), "INV", "the inventory of --host (repeatable)" },
+    { OPT_STRING, "host", 0, AT(host), "NAME", "render with this inventory host's variables" },
+    { OPT_BOOL, "go", 0, AT(go), NULL, "render a Helm chart template (-e variables are .Values)" },
+    { 0 },
+};
+#undef AT
+
 int cmd_template(int argc, char **argv, struct err *err)
 {
     struct template_args a = { SVEC_INIT, SVEC_INIT, SVEC_INIT, NULL, false };
-    const struct opt opts[] = {
-        { OPT_LIST, "extra-vars", 'e', &a.extra, "VARS", "k=v, JSON/YAML, or @file" },
-        { OPT_LIST, "inventory", 'i', &a.inventories, "INV", "inventory for --host" },
-        { OPT_STRING, "host", 0, &a.host, "NAME", "render with this inventory host's vars" },
-        { OPT_BOOL, "go", 0, &a.go, NULL, "render a Helm chart template (-e vars are .Values)" },
-        { 0 },
-    };
     struct val *vars = NULL;
     struct buf out = BUF_INIT;
     int rc = -1;
 
-    if (opt_parse(opts, argc - 1, argv + 1, &a.positional, err) < 0) {
+    if (opt_parse(template_options, &a, argc - 1, argv + 1, &a.positional, err) < 0) {
         goto out;
     }
     if (a.positional.len != 1) {

@@ -1,30 +1,75 @@
 /*
- * commands.c - THE table of pot's subcommands, sorted by name.
+ * commands.c - THE table of pot's subcommands, sorted by name: each command's usage and
+ * description (written here), its option table (cmd-<name>.c) and its exit codes (exit-codes.h),
+ * from which cmd-help.c builds its help.
  */
 #include "pot.h"
 #include <string.h>
 #include "cli/cli.h"
 
-/* The options `pot exec` and `pot ping` share (adhoc.c parses them). */
-#define ADHOC_OPTIONS_HELP                                                                \
-    "  -i, --inventory INV       inventory file, directory or host list (repeatable)\n"   \
-    "  -l, --limit PATTERN       further limit the selected hosts\n"                      \
-    "  -f, --forks N             hosts worked on in parallel (default 50)\n"              \
-    "  -b, --become              use sudo (or ansible_become_method) on the hosts\n"      \
-    "      --become-user USER    become this user (default root)\n"                       \
-    "      --become-password-file FILE  become password (else ansible_become_password)\n" \
-    "  -v, --verbose             more diagnostics (-vvv: debug)\n"
-
 static const struct command commands[] = {
+    {
+        .name = "diff-host",
+        .run = cmd_diff_host,
+        .summary = "compare hosts with their snapshots from before pot changed them",
+        .usage =
+            "usage: pot diff-host [-i INV] [--kit-dir DIR] [--data-dir DIR]\n"
+            "                     [--record [--replace]] HOST|PATTERN...\n"
+            "Takes a fresh snapshot of each host (as root, through its become settings when its\n"
+            "user is not root) and compares it with the one `pot install` took before host-init\n"
+            "first changed it: files under /etc /opt /usr/local /var/lib /var/spool/cron /root\n"
+            "/srv and check_path (type, mode, owner, sha256; logs, caches and package databases\n"
+            "left out, and the paths of the host variable residue_ignore), mounts, iptables,\n"
+            "nft and ipvs rules, network links and namespaces, listening ports, sysctl values,\n"
+            "kernel modules, packages, systemd units, docker containers and images. Prints one\n"
+            "line per difference ('node3: file /etc/kubernetes/: added (12 entries)') or\n"
+            "'HOST: clean'. Hosts run in parallel; an unreachable host is reported and the\n"
+            "others are still compared. Snapshots: DATA/pot/residue/HOST.snap (0600), names,\n"
+            "modes and hashes only, never file contents.\n",
+        .opts = diff_host_options,
+        .exits = {
+            [POT_EXIT_OK] = "every host clean (or recorded)",
+            [POT_EXIT_ERROR] = "a host differs from its snapshot, or another error",
+            [POT_EXIT_FAILED] = "the collector failed on a host (e.g. a wrong become password)",
+            [POT_EXIT_INPUT] = EXIT_AS_TABLE,
+            [POT_EXIT_USAGE] = "an unknown option, a host not in the inventory or without a "
+                                "snapshot",
+        },
+    },
     {
         .name = "exec",
         .run = cmd_exec,
         .summary = "run a shell command on inventory hosts in parallel (like ansible -m shell)",
         .usage = "usage: pot exec -i INVENTORY [PATTERN] [options] -- COMMAND\n"
                  "Runs COMMAND with /bin/sh on every host matching PATTERN (default all) over ssh\n"
-                 "and prints 'HOST | CHANGED | rc=N >>' and its output per host. Exit status: 0\n"
-                 "all hosts ok, 2 a command failed, 4 a host was unreachable.\n"
-                 ADHOC_OPTIONS_HELP,
+                 "and prints 'HOST | CHANGED | rc=N >>' and its output per host.\n",
+        .opts = adhoc_options,
+        .exits = {
+            [POT_EXIT_OK] = "the command succeeded on every host",
+            [POT_EXIT_ERROR] = EXIT_AS_TABLE,
+            [POT_EXIT_FAILED] = "the command failed on a host",
+            [POT_EXIT_INPUT] = EXIT_AS_TABLE,
+            [POT_EXIT_USAGE] = EXIT_AS_TABLE,
+        },
+    },
+    {
+        .name = "health",
+        .run = cmd_health,
+        .summary = "check the base components on the cluster: rollout status and own probes",
+        .usage = "usage: pot health [-i INV] [--kit-dir DIR] [--data-dir DIR]\n"
+                 "For every component switched on in the inventory (KIT/charts/\n"
+                 "components.yaml.gotmpl), on the first master: `kubectl rollout status` of the\n"
+                 "workloads of its release (timeout component_health_timeout, 300 s), then its\n"
+                 "own probe with `kubectl exec` (redis PING, mysql SELECT 1, postgres pg_isready,\n"
+                 "elasticsearch _cluster/health, zookeeper ruok). One line per component.\n",
+        .opts = health_options,
+        .exits = {
+            [POT_EXIT_OK] = "every component healthy",
+            [POT_EXIT_ERROR] = EXIT_AS_TABLE,
+            [POT_EXIT_FAILED] = "a component is unhealthy",
+            [POT_EXIT_INPUT] = EXIT_AS_TABLE,
+            [POT_EXIT_USAGE] = EXIT_AS_TABLE,
+        },
     },
     {
         .name = "helmfile",
@@ -40,43 +85,27 @@ static const struct command commands[] = {
             "the inventory over ssh, release by release in the order of their needs (independent\n"
             "releases in parallel). Each release's inputs are recorded in DATA/pot/helm/journal:\n"
             "an unchanged release is not upgraded again, and a rerun resumes at a failed one.\n"
-            "Values never appear in argv or output (0600 files, removed after use).\n"
-            "  -f, --file FILE|DIR         state file or helmfile.d directory (default:\n"
-            "                              helmfile.yaml[.gotmpl] or helmfile.d/ in the cwd)\n"
-            "  -e, --environment ENV       the environment (default 'default')\n"
-            "  -l, --selector K=V,K!=V     releases whose labels match (repeatable: any of them)\n"
-            "      --state-values-set K=V  a state value (a.b=c), over the environment's values\n"
-            "      --output-dir DIR        write-values: where RELEASE.yaml files go (0600)\n"
-            "  -i, --inventory INV         the inventory (default ./hosts)\n"
-            "      --host HOST             where helm runs (default: the first of 'masters')\n"
-            "      --data-dir DIR          the journal's data dir (/opt/tke-installer/data)\n"
-            "  -b, --helm-binary PATH      the helm to run (default 'helm', or helm_bin)\n"
-            "      --concurrency N         releases deployed in parallel (default 5)\n"
-            "  -C, --check                 show what would be done, change nothing\n"
-            "  -v, --verbose               more diagnostics\n"
-            "exit codes: 0 ok, 1 error, 2 a release failed, 4 bad input or unreachable host,\n"
-            "5 bad options\n",
+            "Values never appear in argv or output (0600 files, removed after use).\n",
+        .opts = helmfile_options,
+        .exits = {
+            [POT_EXIT_OK] = EXIT_AS_TABLE,
+            [POT_EXIT_ERROR] = EXIT_AS_TABLE,
+            [POT_EXIT_FAILED] = "a release failed",
+            [POT_EXIT_INPUT] = EXIT_AS_TABLE,
+            [POT_EXIT_USAGE] = EXIT_AS_TABLE,
+        },
     },
     {
         .name = "help",
         .run = cmd_help,
         .summary = "show the commands, or the help of one command",
-        .usage = "usage: pot help [COMMAND]\n",
-    },
-    {
-        .name = "health",
-        .run = cmd_health,
-        .summary = "check the base components on the cluster: rollout status and own probes",
-        .usage = "usage: pot health [-i INV] [--kit-dir DIR] [--data-dir DIR]\n"
-                 "For every component switched on in the inventory (KIT/charts/\n"
-                 "components.yaml.gotmpl), on the first master: `kubectl rollout status` of the\n"
-                 "workloads of its release (timeout component_health_timeout, 300 s), then its\n"
-                 "own probe with `kubectl exec` (redis PING, mysql SELECT 1, postgres pg_isready,\n"
-                 "elasticsearch _cluster/health, zookeeper ruok). One line per component.\n"
-                 "  -i, --inventory INV   inventory (default KIT/hosts)\n"
-                 "      --kit-dir DIR     the kit (default cwd)\n"
-                 "      --data-dir DIR    tke-installer data (default /opt/tke-installer/data)\n"
-                 "exit codes: 0 all healthy, 1 error, 2 a component is unhealthy, 5 bad options\n",
+        .usage = "usage: pot help [COMMAND]\n"
+                 "Lists the commands and the exit codes, or shows one command's usage, options\n"
+                 "and exit codes (as `pot COMMAND --help` does).\n",
+        .exits = {
+            [POT_EXIT_OK] = EXIT_AS_TABLE,
+            [POT_EXIT_USAGE] = "an unknown command",
+        },
     },
     {
         .name = "images",
@@ -89,16 +118,22 @@ static const struct command commands[] = {
             "       pot images verify --registry HOST[:PORT] [same options] PATH...\n"
             "       pot images pack OUT PATH...\n"
             "       pot images seed --storage DIR [--namespace NS] [--rewrite RULE] PATH...\n"
-            "       pot images list PATH...\n\n"
+            "       pot images list PATH...\n"
             "PATH: a docker-save tarball (.tar, .tar.gz), an OCI layout (directory or tar), or a\n"
             "folder of them. Tags become <registry>/<namespace>/<name>:<tag>; --rewrite RULE is a\n"
             "REPO:TAG template with {namespace} {name} {path} {tag}. Shared layers are compressed\n"
             "and uploaded once; blobs already in the registry are skipped; a tag is written only\n"
-            "after all its blobs are in place, so a rerun continues with what is missing.\n\n"
-            "  -j, --jobs N            parallel uploads and compressions (default: cores)\n"
-            "      --tmpdir DIR        where compressed layers are staged (default $TMPDIR)\n"
-            "  -q, --quiet             only errors and the summary\n\n"
-            "exit codes: 0 ok, 1 error, 2 some images not written, 4 bad input, 5 bad options\n",
+            "after all its blobs are in place, so a rerun continues with what is missing.\n",
+        .opts = images_options,
+        .exits = {
+            [POT_EXIT_OK] = EXIT_AS_TABLE,
+            [POT_EXIT_ERROR] = EXIT_AS_TABLE,
+            [POT_EXIT_FAILED] = "some images not written (push, pack, seed) or not in place "
+                                "(verify)",
+            [POT_EXIT_INPUT] = "the registry unreachable, or a tarball or OCI layout (its "
+                               "manifest, a tag in it) that cannot be parsed",
+            [POT_EXIT_USAGE] = EXIT_AS_TABLE,
+        },
     },
     {
         .name = "install",
@@ -116,45 +151,69 @@ static const struct command commands[] = {
             "is restarted so it resumes at tke.json's step. The mode is detected from the\n"
             "folders next to the kit: ../tkestack and KIT-images or KIT-tgz (full), only\n"
             "../tkestack (tkestack: Replicas 2), no ../tkestack (business: no tke-installer).\n"
-            "  -i, --inventory INV       inventory (default KIT/hosts)\n"
-            "      --kit-dir DIR         the kit: hooks/ playbooks/ templates/ (default cwd)\n"
-            "      --data-dir DIR        tke-installer data (default /opt/tke-installer/data)\n"
-            "      --resume              continue after a failure (what a rerun does anyway)\n"
-            "      --from STAGE          rerun STAGE and the stages after it\n"
-            "      --only STAGE          run only STAGE (unless done with the same inputs)\n"
-            "      --reset               forget the recorded progress; tke.json step 0\n"
-            "  -t, --tags T              only playbook tasks tagged T (repeatable)\n"
-            "      --skip-tags T         skip playbook tasks tagged T (repeatable)\n"
-            "  -C, --check               show what would be done; change nothing\n"
-            "      --mode MODE           full, tkestack or business instead of detecting it\n"
-            "      --installer-image REF tke-installer image (tkestack/tke-installer:v1.2.4)\n"
-            "      --container NAME      its container name (tke-installer)\n"
-            "      --remove NAME         uninstall component NAME's release (stage components\n"
-            "                            only; repeatable; its switch on deploys it again)\n"
-            "Environment: POT_TKE_PORT, the installer's progress port (default 8080).\n"
-            "exit codes: 0 ok, 1 error, 2 a stage failed, 5 bad options\n",
+            "Environment: POT_TKE_PORT, the installer's progress port (default 8080).\n",
+        .opts = install_options,
+        .exits = {
+            [POT_EXIT_OK] = EXIT_AS_TABLE,
+            [POT_EXIT_ERROR] = EXIT_AS_TABLE,
+            [POT_EXIT_FAILED] = "a stage failed",
+            [POT_EXIT_INPUT] = EXIT_AS_TABLE,
+            [POT_EXIT_USAGE] = EXIT_AS_TABLE,
+        },
     },
     {
         .name = "inventory",
         .run = cmd_inventory,
         .summary = "show the inventory as ansible-inventory does (--list, --host, --graph)",
         .usage = "usage: pot inventory -i INVENTORY... (--list | --host NAME | --graph [GROUP])\n"
-                 "                     [--limit PATTERN]\n\n"
-                 "  -i, --inventory INV   inventory file, directory or comma host list \"h1,h2,\"\n"
-                 "                        (repeatable)\n"
-                 "      --list            every group and host as JSON, like ansible-inventory\n"
-                 "      --host NAME       the merged variables of one host as JSON\n"
-                 "      --graph [GROUP]   the group tree below GROUP (default all)\n"
-                 "  -l, --limit PATTERN   only hosts matching PATTERN (Ansible host pattern)\n\n"
-                 "exit codes: 0 ok, 4 inventory parse error, 5 bad options\n",
+                 "                     [--limit PATTERN]\n"
+                 "Prints the inventory as ansible-inventory does.\n",
+        .opts = inventory_options,
+        .exits = {
+            [POT_EXIT_OK] = EXIT_AS_TABLE,
+            [POT_EXIT_ERROR] = "an inventory that cannot be read",
+            [POT_EXIT_INPUT] = "an inventory that cannot be parsed",
+            [POT_EXIT_USAGE] = EXIT_AS_TABLE,
+        },
     },
     {
         .name = "logs",
         .run = cmd_logs,
         .summary = "print tke-installer's tke.log and pot's install log (-f: keep following)",
         .usage = "usage: pot logs [-f] [--data-dir DIR]\n"
-                 "  -f, --follow          keep printing what is appended\n"
-                 "      --data-dir DIR    tke-installer data (default /opt/tke-installer/data)\n",
+                 "Prints DATA/tke.log, then DATA/pot/install.log.\n",
+        .opts = logs_options,
+        .exits = {
+            [POT_EXIT_OK] = EXIT_AS_TABLE,
+            [POT_EXIT_ERROR] = "no logs in the data dir",
+            [POT_EXIT_USAGE] = EXIT_AS_TABLE,
+        },
+    },
+    {
+        .name = "node",
+        .run = cmd_node,
+        .summary = "add workers to the global cluster, or remove them and reset the hosts",
+        .usage =
+            "usage: pot node add|remove [-i INV] [--kit-dir DIR] [--data-dir DIR] [--check]\n"
+            "                           HOST...\n"
+            "add: takes each host's residue snapshot, runs playbooks/host-init.yml and\n"
+            "host-check.yml on it, then applies it as a TKE Machine (platform.tkestack.io/v1,\n"
+            "cluster global, Baremetal, its ssh port, user and base64 password or key, given\n"
+            "to kubectl on stdin) on the first master and waits until the Machine is Running\n"
+            "(node_join_timeout seconds, default 1800). remove: drains the node, deletes the\n"
+            "Machine, runs playbooks/cluster-reset.yml and host-undo.yml on the host, and\n"
+            "compares it with its snapshot. Hosts are done one at a time; a failing or\n"
+            "unreachable host is reported and the others go on. Masters are refused. The\n"
+            "hosts of group workers are joined by `pot install` (stage post-install). Every\n"
+            "HOST must be in the inventory.\n",
+        .opts = node_options,
+        .exits = {
+            [POT_EXIT_OK] = EXIT_AS_TABLE,
+            [POT_EXIT_ERROR] = EXIT_AS_TABLE,
+            [POT_EXIT_FAILED] = "a host failed or differs from its snapshot",
+            [POT_EXIT_INPUT] = EXIT_AS_TABLE,
+            [POT_EXIT_USAGE] = "an unknown option, a host not in the inventory, a master",
+        },
     },
     {
         .name = "ping",
@@ -162,41 +221,44 @@ static const struct command commands[] = {
         .summary = "check that inventory hosts are reachable over ssh (like ansible -m ping)",
         .usage = "usage: pot ping -i INVENTORY [PATTERN] [options]\n"
                  "Connects to every host matching PATTERN (default all) in parallel, runs a probe\n"
-                 "and prints 'HOST | SUCCESS => {...}' or 'HOST | UNREACHABLE! => {...}'. Exit\n"
-                 "status: 0 all hosts answered, 2 a probe failed, 4 a host was unreachable.\n"
-                 ADHOC_OPTIONS_HELP,
+                 "and prints 'HOST | SUCCESS => {...}' or 'HOST | UNREACHABLE! => {...}'.\n",
+        .opts = adhoc_options,
+        .exits = {
+            [POT_EXIT_OK] = "every host answered",
+            [POT_EXIT_ERROR] = EXIT_AS_TABLE,
+            [POT_EXIT_FAILED] = "a probe failed",
+            [POT_EXIT_INPUT] = EXIT_AS_TABLE,
+            [POT_EXIT_USAGE] = EXIT_AS_TABLE,
+        },
     },
     {
         .name = "play",
         .run = cmd_play,
         .summary = "run Ansible playbooks against an inventory",
         .usage = "usage: pot play -i INVENTORY [options] PLAYBOOK...\n"
-                 "Runs the playbooks like ansible-playbook, printing like its default callback.\n"
-                 "  -i, --inventory INV     inventory file, directory or \"h1,h2,\" (repeatable)\n"
-                 "  -e, --extra-vars VARS   k=v, JSON/YAML, or @file (repeatable)\n"
-                 "  -t, --tags T            only tasks tagged T (comma-separated, repeatable)\n"
-                 "      --skip-tags T       skip tasks tagged T\n"
-                 "  -l, --limit PATTERN     further limit the hosts\n"
-                 "  -C, --check             change nothing, report what would change\n"
-                 "  -D, --diff              show the changes files get, as unified diffs\n"
-                 "  -f, --forks N           hosts in parallel (5)\n"
-                 "      --start-at-task N   start at the task named N\n"
-                 "      --list-tasks        list each play's tasks (as --tags/--skip-tags select\n"
-                 "                          them) with their tags; run nothing\n"
-                 "      --list-hosts        list each play's hosts (after --limit); run nothing\n"
-                 "      --list-tags         list each play's task tags; run nothing\n"
-                 "      --syntax-check      parse and check the playbooks only\n"
-                 "  -v, --verbose           more output (repeatable)\n"
-                 "      --json-events FILE  also write one JSON object per result to FILE\n"
-                 "Exit 0; 2 a host failed; 4 a host was unreachable or a file could not be\n"
-                 "parsed; 5 bad options; 1 other errors.\n",
+                 "Runs the playbooks like ansible-playbook, printing like its default callback.\n",
+        .opts = play_options,
+        .exits = {
+            [POT_EXIT_OK] = EXIT_AS_TABLE,
+            [POT_EXIT_ERROR] = EXIT_AS_TABLE,
+            [POT_EXIT_FAILED] = EXIT_AS_TABLE,
+            [POT_EXIT_INPUT] = EXIT_AS_TABLE,
+            [POT_EXIT_USAGE] = EXIT_AS_TABLE,
+        },
     },
     {
         .name = "status",
         .run = cmd_status,
         .summary = "show the install stages, tke-installer's step and the last error",
         .usage = "usage: pot status [--data-dir DIR]\n"
-                 "      --data-dir DIR    tke-installer data (default /opt/tke-installer/data)\n",
+                 "Prints each stage's state from the journal, tke-installer's step, the business\n"
+                 "releases and the last error.\n",
+        .opts = status_options,
+        .exits = {
+            [POT_EXIT_OK] = EXIT_AS_TABLE,
+            [POT_EXIT_ERROR] = "nothing recorded in the data dir, or another error",
+            [POT_EXIT_USAGE] = EXIT_AS_TABLE,
+        },
     },
     {
         .name = "template",
@@ -208,14 +270,54 @@ static const struct command commands[] = {
                  "With --go, TEMPLATE is a Helm chart template: -e variables are .Values\n"
                  "(numbers float64), .Release.Name is r, .Chart.Name c, as `helm template`.\n"
                  "With -i/--host the host's inventory variables, groups, group_names and\n"
-                 "hostvars are in scope; -e variables win over them.\n"
-                 "Exit 0; 4 on a template syntax error; 1 when rendering fails.\n",
+                 "hostvars are in scope; -e variables win over them.\n",
+        .opts = template_options,
+        .exits = {
+            [POT_EXIT_OK] = EXIT_AS_TABLE,
+            [POT_EXIT_ERROR] = "rendering failed (an undefined variable...), or a file cannot "
+                               "be read",
+            [POT_EXIT_INPUT] = "a template syntax error, or an inventory or -e file that cannot "
+                               "be parsed",
+            [POT_EXIT_USAGE] = EXIT_AS_TABLE,
+        },
+    },
+    {
+        .name = "uninstall",
+        .run = cmd_uninstall,
+        .summary = "remove what pot install did: releases, cluster, host changes; residue report",
+        .usage =
+            "usage: pot uninstall [-i INV] [--kit-dir DIR] [--data-dir DIR]\n"
+            "                     [--business] [--components] [--cluster] [--hosts] [--all]\n"
+            "                     [--wipe-data-disk DEV] [--yes] [--check]\n"
+            "Undoes `pot install` in reverse order, each part only when the journal says it\n"
+            "was installed and not uninstalled since: the business releases and the base\n"
+            "components (helm on the first master), the cluster (the tke-installer container,\n"
+            "then playbooks/cluster-reset.yml on every host: kubelet, pod mounts, containers,\n"
+            "/etc/kubernetes, etcd and CNI data, the cluster's iptables/IPVS rules and\n"
+            "interfaces), then the host initialisation (playbooks/host-undo.yml restores what\n"
+            "host-init recorded: sshd_config, SELinux, docker proxy, /etc/hosts lines, firewall\n"
+            "rules, packages, directories). Finally each host is compared with the snapshot\n"
+            "taken before host-init first changed it (`pot diff-host`); every difference is\n"
+            "listed. A rerun after a failure or a kill continues; a second run changes nothing.\n"
+            "Without a part, or with --all, everything; the next install then starts afresh.\n",
+        .opts = uninstall_options,
+        .exits = {
+            [POT_EXIT_OK] = "done, and every host as before",
+            [POT_EXIT_ERROR] = EXIT_AS_TABLE,
+            [POT_EXIT_FAILED] = "a step failed or a host differs from its snapshot",
+            [POT_EXIT_INPUT] = EXIT_AS_TABLE,
+            [POT_EXIT_USAGE] = "an unknown option, or not confirmed",
+        },
     },
     {
         .name = "version",
         .run = cmd_version,
         .summary = "print pot's version and the versions of the libraries it uses",
         .usage = "usage: pot version\n       pot --version\n",
+        .exits = {
+            [POT_EXIT_OK] = EXIT_AS_TABLE,
+            [POT_EXIT_USAGE] = EXIT_AS_TABLE,
+        },
     },
     { 0 },
 };

@@ -1,5 +1,5 @@
 /*
- * opt.c - parsing argv against a table of struct opt.
+ * opt.c - parsing argv against a table of struct opt, and the same table as help text.
  */
 #include "pot.h"
 #include <string.h>
@@ -8,6 +8,9 @@
 #include "base/strutil.h"
 #include "base/vec.h"
 #include "cli/opt.h"
+
+/* The help column: after the longest spelling up to this width; longer ones get their own line. */
+#define OPT_SPELLING_MAX 32
 
 static const struct opt *find_long(const struct opt *opts, const char *name, size_t len)
 {
@@ -34,29 +37,31 @@ static bool takes_value(const struct opt *o)
     return o->type == OPT_STRING || o->type == OPT_LIST || o->type == OPT_INT;
 }
 
-static int store(const struct opt *o, const char *value, const char *spelled, struct err *err)
+static int store(const struct opt *o, void *args, const char *value, const char *spelled,
+                 struct err *err)
 {
+    void *dest = (char *)args + o->offset;
     int64_t n;
 
     switch (o->type) {
     case OPT_BOOL:
-        *(bool *)o->dest = true;
+        *(bool *)dest = true;
         break;
     case OPT_COUNT:
-        (*(int *)o->dest)++;
+        (*(int *)dest)++;
         break;
     case OPT_STRING:
-        *(const char **)o->dest = value;
+        *(const char **)dest = value;
         break;
     case OPT_LIST:
-        svec_push((struct svec *)o->dest, value);
+        svec_push(dest, value);
         break;
     case OPT_INT:
         if (parse_int(value, &n) < 0 || n < 0 || n > 1000000) {
             return err_set(err, ERR_USAGE, "option '%s' needs a whole number, not '%s'", spelled,
                            value);
         }
-        *(int *)o->dest = (int)n;
+        *(int *)dest = (int)n;
         break;
     case OPT_END:
         break;
@@ -64,7 +69,8 @@ static int store(const struct opt *o, const char *value, const char *spelled, st
     return 0;
 }
 
-static int parse_long(const struct opt *opts, int argc, char **argv, int *i, struct err *err)
+static int parse_long(const struct opt *opts, void *args, int argc, char **argv, int *i,
+                      struct err *err)
 {
     const char *arg = argv[*i] + 2;
     const char *eq = strchr(arg, '=');
@@ -79,7 +85,7 @@ static int parse_long(const struct opt *opts, int argc, char **argv, int *i, str
         if (eq) {
             return err_set(err, ERR_USAGE, "option '--%s' takes no value", o->name);
         }
-        return store(o, NULL, argv[*i], err);
+        return store(o, args, NULL, argv[*i], err);
     }
     if (eq) {
         value = eq + 1;
@@ -88,10 +94,11 @@ static int parse_long(const struct opt *opts, int argc, char **argv, int *i, str
     } else {
         return err_set(err, ERR_USAGE, "option '--%s' needs a value", o->name);
     }
-    return store(o, value, o->name, err);
+    return store(o, args, value, o->name, err);
 }
 
-static int parse_short(const struct opt *opts, int argc, char **argv, int *i, struct err *err)
+static int parse_short(const struct opt *opts, void *args, int argc, char **argv, int *i,
+                       struct err *err)
 {
     const char *arg = argv[*i] + 1;
 
@@ -103,23 +110,23 @@ static int parse_short(const struct opt *opts, int argc, char **argv, int *i, st
             return err_set(err, ERR_USAGE, "unknown option '-%c'", arg[k]);
         }
         if (!takes_value(o)) {
-            if (store(o, NULL, spelled, err) < 0) {
+            if (store(o, args, NULL, spelled, err) < 0) {
                 return -1;
             }
             continue;
         }
         if (arg[k + 1]) {
-            return store(o, arg + k + 1, spelled, err);
+            return store(o, args, arg + k + 1, spelled, err);
         }
         if (*i + 1 >= argc) {
             return err_set(err, ERR_USAGE, "option '-%c' needs a value", arg[k]);
         }
-        return store(o, argv[++*i], spelled, err);
+        return store(o, args, argv[++*i], spelled, err);
     }
     return 0;
 }
 
-int opt_parse(const struct opt *opts, int argc, char **argv, struct svec *positional,
+int opt_parse(const struct opt *opts, void *args, int argc, char **argv, struct svec *positional,
               struct err *err)
 {
     bool only_positional = false;
@@ -137,9 +144,9 @@ int opt_parse(const struct opt *opts, int argc, char **argv, struct svec *positi
             continue;
         }
         if (arg[1] == '-') {
-            rc = parse_long(opts, argc, argv, &i, err);
+            rc = parse_long(opts, args, argc, argv, &i, err);
         } else {
-            rc = parse_short(opts, argc, argv, &i, err);
+            rc = parse_short(opts, args, argc, argv, &i, err);
         }
         if (rc < 0) {
             return -1;
@@ -148,20 +155,71 @@ int opt_parse(const struct opt *opts, int argc, char **argv, struct svec *positi
     return 0;
 }
 
-void opt_describe(const struct opt *opts, struct buf *out)
+void opt_wrap(struct buf *out, const char *text, size_t col)
 {
+    size_t at = col;
+
+    while (*text) {
+        size_t word = strcspn(text, " ");
+
+        if (at > col && at + 1 + word > OPT_HELP_WIDTH) {
+            buf_addf(out, "\n%*s", (int)col, "");
+            at = col;
+        } else if (at > col) {
+            buf_addc(out, ' ');
+            at++;
+        }
+        buf_add(out, text, word);
+        at += word;
+        text += word;
+        text += strspn(text, " ");
+    }
+    buf_addc(out, '\n');
+}
+
+/* "  -x, --name METAVAR" or "      --name METAVAR". */
+static void option_spelling(const struct opt *o, struct buf *out)
+{
+    if (o->short_name) {
+        buf_addf(out, "  -%c, --%s", o->short_name, o->name);
+    } else {
+        buf_addf(out, "      --%s", o->name);
+    }
+    if (takes_value(o)) {
+        buf_addf(out, " %s", o->metavar ? o->metavar : "VALUE");
+    }
+}
+
+/* Where the help starts: two spaces after the longest spelling that fits OPT_SPELLING_MAX. */
+static size_t help_column(const struct opt *opts)
+{
+    size_t col = 0;
+
     for (const struct opt *o = opts; o->type != OPT_END; o++) {
         struct buf left = BUF_INIT;
 
-        if (o->short_name) {
-            buf_addf(&left, "  -%c, --%s", o->short_name, o->name);
-        } else {
-            buf_addf(&left, "      --%s", o->name);
+        option_spelling(o, &left);
+        if (left.len + 2 > col && left.len + 2 <= OPT_SPELLING_MAX) {
+            col = left.len + 2;
         }
-        if (takes_value(o)) {
-            buf_addf(&left, " %s", o->metavar ? o->metavar : "VALUE");
-        }
-        buf_addf(out, "%-32s %s\n", left.ptr, o->help ? o->help : "");
         buf_release(&left);
+    }
+    return col;
+}
+
+void opt_describe(const struct opt *opts, struct buf *out)
+{
+    size_t col = help_column(opts);
+
+    for (const struct opt *o = opts; o->type != OPT_END; o++) {
+        size_t start = out->len;
+
+        option_spelling(o, out);
+        if (out->len - start + 2 > col) {
+            buf_addf(out, "\n%*s", (int)col, ""); /* too long: the help goes below */
+        } else {
+            buf_addf(out, "%*s", (int)(col - (out->len - start)), "");
+        }
+        opt_wrap(out, o->help ? o->help : "", col);
     }
 }

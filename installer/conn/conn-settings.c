@@ -284,3 +284,37 @@ int conn_settings_from_vars(struct conn_settings *s, struct svec *store, const c
     }
     return 0;
 }
+
+int conn_become_from_vars(struct become *b, struct svec *store, const char *host_name,
+                          const struct val *vars, bool wanted, struct err *err)
+{
+    const char *method = val_dict_get_str(vars, "ansible_become_method");
+    const char *user = val_dict_get_str(vars, "ansible_become_user");
+    const char *password = val_dict_get_str(vars, "ansible_become_password");
+
+    memset(b, 0, sizeof(*b));
+    if (!wanted) {
+        return 0;
+    }
+    if (!method || strcmp(method, "sudo") == 0) {
+        b->method = BECOME_SUDO;
+    } else if (strcmp(method, "su") == 0) {
+        b->method = BECOME_SU;
+    } else {
+        return err_set(err, ERR_USAGE, "host '%s': become method '%s' is not supported (sudo, su)",
+                       host_name, method);
+    }
+    if (!password) {
+        password = val_dict_get_str(vars, "ansible_become_pass");
+    }
+    if (user) {
+        svec_push(store, user);
+        b->user = store->items[store->len - 1];
+    }
+    if (password) {
+        log_add_secret(password);
+        svec_push(store, password);
+        b->password = store->items[store->len - 1];
+    }
+    return 0;
+}

@@ -15,6 +15,8 @@
  *     UserKnownHostsFile, StrictHostKeyChecking (yes/no/accept-new), ConnectTimeout, Port,
  *     User, IdentityFile; other options are ignored (logged at -vvv).
  * The environment variable ANSIBLE_HOST_KEY_CHECKING (as ansible.cfg would) sets the default.
+ * The become variables (ansible_become_method/_user/_password) give a struct become
+ * (conn_become_from_vars) for the callers that decide themselves whether to become.
  * Values must already be templated: this file does no templating.
  */
 #ifndef CONN_SETTINGS_H
@@ -30,5 +32,13 @@ struct val;
  * Returns -1 with ERR_USAGE naming the host and variable when a value is unusable. */
 int conn_settings_from_vars(struct conn_settings *s, struct svec *store, const char *host_name,
                             const struct val *vars, struct err *err);
+
+/* Fills 'b' from the host's become variables when 'wanted' (else BECOME_NONE): the method from
+ * ansible_become_method (sudo, the default, or su), the user from ansible_become_user (NULL =
+ * root), the password from ansible_become_password, else ansible_become_pass (registered as a
+ * secret). Strings are copied into 'store'. ERR_USAGE naming the host for another method. */
+struct become;
+int conn_become_from_vars(struct become *b, struct svec *store, const char *host_name,
+                          const struct val *vars, bool wanted, struct err *err);
 
 #endif

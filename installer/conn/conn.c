@@ -15,6 +15,11 @@ static const struct conn_ops *const transports[] = {
     NULL,
 };
 
+const struct conn_ops *conn_transport_at(size_t i)
+{
+    return i < ARRAY_SIZE(transports) ? transports[i] : NULL;
+}
+
 static const struct conn_ops *find_transport(const char *name)
 {
     for (size_t i = 0; transports[i]; i++) {

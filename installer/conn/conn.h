@@ -87,6 +87,8 @@ struct conn {
 
 /* Copies 'settings'. Returns NULL with ERR_USAGE when the transport is unknown. */
 struct conn *conn_new(const struct conn_settings *settings, struct err *err);
+/* The i-th transport of the table (conn.c), NULL past the last (the test of the table walks it). */
+const struct conn_ops *conn_transport_at(size_t i);
 void conn_free(struct conn *c);
 int conn_open(struct conn *c, struct err *err);
 int conn_exec(struct conn *c, const struct exec_req *req, struct exec_result *res,

@@ -73,6 +73,8 @@ char *helm_journal_view(const struct journal *j, const char *key)
             return xstrdup(HELM_MSG_UNINSTALLED);
         }
         return xasprintf("deployed %s", rec->msg);
+    case JOURNAL_UNDONE:
+        return xstrdup(HELM_MSG_UNINSTALLED);
     case JOURNAL_RESET:
         break;
     }

@@ -12,27 +12,6 @@
 #include "inventory/inv.h"
 #include "value/val.h"
 
-/* The first host of group 'masters' (children included), where the kit runs helm. */
-static const struct inv_host *first_master(const struct inventory *inv, const char *inventory,
-                                           struct err *err)
-{
-    const struct inv_group *masters = inv_find_group(inv, "masters");
-    struct vec hosts = VEC_INIT;
-    const struct inv_host *first = NULL;
-
-    if (masters) {
-        inv_group_hosts(inv, masters, &hosts);
-    }
-    if (hosts.len == 0) {
-        err_set(err, ERR_USAGE, "no host in group 'masters' of the inventory '%s' to run helm on",
-                inventory);
-    } else {
-        first = hosts.items[0];
-    }
-    vec_release(&hosts);
-    return first;
-}
-
 static int load_target(struct helm_target *t, const char *inventory, const char *host,
                        struct err *err)
 {
@@ -46,8 +25,10 @@ static int load_target(struct helm_target *t, const char *inventory, const char 
         goto out;
     }
     if (!host) {
-        ih = first_master(inv, inventory, err);
+        ih = inv_group_first(inv, "masters");
         if (!ih) {
+            err_set(err, ERR_USAGE, "no host in group 'masters' of the inventory '%s' to run "
+                    "helm on", inventory);
             goto out;
         }
         t->host = xstrdup(ih->name);

@@ -85,13 +85,52 @@ static bool valid_repo(const char *repo)
     return true;
 }
 
+/* Docker's tag grammar: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}. */
+static bool valid_tag(const char *tag)
+{
+    size_t len = strlen(tag);
+
+    if (len == 0 || len > 128 || tag[0] == '.' || tag[0] == '-') {
+        return false;
+    }
+    for (const char *p = tag; *p; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              strchr("_.-", *p))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The name the image has in its source (RepoTags, an OCI ref) is bad input (ERR_PARSE, naming
+ * the file), not a bad rule. */
+static int check_source_ref(const struct img_image *img, struct err *err)
+{
+    char *path = NULL, *tag = NULL;
+    int ret = 0;
+
+    img_ref_split(img->ref, NULL, &path, &tag);
+    if (!valid_repo(path) || !valid_tag(tag)) {
+        ret = err_set(err, ERR_PARSE, "'%s': image '%s' is not a valid repository:tag",
+                      img->source, img->ref);
+    }
+    free(path);
+    free(tag);
+    return ret;
+}
+
 int img_rewrite(struct img_set *set, const char *rule, const char *namespace_, struct err *err)
 {
     for (size_t i = 0; i < set->images.len; i++) {
         struct img_image *img = set->images.items[i];
-        char *target = img_rewrite_one(img->ref, rule, namespace_);
-        char *colon = strrchr(target, ':');
+        char *target;
+        char *colon;
 
+        if (check_source_ref(img, err) < 0) {
+            return -1;
+        }
+        target = img_rewrite_one(img->ref, rule, namespace_);
+        colon = strrchr(target, ':');
         if (!colon || strchr(colon, '/') || colon[1] == '\0') {
             err_set(err, ERR_USAGE, "rewrite rule '%s' gives '%s' for image '%s': no ':TAG'",
                     rule ? rule : "", target, img->ref);

@@ -21,7 +21,18 @@ struct check {
     void *ctx;
     int problems;
     struct err first;
+    struct err failed; /* the sink's own error, which stops the check */
 };
+
+/* The registry (or storage) refused or failed: no finding about an image but an error that ends
+ * the check with its kind kept (a refused registry exits 1, an unreachable one 4). */
+static void sink_failed(struct check *c, const char *image, struct err *e)
+{
+    if (c->failed.kind == ERR_NONE) {
+        err_prefix(e, "image '%s': ", image);
+        c->failed = *e;
+    }
+}
 
 static void problem(struct check *c, const char *image, const char *fmt, ...) PRINTF_LIKE(3, 4);
 
@@ -52,13 +63,17 @@ static void check_blob(struct check *c, const char *repo, const char *image, str
     int64_t have = -1;
     int rc;
 
+    if (c->failed.kind != ERR_NONE) {
+        return;
+    }
     if (!digest || !size || size->type != VAL_INT) {
         problem(c, image, "image '%s': a descriptor has no digest or size", image);
         return;
     }
     rc = c->sink->ops->has_blob(c->th, repo, digest, &have, &e);
     if (rc < 0) {
-        problem(c, image, "image '%s': blob %s: %s", image, digest, e.msg);
+        err_prefix(&e, "blob %s: ", digest);
+        sink_failed(c, image, &e);
     } else if (rc == 0) {
         problem(c, image, "image '%s': blob %s is missing", image, digest);
     } else if (have >= 0 && have != size->u.i) {
@@ -106,7 +121,7 @@ static void check_image(struct check *c, const struct img_image *img)
         man = img_json_dict(body.ptr, body.len, "manifest", &e);
     }
     if (rc < 0) {
-        problem(c, image, "image '%s': %s", image, e.msg);
+        sink_failed(c, image, &e);
     } else if (rc == 0) {
         problem(c, image, "image '%s' (%s): tag is missing", image, img->ref);
     } else if (!man) {
@@ -128,10 +143,11 @@ static void check_image(struct check *c, const struct img_image *img)
 int img_verify(struct img_set *set, struct img_sink *sink, img_event_fn on_event, void *ctx,
                struct err *err)
 {
-    struct check c = { .sink = sink, .on_event = on_event, .ctx = ctx, .first = ERR_INIT };
+    struct check c = { .sink = sink, .on_event = on_event, .ctx = ctx, .first = ERR_INIT,
+                       .failed = ERR_INIT };
 
     c.th = sink->ops->thread_open(sink->priv);
-    for (size_t i = 0; i < set->images.len; i++) {
+    for (size_t i = 0; i < set->images.len && c.failed.kind == ERR_NONE; i++) {
         struct img_event ev = { .kind = IMG_EV_IMAGE, .what = "verified" };
         int before = c.problems;
         struct img_image *img = set->images.items[i];
@@ -139,12 +155,16 @@ int img_verify(struct img_set *set, struct img_sink *sink, img_event_fn on_event
 
         check_image(&c, img);
         ev.image = image;
-        if (c.problems == before && on_event) {
+        if (c.problems == before && c.failed.kind == ERR_NONE && on_event) {
             on_event(ctx, &ev);
         }
         free(image);
     }
     sink->ops->thread_close(c.th);
+    if (c.failed.kind != ERR_NONE) {
+        *err = c.failed;
+        return -1;
+    }
     if (c.problems) {
         *err = c.first;
         return err_prefix(err, "%d problem%s; first: ", c.problems, c.problems == 1 ? "" : "s");

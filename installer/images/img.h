@@ -140,7 +140,9 @@ int img_run(struct img_set *set, struct img_sink *sink, const struct img_run_opt
             struct img_run_stats *stats, struct err *err);
 
 /* Checks a sink against the set: each tag resolves to the expected manifest and every blob it
- * names exists with its digest and size. Reports problems as IMG_EV_ERROR; returns -1 when any. */
+ * names exists with its digest and size. Reports problems as IMG_EV_ERROR; returns -1 when any
+ * (ERR_FAILED, the first one). A sink that fails or refuses (the registry unreachable, HTTP 4xx)
+ * stops the check: -1 with its error and kind, not reported as an event. */
 int img_verify(struct img_set *set, struct img_sink *sink, img_event_fn on_event, void *ctx,
                struct err *err);
 

@@ -342,6 +342,22 @@ void inv_group_hosts(const struct inventory *inv, const struct inv_group *group,
     free(seen);
 }
 
+const struct inv_host *inv_group_first(const struct inventory *inv, const char *name)
+{
+    const struct inv_group *group = inv_find_group(inv, name);
+    struct vec hosts = VEC_INIT;
+    const struct inv_host *first = NULL;
+
+    if (group) {
+        inv_group_hosts(inv, group, &hosts);
+    }
+    if (hosts.len) {
+        first = hosts.items[0];
+    }
+    vec_release(&hosts);
+    return first;
+}
+
 static int group_depth(struct inv_group *group, int *memo)
 {
     int depth = 0;

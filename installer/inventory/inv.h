@@ -86,6 +86,9 @@ struct inv_group *inv_find_group(const struct inventory *inv, const char *name);
  * the group's own hosts, then its children's, level by level. Fills 'out' with borrowed
  * struct inv_host *. */
 void inv_group_hosts(const struct inventory *inv, const struct inv_group *group, struct vec *out);
+/* The first host of group 'name' in that order (the kit's "first master"), or NULL when the
+ * group is missing or empty. Borrowed. */
+const struct inv_host *inv_group_first(const struct inventory *inv, const char *name);
 /* The groups a host belongs to, directly or through children, 'all' included: borrowed
  * struct inv_group * in no particular order. */
 void inv_host_groups(const struct inventory *inv, const struct inv_host *host, struct vec *out);

@@ -40,6 +40,7 @@ static const char *const event_names[] = {
     [JOURNAL_FINISHED] = "finished",
     [JOURNAL_FAILED] = "failed",
     [JOURNAL_RESET] = "reset",
+    [JOURNAL_UNDONE] = "undone",
 };
 
 const char *journal_event_name(enum journal_event event)

@@ -5,7 +5,8 @@
  * is fsync'ed before journal_append returns. A crash or kill -9 at any moment can only leave a
  * torn last line: journal_open drops it (and truncates it away) and keeps every complete record.
  * Records say that a stage (optionally on one host) started, finished or failed, with a hash of
- * its inputs, so a rerun can skip work that finished with the same inputs. A RESET record makes
+ * its inputs, so a rerun can skip work that finished with the same inputs; an UNDONE record says
+ * `pot uninstall` removed again what the stage had done. A RESET record makes
  * every earlier record invisible to the state queries (`pot install --reset`).
  *
  * Order: journal_lock_acquire, journal_open, journal_append..., journal_free, journal_lock_release.
@@ -20,6 +21,7 @@ enum journal_event {
     JOURNAL_FINISHED,
     JOURNAL_FAILED,
     JOURNAL_RESET,
+    JOURNAL_UNDONE, /* what the stage did was removed again (`pot uninstall`): not done */
 };
 
 struct journal_rec {

@@ -99,6 +99,8 @@ struct module {
 
 /* The module table (registry.c): finds "copy", "ansible.builtin.copy" and "ansible.legacy.copy". */
 const struct module *module_find(const char *name);
+/* The i-th module of the table, NULL past the last (the test of the table walks it). */
+const struct module *module_at(size_t i);
 
 /* Result helpers. */
 void result_init(struct result *res);

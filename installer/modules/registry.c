@@ -40,6 +40,11 @@ static const struct module *const modules[] = {
     NULL,
 };
 
+const struct module *module_at(size_t i)
+{
+    return i < ARRAY_SIZE(modules) ? modules[i] : NULL;
+}
+
 const struct module *module_find(const char *name)
 {
     static const char *const prefixes[] = { "ansible.builtin.", "ansible.legacy.", NULL };

@@ -1,8 +1,9 @@
 /*
  * out-default.c - Ansible's default stdout callback, byte for byte without colours: banners
  * padded with '*' to 80 columns, "ok: [host]", "fatal: [host]: FAILED! => {...}", item lines,
- * "...ignoring", --diff text before a changed host line, and the PLAY RECAP table. Also the
- * small fan-out (struct out) all sinks share.
+ * "...ignoring", --diff text before a changed host line, and the PLAY RECAP table. Each event's
+ * lines are flushed as soon as they are written, so a pipe or a file gets them when a terminal
+ * would. Also the small fan-out (struct out) all sinks share.
  */
 #include "pot.h"
 #include <string.h>
@@ -123,6 +124,7 @@ static void default_play_start(void *ctx, const char *name, bool check)
     (void)check;
     buf_addf(&b, "PLAY [%s]", name);
     banner(ctx, b.ptr);
+    fflush(ctx);
     buf_release(&b);
 }
 
@@ -137,6 +139,7 @@ static void default_task_start(void *ctx, const char *prefix, const char *name, 
         buf_adds(&b, prefix); /* a bare banner: NO MORE HOSTS LEFT */
     }
     banner(ctx, b.ptr);
+    fflush(ctx);
     buf_release(&b);
 }
 
@@ -173,9 +176,8 @@ static void print_diff(FILE *f, const struct out_event *ev)
     }
 }
 
-static void default_host_result(void *ctx, const struct out_event *ev)
+static void print_host_result(FILE *f, const struct out_event *ev)
 {
-    FILE *f = ctx;
     struct buf b = BUF_INIT;
     bool failed = ev->status == RESULT_FAILED || ev->status == RESULT_UNREACHABLE;
     struct val *dv = ev->data ? val_dict_get(ev->data, "_ansible_delegated_vars") : NULL;
@@ -224,9 +226,16 @@ static void default_host_result(void *ctx, const struct out_event *ev)
     buf_release(&b);
 }
 
+static void default_host_result(void *ctx, const struct out_event *ev)
+{
+    print_host_result(ctx, ev);
+    fflush(ctx);
+}
+
 static void default_message(void *ctx, const char *text)
 {
     fprintf(ctx, "%s\n", text);
+    fflush(ctx);
 }
 
 static void default_recap(void *ctx, const struct out_stats *stats, size_t n)

@@ -112,7 +112,8 @@ static void report_say(void *ctx, const char *line)
     pipe_say(ctx, "business: %s", line);
 }
 
-static int deploy(struct pipe_ctx *c, const struct business *b, struct err *err)
+/* Deploys the releases, or with 'remove' uninstalls them (reverse order of their needs). */
+static int deploy(struct pipe_ctx *c, const struct business *b, bool remove, struct err *err)
 {
     struct hf_opts ho = { 0 };
     struct hf_state st;
@@ -143,11 +144,11 @@ static int deploy(struct pipe_ctx *c, const struct business *b, struct err *err)
              b->selectors.len ? ", " : "", b->selectors.len ? b->selectors.items[0] : "",
              helm_target_host(t));
     opts.state_dir = state_dir;
-    opts.command = "pot install (business)";
+    opts.command = remove ? "pot uninstall (business)" : "pot install (business)";
     opts.concurrency = BUSINESS_CONCURRENCY;
     opts.check = c->opts->check;
     opts.report = (struct helm_report){ .say = report_say, .ctx = c };
-    if (c->opts->remove.len) {
+    if (remove) {
         ret = helm_destroy(t, &st, &opts, &sum, err);
         pipe_say(c, "business: %zu releases: uninstalled=%zu absent=%zu failed=%zu changed=%zu",
                  sum.nitems, sum.uninstalled, sum.absent, sum.failed, sum.uninstalled);
@@ -166,7 +167,8 @@ out:
     return ret;
 }
 
-int pipe_business_run(struct pipe_ctx *c, struct err *err)
+/* Deploys the releases (unless deploy_business is off), or with 'remove' uninstalls them. */
+static int run(struct pipe_ctx *c, bool remove, struct err *err)
 {
     struct inventory *inv = inv_new();
     struct business b = { 0 };
@@ -182,17 +184,22 @@ int pipe_business_run(struct pipe_ctx *c, struct err *err)
         read_settings(inv, &b, err) < 0) {
         goto out;
     }
-    if (strcmp(b.deploy, "true") != 0) {
+    if (!remove && strcmp(b.deploy, "true") != 0) {
         pipe_say(c, "business: deploy_business is '%s'; no business releases", b.deploy);
         ret = 0;
         goto out;
     }
-    ret = deploy(c, &b, err);
+    ret = deploy(c, &b, remove, err);
 out:
     business_release(&b);
     inv_free(inv);
     free(file);
     return ret;
+}
+
+int pipe_business_run(struct pipe_ctx *c, struct err *err)
+{
+    return run(c, c->opts->remove.len > 0, err);
 }
 
 int pipe_business_recheck(struct pipe_ctx *c, struct err *err)
@@ -202,4 +209,9 @@ int pipe_business_recheck(struct pipe_ctx *c, struct err *err)
 
     free(file);
     return has ? pipe_business_run(c, err) : 0;
+}
+
+int pipe_business_uninstall(struct pipe_ctx *c, struct err *err)
+{
+    return run(c, true, err);
 }

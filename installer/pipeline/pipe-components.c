@@ -20,7 +20,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <openssl/rand.h>
-#include "base/b64.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/fs.h"
@@ -151,16 +150,6 @@ static bool needs_password(const struct hf_release *r)
     return false;
 }
 
-static void register_secret(const char *secret)
-{
-    struct buf b64 = BUF_INIT;
-
-    b64_encode(&b64, secret, strlen(secret));
-    log_add_secret(secret);
-    log_add_secret(b64.ptr);
-    buf_release(&b64);
-}
-
 /* A new random password of letters and digits (uniform: bytes >= 248 are drawn again). */
 static int new_password(struct buf *out, struct err *err)
 {
@@ -197,7 +186,7 @@ static int read_password(const char *path, struct err *err)
                       "generate one)",
                       path);
     } else {
-        register_secret(pw);
+        log_add_secret(pw);
     }
     val_unref(doc);
     return ret;
@@ -226,7 +215,7 @@ static int ensure_password(struct pipe_ctx *c, const char *dir, const char *rele
         goto out;
     }
     chmod(dir, 0700);
-    register_secret(pw.ptr);
+    log_add_secret(pw.ptr);
     buf_addf(&text, "auth:\n  password: \"%s\"\n", pw.ptr);
     if (fs_write_atomic(path, text.ptr, text.len, 0600, err) < 0) {
         goto out;
@@ -453,19 +442,41 @@ out:
     return ret;
 }
 
+/* helm_destroy of every release of 'st', for 'command' (the lock holder's name). */
+static int destroy(struct pipe_ctx *c, const struct hf_state *st, const char *command,
+                   struct err *err)
+{
+    struct helm_summary sum;
+    struct helm_target *t = helm_target_new(c->inventory, NULL, err);
+    struct helm_opts opts;
+    char *state_dir = fs_join(c->pot_dir, "helm");
+    int ret = -1;
+
+    helm_summary_init(&sum);
+    if (t) {
+        opts = helm_options(c, state_dir);
+        opts.command = command;
+        pipe_say(c, "components: removing %zu release%s with helm on %s", st->nreleases,
+                 st->nreleases == 1 ? "" : "s", helm_target_host(t));
+        ret = helm_destroy(t, st, &opts, &sum, err);
+        pipe_say(c,
+                 "components: %zu releases: uninstalled=%zu absent=%zu failed=%zu changed=%zu",
+                 sum.nitems, sum.uninstalled, sum.absent, sum.failed, sum.uninstalled);
+    }
+    helm_target_free(t);
+    helm_summary_release(&sum);
+    free(state_dir);
+    return ret;
+}
+
 /* --remove: helm_destroy on exactly the named releases (their needs left out). */
 static int remove_releases(struct pipe_ctx *c, struct hf_state *st, struct err *err)
 {
     struct hf_state sub;
-    struct helm_summary sum;
-    struct helm_target *t = NULL;
-    struct helm_opts opts;
-    char *state_dir = fs_join(c->pot_dir, "helm");
     struct hf_release **picked = xcalloc(st->nreleases + 1, sizeof(*picked));
     size_t n = 0;
     int ret = -1;
 
-    helm_summary_init(&sum);
     for (size_t i = 0; i < c->opts->remove.len; i++) {
         const char *name = c->opts->remove.items[i];
         bool found = false;
@@ -488,24 +499,12 @@ static int remove_releases(struct pipe_ctx *c, struct hf_state *st, struct err *
             goto out;
         }
     }
-    t = helm_target_new(c->inventory, NULL, err);
-    if (!t) {
-        goto out;
-    }
     sub = *st;
     sub.releases = picked;
     sub.nreleases = n;
-    opts = helm_options(c, state_dir);
-    pipe_say(c, "components: removing %zu release%s with helm on %s", n, n == 1 ? "" : "s",
-             helm_target_host(t));
-    ret = helm_destroy(t, &sub, &opts, &sum, err);
-    pipe_say(c, "components: %zu releases: uninstalled=%zu absent=%zu failed=%zu changed=%zu",
-             sum.nitems, sum.uninstalled, sum.absent, sum.failed, sum.uninstalled);
+    ret = destroy(c, &sub, "pot install (components)", err);
 out:
-    helm_target_free(t);
-    helm_summary_release(&sum);
     free(picked);
-    free(state_dir);
     return ret;
 }
 
@@ -621,6 +620,31 @@ int pipe_components_recheck(struct pipe_ctx *c, struct err *err)
 
     free(file);
     return has ? run(c, true, err) : 0;
+}
+
+int pipe_components_uninstall(struct pipe_ctx *c, struct err *err)
+{
+    struct inventory *inv = NULL;
+    struct hf_state st;
+    char *file = components_file(c);
+    int ret = -1;
+
+    hf_state_init(&st);
+    if (!fs_exists(file)) {
+        pipe_say(c, "components: no %s; no base components", file);
+        ret = 0;
+        goto out;
+    }
+    inv = inv_new();
+    if (inv_load(inv, c->inventory, err) == 0 && inv_finish(inv, err) == 0 &&
+        load_state(c, inv, NULL, &st, err) == 0) {
+        ret = destroy(c, &st, "pot uninstall (components)", err);
+    }
+out:
+    hf_state_release(&st);
+    inv_free(inv);
+    free(file);
+    return ret;
 }
 
 int pipe_components_load(struct pipe_ctx *c, const struct inventory *inv, struct hf_state *st,

@@ -114,6 +114,7 @@ void pipe_ctx_release(struct pipe_ctx *c)
     free(c->tke_json);
     free(c->tke_log);
     svec_release(&c->ran);
+    svec_release(&c->limit);
     memset(c, 0, sizeof(*c));
 }
 

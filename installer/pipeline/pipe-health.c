@@ -18,9 +18,7 @@
 #include "base/strutil.h"
 #include "base/vec.h"
 #include "base/xalloc.h"
-#include "conn/conn-settings.h"
-#include "conn/conn.h"
-#include "conn/shell-quote.h"
+#include "cluster/cluster.h"
 #include "helm/helm.h"
 #include "helmfile/helmfile.h"
 #include "inventory/inv.h"
@@ -54,46 +52,24 @@ static const struct probe probes[] = {
 };
 
 struct pipe_health {
-    struct conn *conn; /* owned: to the first master */
-    char *host;        /* owned */
-    char *helm_bin;    /* owned */
+    struct cluster_master *master; /* owned: kubectl on the first master */
+    char *helm_bin;                /* owned: helm as the helm driver runs it */
 };
 
 struct pipe_health *pipe_health_open(const char *inventory, struct err *err)
 {
     struct helm_target *t = helm_target_new(inventory, NULL, err);
-    struct inventory *inv = inv_new();
     struct pipe_health *h = NULL;
-    struct conn_settings cs;
-    struct svec store = SVEC_INIT;
-    struct val *vars = NULL;
-    const struct inv_host *ih;
 
-    if (!t || inv_load(inv, inventory, err) < 0 || inv_finish(inv, err) < 0) {
-        goto out;
+    if (t) {
+        h = xcalloc(1, sizeof(*h));
+        h->helm_bin = xstrdup(helm_target_helm_bin(t));
+        h->master = cluster_master_open(inventory, err);
+        if (!h->master) {
+            pipe_health_close(h);
+            h = NULL;
+        }
     }
-    ih = inv_find_host(inv, helm_target_host(t));
-    if (!ih) {
-        err_set(err, ERR_USAGE, "host '%s' is not in the inventory '%s'", helm_target_host(t),
-                inventory);
-        goto out;
-    }
-    vars = inv_host_vars(inv, ih);
-    if (conn_settings_from_vars(&cs, &store, ih->name, vars, err) < 0) {
-        goto out;
-    }
-    h = xcalloc(1, sizeof(*h));
-    h->host = xstrdup(ih->name);
-    h->helm_bin = xstrdup(helm_target_helm_bin(t));
-    h->conn = conn_new(&cs, err);
-    if (!h->conn || conn_open(h->conn, err) < 0) {
-        pipe_health_close(h);
-        h = NULL;
-    }
-out:
-    svec_release(&store);
-    val_unref(vars);
-    inv_free(inv);
     helm_target_free(t);
     return h;
 }
@@ -103,48 +79,9 @@ void pipe_health_close(struct pipe_health *h)
     if (!h) {
         return;
     }
-    conn_free(h->conn);
-    free(h->host);
+    cluster_master_close(h->master);
     free(h->helm_bin);
     free(h);
-}
-
-/* Runs argv on the master; its stdout goes to 'out'. A non-zero exit is ERR_FAILED with the
- * command's first words and its last line of output. */
-static int run(struct pipe_health *h, const char *what, char *const *argv, int timeout_s,
-               struct buf *out, struct err *err)
-{
-    struct buf cmd = BUF_INIT, stderr_text = BUF_INIT;
-    struct exec_req req = { 0 };
-    struct exec_result res = { .out = out, .err = &stderr_text };
-    int ret = -1;
-
-    sh_quote_argv(&cmd, argv);
-    req.cmd = cmd.ptr;
-    req.timeout_s = timeout_s;
-    if (conn_exec(h->conn, &req, &res, err) < 0) {
-        goto out;
-    }
-    if (res.status != 0) {
-        struct buf *say = stderr_text.len ? &stderr_text : out;
-        char *last;
-
-        while (say->len && (say->ptr[say->len - 1] == '\n' || say->ptr[say->len - 1] == ' ')) {
-            say->ptr[--say->len] = '\0';
-        }
-        last = say->len ? strrchr(say->ptr, '\n') : NULL;
-        err_set(err, ERR_FAILED, "%s (on %s): %s", what, h->host,
-                res.status < 0 ? "timed out"
-                : last         ? last + 1
-                : say->len     ? say->ptr
-                               : "failed");
-        goto out;
-    }
-    ret = 0;
-out:
-    buf_release(&stderr_text);
-    buf_release(&cmd);
-    return ret;
 }
 
 /* kubectl's resource name for a workload kind with a rollout status, else NULL. */
@@ -258,10 +195,9 @@ static int run_probe(struct pipe_health *h, const struct hf_release *r, const ch
     script = xasprintf(p->script, port);
     what = xasprintf("kubectl exec %s -- %s", workload, script);
     {
-        char *argv[] = { "kubectl", "exec", "-n", (char *)ns, (char *)workload,
-                         "--",      "sh",   "-c", script,     NULL };
+        const char *args[] = { "exec", "-n", ns, workload, "--", "sh", "-c", script, NULL };
 
-        ret = run(h, what, argv, HEALTH_SLACK_S, &out, err);
+        ret = cluster_kubectl(h->master, what, args, NULL, HEALTH_SLACK_S, &out, err);
     }
     if (ret == 0 && !output_expected(out.ptr, p->expect)) {
         ret = err_set(err, ERR_FAILED, "%s: answered '%.80s', expected %s", what,
@@ -285,18 +221,20 @@ int pipe_health_release(struct pipe_health *h, const struct hf_release *r, int t
     struct svec names = SVEC_INIT, namespaces = SVEC_INIT;
     char *timeout = xasprintf("--timeout=%ds", timeout_s);
     int ret = -1;
-    char *get[] = { h->helm_bin, "get", "manifest", r->name, "-n", (char *)ns, NULL };
+    const char *get[] = { h->helm_bin, "get", "manifest", r->name, "-n", ns, NULL };
 
-    if (run(h, "helm get manifest", get, HEALTH_SLACK_S, &manifest, err) < 0) {
+    if (cluster_master_run(h->master, "helm get manifest", get, NULL, HEALTH_SLACK_S, &manifest,
+                           err) < 0) {
         goto out;
     }
     manifest_workloads(manifest.ptr, ns, &names, &namespaces);
     for (size_t i = 0; i < names.len; i++) {
         char *what = xasprintf("kubectl rollout status %s", names.items[i]);
-        char *argv[] = { "kubectl", "rollout",           "status", names.items[i],
-                         "-n",      namespaces.items[i], timeout,  NULL };
+        const char *args[] = { "rollout", "status", names.items[i], "-n", namespaces.items[i],
+                               timeout, NULL };
         struct buf out = BUF_INIT;
-        int rc = run(h, what, argv, timeout_s + HEALTH_SLACK_S, &out, err);
+        int rc = cluster_kubectl(h->master, what, args, NULL, timeout_s + HEALTH_SLACK_S, &out,
+                                 err);
 
         buf_release(&out);
         free(what);

@@ -1,7 +1,8 @@
 /*
  * pipe-postinstall.c - stage post-install: pushes the kit's images (<kit>-images) into the
  * cluster registry with `pot images push`, then runs playbooks/post-install.yml through
- * `pot play` (base components and business releases live in that playbook).
+ * `pot play` when the kit has one, then joins the hosts of group `workers` to the global cluster
+ * as TKE Machines (pipe-nodes.c; as the original kit's post-install hook does).
  *
  * Registry settings are installer-host variables: registry_domain (default registry.tke.com),
  * tke_admin_user (default admin) and tke_pwd; the CA is /etc/docker/certs.d/<domain>/ca.crt when
@@ -22,7 +23,7 @@
 
 static char *playbook(const struct pipe_ctx *c)
 {
-    return xasprintf("%s/playbooks/post-install.yml", c->opts->kit_dir);
+    return pipe_playbook_path(c, "post-install.yml");
 }
 
 void pipe_postinstall_inputs(struct pipe_ctx *c, struct buf *text)
@@ -137,32 +138,6 @@ static int push_images(struct pipe_ctx *c, struct err *err)
     return ret;
 }
 
-static int run_playbook(struct pipe_ctx *c, const char *path, struct err *err)
-{
-    struct svec args = SVEC_INIT;
-    int ret;
-
-    svec_push(&args, "play");
-    svec_push(&args, "-i");
-    svec_push(&args, c->inventory);
-    if (c->opts->check) {
-        svec_push(&args, "--check");
-    }
-    for (size_t i = 0; i < c->opts->tags.len; i++) {
-        svec_push(&args, "--tags");
-        svec_push(&args, c->opts->tags.items[i]);
-    }
-    for (size_t i = 0; i < c->opts->skip_tags.len; i++) {
-        svec_push(&args, "--skip-tags");
-        svec_push(&args, c->opts->skip_tags.items[i]);
-    }
-    svec_push(&args, path);
-    pipe_say(c, "post-install: pot play %s", path);
-    ret = pipe_child_pot(c, "pot play post-install.yml", &args, err);
-    svec_release(&args);
-    return ret;
-}
-
 int pipe_postinstall_run(struct pipe_ctx *c, struct err *err)
 {
     char *pb = playbook(c);
@@ -175,7 +150,11 @@ int pipe_postinstall_run(struct pipe_ctx *c, struct err *err)
     }
     if (ret == 0 && fs_exists(pb)) {
         work = true;
-        ret = run_playbook(c, pb, err);
+        pipe_say(c, "post-install: pot play %s", pb);
+        ret = pipe_play(c, "post-install.yml", true, NULL, err);
+    }
+    if (ret == 0 && c->mode != PIPE_MODE_BUSINESS) {
+        ret = pipe_nodes_join_workers(c, err);
     }
     if (!work) {
         pipe_say(c, "post-install: no %s and no playbooks/post-install.yml; nothing to run",

@@ -174,7 +174,8 @@ static int run_all(struct pipe_ctx *c, struct err *err)
     return 0;
 }
 
-int pipe_install(const struct pipe_opts *opts, struct err *err)
+int pipe_with_journal(const struct pipe_opts *opts, const char *command, pipe_body *body,
+                      void *arg, struct err *err)
 {
     struct pipe_ctx c;
     struct journal_lock *lock = NULL;
@@ -183,20 +184,13 @@ int pipe_install(const struct pipe_opts *opts, struct err *err)
     long stale = 0;
     int ret = -1;
 
-    if ((opts->from && !pipe_stage_known(opts->from)) ||
-        (opts->only && !pipe_stage_known(opts->only))) {
-        err_set(err, ERR_USAGE, "unknown stage '%s'; stages: %s",
-                opts->from && !pipe_stage_known(opts->from) ? opts->from : opts->only,
-                pipe_stage_list());
-        goto out_paths;
-    }
     if (pipe_ctx_init(&c, opts, err) < 0) {
         goto out;
     }
     if (fs_mkdir_p(c.hook_dir, 0700, err) < 0) {
         goto out;
     }
-    lock = journal_lock_acquire(lpath, "pot install", &stale, err);
+    lock = journal_lock_acquire(lpath, command, &stale, err);
     if (!lock) {
         goto out;
     }
@@ -206,14 +200,30 @@ int pipe_install(const struct pipe_opts *opts, struct err *err)
     }
     c.journal = journal_open(jpath, err);
     if (c.journal) {
-        ret = run_all(&c, err);
+        ret = body(&c, arg, err);
     }
 out:
     journal_free(c.journal);
     journal_lock_release(lock);
     pipe_ctx_release(&c);
-out_paths:
     free(jpath);
     free(lpath);
     return ret;
+}
+
+static int install_body(struct pipe_ctx *c, void *arg, struct err *err)
+{
+    (void)arg;
+    return run_all(c, err);
+}
+
+int pipe_install(const struct pipe_opts *opts, struct err *err)
+{
+    if ((opts->from && !pipe_stage_known(opts->from)) ||
+        (opts->only && !pipe_stage_known(opts->only))) {
+        return err_set(err, ERR_USAGE, "unknown stage '%s'; stages: %s",
+                       opts->from && !pipe_stage_known(opts->from) ? opts->from : opts->only,
+                       pipe_stage_list());
+    }
+    return pipe_with_journal(opts, "pot install", install_body, NULL, err);
 }

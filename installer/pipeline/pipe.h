@@ -68,6 +68,7 @@ struct pipe_opts {
     struct svec skip_tags;     /* owned */
     struct svec remove;        /* owned: components to uninstall (stage components, instead of
                                   deploying): `--remove NAME` */
+    const char *wipe_data_disk; /* borrowed: `pot uninstall --wipe-data-disk DEV`, or NULL */
     int poll_ms;               /* progress polling interval */
     int hook_timeout;          /* POT_HOOK_TIMEOUT given to the hooks, seconds */
     struct pipe_report report;
@@ -87,6 +88,7 @@ struct pipe_ctx {
     char *tke_log;
     struct journal *journal;      /* borrowed from pipe_install; NULL in check mode reads */
     struct svec ran;              /* owned: stages run by this invocation */
+    struct svec limit;            /* owned: playbooks run on these hosts only (`pot node`) */
 };
 
 enum pipe_mode pipe_mode_parse(const char *s, struct err *err);
@@ -113,6 +115,11 @@ char *pipe_lock_path(const char *data_dir);
 
 /* pipe-run.c: the whole pipeline. Returns 0, or -1 with err (ERR_FAILED when a stage failed). */
 int pipe_install(const struct pipe_opts *opts, struct err *err);
+/* Sets up a run as pipe_install does (context, the run lock <data>/pot/lock held as 'command',
+ * the journal) and calls 'body' with it; returns what body returns. */
+typedef int pipe_body(struct pipe_ctx *c, void *arg, struct err *err);
+int pipe_with_journal(const struct pipe_opts *opts, const char *command, pipe_body *body,
+                      void *arg, struct err *err);
 /* Runs one stage by name unless it is done with the same inputs (used by the hook answers). */
 int pipe_run_stage(struct pipe_ctx *c, const char *stage, struct err *err);
 /* True when 'name' is a stage. */
@@ -136,12 +143,16 @@ void pipe_business_inputs(struct pipe_ctx *c, struct buf *text);
 int pipe_business_run(struct pipe_ctx *c, struct err *err);
 /* pipe_business_run when the kit has a helmfile/ (and deploy_business is on), else nothing. */
 int pipe_business_recheck(struct pipe_ctx *c, struct err *err);
+/* Uninstalls every business release of the kit's helmfile (whatever deploy_business says). */
+int pipe_business_uninstall(struct pipe_ctx *c, struct err *err);
 
 void pipe_components_inputs(struct pipe_ctx *c, struct buf *text);
 int pipe_components_run(struct pipe_ctx *c, struct err *err);
 /* Skipped as done: the releases synced again (one helm list confirms them); only the releases
  * this deploys again are health-checked. */
 int pipe_components_recheck(struct pipe_ctx *c, struct err *err);
+/* Uninstalls every release of the components state, switched on or not (absent ones are fine). */
+int pipe_components_uninstall(struct pipe_ctx *c, struct err *err);
 /* The components state with the inventory's variables (and the secrets dir when it exists), as
  * the stage loads it; registers the passwords found. ERR_USAGE when the kit has no
  * charts/components.yaml.gotmpl. */
@@ -179,6 +190,45 @@ struct pipe_registry {
 struct inventory;
 int pipe_registry_read(const struct inventory *inv, struct pipe_registry *r, struct err *err);
 void pipe_registry_release(struct pipe_registry *r);
+
+/* pipe-play.c: <kit>/playbooks/NAME (new string). */
+char *pipe_playbook_path(const struct pipe_ctx *c, const char *name);
+/* Runs `pot play -i INVENTORY [--check] [--limit HOSTS] [TAGS] OPTIONS... <kit>/playbooks/NAME`
+ * (check mode from the options, hosts from c->limit, the options' --tags/--skip-tags when
+ * 'with_tags'); ERR_USAGE when the kit lacks the playbook. */
+int pipe_play(struct pipe_ctx *c, const char *name, bool with_tags, const struct svec *options,
+              struct err *err);
+
+/* pipe-uninstall.c: `pot uninstall`, what `pot install` did undone in reverse order, each scope
+ * only when the journal says its stages did something since they were last undone:
+ *   business    the business releases (helm driver), stage business undone
+ *   components  every base component release, stage components undone
+ *   cluster     the tke-installer container, then playbooks/cluster-reset.yml on every host,
+ *               then tke.json (its step); stages tke-config, tke-installer and post-install
+ *               undone (business and
+ *               components go first: no release outlives its cluster)
+ *   hosts       playbooks/host-undo.yml on every host (what host-init recorded), with
+ *               -e pot_wipe_data_disk=DEV when opts->wipe_data_disk; stage host-init undone
+ * Then (cluster or hosts) every host with a residue snapshot is compared with it and each
+ * difference is reported; differences make the run fail with ERR_FAILED after everything ran.
+ * After all four scopes the journal is reset, so the next install starts from scratch. Steps are
+ * idempotent; a rerun after a kill continues with the first scope not yet undone. */
+enum pipe_undo_scope {
+    PIPE_UNDO_BUSINESS = 1u << 0,
+    PIPE_UNDO_COMPONENTS = 1u << 1,
+    PIPE_UNDO_CLUSTER = 1u << 2,
+    PIPE_UNDO_HOSTS = 1u << 3,
+};
+#define PIPE_UNDO_ALL 0xfu
+int pipe_uninstall(const struct pipe_opts *opts, unsigned scopes, struct err *err);
+
+/* pipe-nodes.c: `pot node add` (add) or `pot node remove` of 'hosts' (inventory names; masters
+ * refused), one host at a time: a failing or unreachable host is reported and the others go on,
+ * then ERR_FAILED names the failed ones. */
+int pipe_node(const struct pipe_opts *opts, const struct svec *hosts, bool add, struct err *err);
+/* Stage post-install: the hosts of group `workers` not joined yet become Machines of the global
+ * cluster (host-init already ran on them). */
+int pipe_nodes_join_workers(struct pipe_ctx *c, struct err *err);
 
 /* pipe-child.c: runs `pot <args...>` (argv without the binary), reporting its output lines.
  * Fails with ERR_FAILED naming 'what' and the exit status. */

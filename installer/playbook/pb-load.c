@@ -501,7 +501,8 @@ static int load_role_use(struct loader *ld, struct val *entry, struct pb_task *p
     }
     dir = find_role_dir(ld, name);
     if (!dir) {
-        return err_at(err, ERR_PARSE, &entry->pos,
+        /* ERR_IO, not ERR_PARSE: ansible-playbook exits 1 (AnsibleError) on a missing role */
+        return err_at(err, ERR_IO, &entry->pos,
                       "the role '%s' was not found in %s/roles%s%s or %s", name, ld->play->dir,
                       ld->roles_path ? ", " : "", ld->roles_path ? ld->roles_path : "",
                       ld->play->dir);

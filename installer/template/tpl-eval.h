@@ -70,6 +70,8 @@ struct tpl_filter_out {
 /* tpl-filter.c and tpl-test.c: the tables (names may carry ansible.builtin./ansible.netcommon.). */
 const struct tpl_filter *tpl_filter_find(const char *name, size_t len);
 const struct tpl_test *tpl_test_find(const char *name, size_t len);
+/* The i-th test of tpl-test.c's table, NULL past the last (the test of the table walks it). */
+const struct tpl_test *tpl_test_at(size_t i);
 /* The output fast path of filter 'f', or NULL (resolved at compile time, tpl-parse.c). */
 tpl_filter_out_fn tpl_filter_out_find(const struct tpl_filter *f);
 

@@ -456,6 +456,11 @@ static const struct tpl_test tests[] = {
     { "version_compare", t_version, 0 },
 };
 
+const struct tpl_test *tpl_test_at(size_t i)
+{
+    return i < ARRAY_SIZE(tests) ? &tests[i] : NULL;
+}
+
 const struct tpl_test *tpl_test_find(const char *name, size_t len)
 {
     static const char prefix[] = "ansible.builtin.";

@@ -31,7 +31,7 @@ reset_hosts() {
         fi
         grep -v "pot\.tke\.com$\|registry\.tke\.com$" /etc/hosts >/tmp/hosts.reset
         cat /tmp/hosts.reset >/etc/hosts && rm -f /tmp/hosts.reset
-        iptables -F INPUT && rm -rf /data' >/dev/null
+        iptables -F INPUT && rm -rf /data /var/lib/pot' >/dev/null
 }
 
 # What the playbooks leave on the hosts, one sorted listing.

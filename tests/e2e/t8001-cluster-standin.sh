@@ -2,8 +2,10 @@
 # t8001-cluster-standin.sh - the cluster stand-in (tests/fixtures/cluster-standin) on a sandbox
 # master, driven over ssh the way pot drives helm/kubectl on the first master: install/reset/
 # remove, upgrade --install revisions, helm's own errors for bad values, list/history/status JSON
-# shapes, the failure injections (fail-once, slow -> pending, down), uninstall, rollback, and
-# kubectl apply/get/delete of a TKE Machine. Host: $T8001_HOST (default node2).
+# shapes, the failure injections (fail-once, slow -> pending, down), uninstall, rollback,
+# kubectl apply/get/delete of a TKE Machine, the machine controller's stand-in (phase, node join,
+# phase overrides, TKE's admission errors) and kubectl cordon/uncordon/drain. Host: $T8001_HOST
+# (default node2).
 . "$(dirname "$0")/lib.sh"
 require_sandbox
 
@@ -15,6 +17,13 @@ read -r -a _names <<<"$SANDBOX_NAMES"
 ADDR=$HOST
 for i in "${!_names[@]}"; do [ "${_names[$i]}" = "$HOST" ] && ADDR=${_hosts[$i]}; done
 W=/root/t8001
+# The masters install.sh lists (node2..node4), and a worker Machine's address and name: node1's
+# address, which no master has (used inside the snippets).
+# shellcheck disable=SC2034
+MASTERS=$(for i in 1 2 3; do if [ -n "${_names[$i]:-}" ]; then echo "node/${_names[$i]}"; fi; done)
+WIP=${_hosts[0]}
+# shellcheck disable=SC2034
+WMC=mc-${WIP//./-}
 
 # on CMD: run CMD (a shell snippet) on the host as root, in $W.
 on() {
@@ -38,6 +47,12 @@ expect_success 'install.sh installs helm and kubectl wrappers and the real binar
     on "helm version --short" >ver && assert_contains ver "v3.17.1" &&
     on "/opt/pot-standin/bin/kubectl version --client" >kver && assert_contains kver "v1.29" &&
     on "kubectl get nodes -o name" >nodes && assert_contains nodes "node/node2"
+'
+
+expect_success 'install.sh lists the masters only (workers join through Machines)' '
+    on "kubectl get nodes -o name" >nodes && assert_eq "$MASTERS" "$(cat nodes)" &&
+    on "kubectl get nodes" >tab && assert_eq "NAME STATUS ROLES" "$(head -1 tab | awk "{print \$1, \$2, \$3}")" &&
+    assert_eq "Ready master" "$(awk "\$1 == \"node2\" {print \$2, \$3}" tab)"
 '
 
 expect_success 'the test chart and values files are on the host' '
@@ -177,30 +192,155 @@ expect_success 'kubectl apply/get/delete of a TKE Machine (idempotent apply)' '
 apiVersion: platform.tkestack.io/v1
 kind: Machine
 metadata:
-  name: mc-node3
+  name: $WMC
 spec:
   clusterName: global
   type: Baremetal
-  ip: 172.30.99.13
+  ip: $WIP
   port: 22
   username: root
   password: $pw
 EOF
-    on "kubectl apply -f machine.yaml" >a1 && assert_eq "machine.platform.tkestack.io/mc-node3 created" "$(cat a1)" &&
-    on "kubectl apply -f machine.yaml" >a2 && assert_eq "machine.platform.tkestack.io/mc-node3 unchanged" "$(cat a2)" &&
+    on "kubectl apply -f machine.yaml" >a1 && assert_eq "machine.platform.tkestack.io/$WMC created" "$(cat a1)" &&
+    on "kubectl apply -f machine.yaml" >a2 && assert_eq "machine.platform.tkestack.io/$WMC unchanged" "$(cat a2)" &&
     on "sed s/port:\ 22/port:\ 2222/ machine.yaml | kubectl apply -f -" >a3 &&
-    assert_eq "machine.platform.tkestack.io/mc-node3 configured" "$(cat a3)" &&
+    assert_eq "machine.platform.tkestack.io/$WMC configured" "$(cat a3)" &&
     on "kubectl get machines -o json" >g &&
-    assert_eq "List mc-node3 global 172.30.99.13 2222 $pw" \
+    assert_eq "List $WMC global $WIP 2222 $pw" \
         "$(json "\" \".join([j[\"kind\"], j[\"items\"][0][\"metadata\"][\"name\"]] + [str(j[\"items\"][0][\"spec\"][k]) for k in (\"clusterName\", \"ip\", \"port\", \"password\")])" <g)" &&
-    on "kubectl get machine mc-node3 -o jsonpath={.spec.ip}" >ip && assert_eq 172.30.99.13 "$(cat ip)" &&
-    on "kubectl get machines.platform.tkestack.io -o name" >n && assert_eq "machine.platform.tkestack.io/mc-node3" "$(cat n)" &&
-    on "kubectl delete -f machine.yaml" >d && assert_eq "machine.platform.tkestack.io \"mc-node3\" deleted" "$(cat d)" &&
-    try on "kubectl get machine mc-node3" 2>err &&
-    assert_eq 1 "$rc" && assert_eq "Error from server (NotFound): machines.platform.tkestack.io \"mc-node3\" not found" "$(cat err)" &&
-    on "kubectl delete machine mc-node3 --ignore-not-found" &&
+    on "kubectl get machine $WMC -o jsonpath={.spec.ip}" >ip && assert_eq $WIP "$(cat ip)" &&
+    on "kubectl get machines.platform.tkestack.io -o name" >n && assert_eq "machine.platform.tkestack.io/$WMC" "$(cat n)" &&
+    on "kubectl delete -f machine.yaml" >d && assert_eq "machine.platform.tkestack.io \"$WMC\" deleted" "$(cat d)" &&
+    try on "kubectl get machine $WMC" 2>err &&
+    assert_eq 1 "$rc" && assert_eq "Error from server (NotFound): machines.platform.tkestack.io \"$WMC\" not found" "$(cat err)" &&
+    on "kubectl delete machine $WMC --ignore-not-found" &&
     try on "printf \"kind: Machine\\nmetadata:\\n  name: [x\\n\" | kubectl apply -f -" 2>err &&
     assert_eq 1 "$rc" && assert_contains err "error: error parsing STDIN: error converting YAML to JSON"
+'
+
+expect_success 'a Machine in a List (-f -) becomes Running and its node joins (role <none>); deleting it removes both' '
+    pw=$(printf secret | base64) &&
+    on "cat >list.yaml" <<EOF &&
+apiVersion: v1
+kind: List
+items:
+- apiVersion: platform.tkestack.io/v1
+  kind: Machine
+  metadata:
+    name: $WMC
+  spec: {clusterName: global, type: Baremetal, ip: "$WIP", port: 22, username: root, password: $pw, tenantID: default}
+EOF
+    on "kubectl apply -f - <list.yaml" >a && assert_eq "machine.platform.tkestack.io/$WMC created" "$(cat a)" &&
+    on "kubectl get machine $WMC -o jsonpath={.status.phase}" >ph && assert_eq Running "$(cat ph)" &&
+    on "kubectl get machine $WMC -o json" >mj &&
+    assert_eq "Running $WIP default" "$(json "\" \".join([j[\"status\"][\"phase\"], j[\"spec\"][\"ip\"], j[\"spec\"][\"tenantID\"]])" <mj)" &&
+    on "kubectl get machines" >mt && assert_eq "NAME TYPE IP STATUS" "$(awk "NR == 1 {print \$1, \$2, \$3, \$4}" mt)" &&
+    assert_eq "$WMC Baremetal $WIP Running" "$(awk "NR == 2 {print \$1, \$2, \$3, \$4}" mt)" &&
+    on "kubectl get nodes -o name" >nodes &&
+    assert_eq "$(printf "%s\nnode/%s\n" "$MASTERS" "$WIP" | sort)" "$(sort nodes)" &&
+    on "kubectl get nodes" >nt && assert_eq "Ready <none>" "$(awk -v n="$WIP" "\$1 == n {print \$2, \$3}" nt)" &&
+    on "kubectl get node $WIP -o jsonpath=\"{.status.addresses[0].address}\"" >na && assert_eq "$WIP" "$(cat na)" &&
+    on "kubectl apply -f list.yaml" >a2 && assert_eq "machine.platform.tkestack.io/$WMC unchanged" "$(cat a2)" &&
+    on "grep -c \"^$WIP \" /var/lib/pot-standin/nodes" >cnt && assert_eq 1 "$(cat cnt)" &&
+    on "kubectl delete machine $WMC" >d && assert_eq "machine.platform.tkestack.io \"$WMC\" deleted" "$(cat d)" &&
+    on "kubectl get nodes -o name" >nodes && assert_eq "$MASTERS" "$(cat nodes)"
+'
+
+expect_success 'machine-phase/NAME overrides the phase and no node joins; without it the Machine becomes Running' '
+    on "echo Initializing >/var/lib/pot-standin/machine-phase/$WMC && kubectl apply -f list.yaml" >a &&
+    assert_eq "machine.platform.tkestack.io/$WMC created" "$(cat a)" &&
+    on "kubectl get machine $WMC -o jsonpath={.status.phase}" >ph && assert_eq Initializing "$(cat ph)" &&
+    on "kubectl get nodes -o name" >nodes && assert_eq "$MASTERS" "$(cat nodes)" &&
+    on "echo Failed >/var/lib/pot-standin/machine-phase/$WMC && kubectl get machines" >mt &&
+    assert_eq "$WMC Failed" "$(awk "NR == 2 {print \$1, \$4}" mt)" &&
+    on "kubectl get nodes -o name" >nodes && assert_eq "$MASTERS" "$(cat nodes)" &&
+    try on "kubectl wait --for=jsonpath={.status.phase}=Running machine/$WMC --timeout=5s" 2>err &&
+    assert_eq 1 "$rc" && assert_eq "error: timed out waiting for the condition on machines.platform.tkestack.io/$WMC" "$(cat err)" &&
+    on "rm /var/lib/pot-standin/machine-phase/$WMC && kubectl get machine $WMC -o jsonpath={.status.phase}" >ph &&
+    assert_eq Running "$(cat ph)" &&
+    on "kubectl wait --for=jsonpath={.status.phase}=Running machine/$WMC --timeout=5s" >w &&
+    assert_eq "machine.platform.tkestack.io/$WMC condition met" "$(cat w)" &&
+    on "kubectl get nodes -o name" >nodes && assert_contains nodes "node/$WIP" &&
+    on "kubectl delete -f list.yaml" >d && assert_eq "machine.platform.tkestack.io \"$WMC\" deleted" "$(cat d)" &&
+    on "kubectl get nodes -o name" >nodes && assert_eq "$MASTERS" "$(cat nodes)"
+'
+
+expect_success 'a Machine without ip, port, username, password (or on a master'\''s ip) is refused as TKE refuses it' '
+    on "cat >bad.yaml" <<EOF &&
+apiVersion: platform.tkestack.io/v1
+kind: Machine
+metadata:
+  name: mc-bad
+spec:
+  clusterName: global
+  type: Baremetal
+EOF
+    try on "kubectl apply -f bad.yaml" >out 2>err && assert_eq 1 "$rc" && assert_eq "" "$(cat out)" &&
+    assert_eq "The Machine \"mc-bad\" is invalid: " "$(head -1 err)" &&
+    assert_contains err "* spec.IP: Required value: must specify IP" &&
+    assert_contains err "* spec.IP: Required value: must specify Port" &&
+    assert_contains err "* spec.password: Required value: password or privateKey at least one" &&
+    assert_contains err "* spec: Forbidden: Key: '\''Config.User'\'' Error:Field validation for '\''User'\'' failed on the '\''required'\'' tag" &&
+    try on "kubectl get machine mc-bad" 2>/dev/null && assert_eq 1 "$rc" &&
+    on "test ! -e /var/lib/pot-standin/objects/_cluster/Machine/mc-bad.json" &&
+    mip=${_hosts[1]} &&
+    on "cat >dup.yaml" <<EOF &&
+apiVersion: v1
+kind: List
+items:
+- apiVersion: platform.tkestack.io/v1
+  kind: Machine
+  metadata: {name: mc-dup}
+  spec: {clusterName: global, type: Baremetal, ip: "$mip", port: 22, username: root, password: c2VjcmV0}
+EOF
+    try on "kubectl apply -f dup.yaml" 2>err && assert_eq 1 "$rc" &&
+    assert_eq "The Machine \"mc-dup\" is invalid: spec.IP: Duplicate value: \"$mip\"" "$(cat err)" &&
+    try on "{ cat bad.yaml; echo ---; sed s/mc-bad/mc-bad2/ bad.yaml; echo ---; cat machine.yaml; } | kubectl apply -f -" >out 2>err &&
+    assert_eq 1 "$rc" && assert_eq "machine.platform.tkestack.io/$WMC created" "$(cat out)" &&
+    assert_eq 2 "$(grep -c "^Error from server (Invalid): error when creating \"STDIN\": Machine.platform.tkestack.io \"mc-bad2\{0,1\}\" is invalid: \[spec.IP: Required value: must specify IP, spec.IP: Required value: must specify Port, " err)" &&
+    assert_not_contains err c2VjcmV0 &&
+    on "kubectl get machines -o name" >n && assert_eq "machine.platform.tkestack.io/$WMC" "$(cat n)" &&
+    on "kubectl delete machine $WMC" && on "cat /var/lib/pot-standin/calls.log" >log &&
+    grep -q "	1	kubectl apply -f bad.yaml$" log
+'
+
+expect_success 'cordon/uncordon/drain: SchedulingDisabled, already cordoned, drained; kubectl checks the flags' '
+    n3=${_names[2]} n4=${_names[3]} &&
+    on "kubectl cordon $n3" >c && assert_eq "node/$n3 cordoned" "$(cat c)" &&
+    on "kubectl get nodes" >nt && assert_eq "Ready,SchedulingDisabled master" "$(awk -v n=$n3 "\$1 == n {print \$2, \$3}" nt)" &&
+    assert_eq "Ready" "$(awk -v n=$HOST "\$1 == n {print \$2}" nt)" &&
+    on "kubectl get node $n3 -o jsonpath={.spec.unschedulable}" >u && assert_eq true "$(cat u)" &&
+    on "kubectl cordon $n3" >c && assert_eq "node/$n3 already cordoned" "$(cat c)" &&
+    on "kubectl uncordon $n3" >c && assert_eq "node/$n3 uncordoned" "$(cat c)" &&
+    on "kubectl uncordon $n3" >c && assert_eq "node/$n3 already uncordoned" "$(cat c)" &&
+    on "kubectl drain $n4 --ignore-daemonsets --delete-emptydir-data --force --timeout=120s" >dr &&
+    assert_eq "node/$n4 cordoned|node/$n4 drained" "$(paste -sd"|" dr)" &&
+    on "grep \"^$n4 \" /var/lib/pot-standin/nodes" >line && assert_eq "$n4 ${_hosts[3]} master SchedulingDisabled" "$(cat line)" &&
+    on "kubectl drain $n4 --ignore-daemonsets" >dr && assert_eq "node/$n4 already cordoned|node/$n4 drained" "$(paste -sd"|" dr)" &&
+    on "kubectl uncordon $n4" >/dev/null &&
+    try on "kubectl drain $n4 --ignore-daemonset" 2>err && assert_eq 1 "$rc" && assert_contains err "error: unknown flag: --ignore-daemonset" &&
+    try on "kubectl drain $n4 --timeout=soon" 2>err && assert_eq 1 "$rc" &&
+    assert_contains err "error: invalid argument \"soon\" for \"--timeout\" flag" &&
+    try on "kubectl drain" 2>err && assert_eq 1 "$rc" && assert_eq "error: USAGE: drain NODE [flags]" "$(head -1 err)" &&
+    on "kubectl get nodes" >nt && assert_not_contains nt SchedulingDisabled &&
+    on "kubectl apply -f machine.yaml && kubectl drain $WIP --ignore-daemonsets --force" >dr &&
+    assert_contains dr "node/$WIP drained" &&
+    on "kubectl delete -f machine.yaml && kubectl get nodes -o name" >nodes && assert_not_contains nodes "$WIP" &&
+    on "cat /var/lib/pot-standin/calls.log" >log &&
+    grep -q "	0	kubectl drain $n4 --ignore-daemonsets --delete-emptydir-data --force --timeout=120s$" log &&
+    grep -q "	1	kubectl drain $n4 --ignore-daemonset$" log && grep -q "	0	kubectl uncordon $n3$" log
+'
+
+expect_success 'an unknown node: drain, cordon and uncordon fail with NotFound, exit 1, nothing changed' '
+    on "cp /var/lib/pot-standin/nodes nodes.before" &&
+    try on "kubectl drain nosuch --ignore-daemonsets" >out 2>err && assert_eq 1 "$rc" && assert_eq "" "$(cat out)" &&
+    assert_eq "Error from server (NotFound): nodes \"nosuch\" not found" "$(cat err)" &&
+    try on "kubectl cordon ${_names[2]} nosuch" >out 2>err && assert_eq 1 "$rc" && assert_eq "" "$(cat out)" &&
+    assert_eq "Error from server (NotFound): nodes \"nosuch\" not found" "$(cat err)" &&
+    try on "kubectl uncordon nosuch" 2>err && assert_eq 1 "$rc" &&
+    assert_eq "Error from server (NotFound): nodes \"nosuch\" not found" "$(cat err)" &&
+    on "cmp nodes.before /var/lib/pot-standin/nodes" &&
+    on "cat /var/lib/pot-standin/calls.log" >log && grep -q "	1	kubectl drain nosuch --ignore-daemonsets$" log
 '
 
 expect_success 'calls.log has every command with its exit status' '
@@ -216,8 +356,12 @@ expect_success 'parallel upgrades of different releases are serialised without l
     on "helm list -n apps -q" >l && assert_eq 6 "$(grep -c "^par" l)"
 '
 
-expect_success 'install.sh --reset clears the state, --remove leaves helm missing, reinstall works' '
+expect_success 'install.sh --reset clears the state (joined nodes too), --remove leaves helm missing, reinstall works' '
+    on "kubectl apply -f machine.yaml && kubectl cordon ${_names[2]}" >/dev/null &&
     "$SI/install.sh" --reset "$HOST" && on "helm list -A -q" >l && assert_eq "" "$(cat l)" &&
+    on "kubectl get nodes -o name" >nodes && assert_eq "$MASTERS" "$(cat nodes)" &&
+    on "kubectl get nodes" >nt && assert_not_contains nt SchedulingDisabled &&
+    on "kubectl get machines -o name" >m && assert_eq "" "$(cat m)" &&
     "$SI/install.sh" --remove "$HOST" &&
     on "command -v helm kubectl || true" >p && assert_eq "" "$(cat p)" &&
     on "test ! -e /opt/pot-standin && test ! -e /var/lib/pot-standin" &&

@@ -74,11 +74,36 @@ static void test_img_rewrite_rejects_bad_rule(void **state)
     err_clear(&err);
     assert_int_equal(img_rewrite(set, "Upper/{name}:{tag}", NULL, &err), -1);
     assert_non_null(strstr(err.msg, "not a valid repository name"));
+    assert_int_equal(err.kind, ERR_USAGE); /* the rule's fault, not the image's */
     err_clear(&err);
     assert_int_equal(img_rewrite(set, NULL, NULL, &err), 0);
     assert_string_equal(img->repo, "library/nginx");
     assert_string_equal(img->tag, "1.19");
     img_set_free(set);
+}
+
+static void test_img_rewrite_bad_source_name_is_bad_input(void **state)
+{
+    static const char *const bad[] = { "registry.tke.com/library/Alpha:1.0", "alpha:bad tag",
+                                       "alpha:", "alpha:-x" };
+
+    (void)state;
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        struct img_set *set = img_set_new();
+        struct img_image *img = xcalloc(1, sizeof(*img));
+        struct err err = ERR_INIT;
+        char *want = xasprintf("'images/a.tar': image '%s' is not a valid repository:tag", bad[i]);
+
+        img->ref = xstrdup(bad[i]);
+        img->source = xstrdup("images/a.tar");
+        img->manifest = (struct buf)BUF_INIT;
+        vec_push(&set->images, img);
+        assert_int_equal(img_rewrite(set, NULL, NULL, &err), -1);
+        assert_int_equal(err.kind, ERR_PARSE);
+        assert_string_equal(err.msg, want);
+        free(want);
+        img_set_free(set);
+    }
 }
 
 static void test_img_manifest_build_is_schema2(void **state)
@@ -120,6 +145,7 @@ int main(void)
         cmocka_unit_test(test_img_ref_split_forms),
         cmocka_unit_test(test_img_rewrite_like_the_kit),
         cmocka_unit_test(test_img_rewrite_rejects_bad_rule),
+        cmocka_unit_test(test_img_rewrite_bad_source_name_is_bad_input),
         cmocka_unit_test(test_img_manifest_build_is_schema2),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -186,6 +186,25 @@ static void test_journal_reset_hides_earlier_records(void **state)
     assert_int_equal(journal_count(fx->j), 3);
 }
 
+static void test_journal_undone_survives_reopen_and_is_not_done(void **state)
+{
+    struct fixture *fx = *state;
+    const struct journal_rec *r;
+
+    assert_int_equal(journal_append(fx->j, JOURNAL_FINISHED, "a", NULL, "1", NULL, &fx->err), 0);
+    assert_true(journal_is_done(fx->j, "a", NULL, "1"));
+    assert_int_equal(journal_append(fx->j, JOURNAL_UNDONE, "a", NULL, NULL, "pot uninstall",
+                                    &fx->err), 0);
+    assert_non_null(reopen(fx));
+    r = journal_last(fx->j, "a", NULL);
+    assert_non_null(r);
+    assert_int_equal(r->event, JOURNAL_UNDONE);
+    assert_string_equal(r->msg, "pot uninstall");
+    assert_string_equal(journal_event_name(JOURNAL_UNDONE), "undone");
+    assert_false(journal_is_done(fx->j, "a", NULL, "1"));
+    assert_null(journal_last_failure(fx->j));
+}
+
 static void test_journal_redacts_secrets(void **state)
 {
     struct fixture *fx = *state;
@@ -289,6 +308,8 @@ int main(void)
                                         setup_journal, teardown),
         cmocka_unit_test_setup_teardown(test_journal_reset_hides_earlier_records, setup_journal,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_journal_undone_survives_reopen_and_is_not_done,
+                                        setup_journal, teardown),
         cmocka_unit_test_setup_teardown(test_journal_redacts_secrets, setup_journal, teardown),
         cmocka_unit_test_setup_teardown(test_journal_lock_excludes_and_names_holder, setup_dir,
                                         teardown),

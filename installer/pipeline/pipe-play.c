@@ -1,0 +1,69 @@
+/*
+ * pipe-play.c - one of the kit's playbooks (<kit>/playbooks/NAME) run through `pot play` as a
+ * child process, with the run's inventory, check mode, host limit and (when asked) tags.
+ */
+#include "pot.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/vec.h"
+#include "base/xalloc.h"
+#include "pipeline/pipe.h"
+
+char *pipe_playbook_path(const struct pipe_ctx *c, const char *name)
+{
+    return xasprintf("%s/playbooks/%s", c->opts->kit_dir, name);
+}
+
+/* Appends "--tags a,b" style options. */
+static void add_list_opt(struct svec *args, const char *opt, const struct svec *values)
+{
+    for (size_t i = 0; i < values->len; i++) {
+        svec_push(args, opt);
+        svec_push(args, values->items[i]);
+    }
+}
+
+int pipe_play(struct pipe_ctx *c, const char *name, bool with_tags, const struct svec *options,
+              struct err *err)
+{
+    struct svec args = SVEC_INIT;
+    char *path = pipe_playbook_path(c, name);
+    char *what = xasprintf("pot play %s", name);
+    int ret = -1;
+
+    if (!fs_exists(path)) {
+        err_set(err, ERR_USAGE, "the kit has no playbook '%s'", path);
+        goto out;
+    }
+    svec_push(&args, "play");
+    svec_push(&args, "-i");
+    svec_push(&args, c->inventory);
+    if (c->opts->check) {
+        svec_push(&args, "--check");
+    }
+    if (c->limit.len) {
+        struct buf hosts = BUF_INIT;
+
+        for (size_t i = 0; i < c->limit.len; i++) {
+            buf_addf(&hosts, "%s%s", i ? "," : "", c->limit.items[i]);
+        }
+        svec_push(&args, "--limit");
+        svec_push(&args, hosts.ptr);
+        buf_release(&hosts);
+    }
+    if (with_tags) {
+        add_list_opt(&args, "--tags", &c->opts->tags);
+        add_list_opt(&args, "--skip-tags", &c->opts->skip_tags);
+    }
+    for (size_t i = 0; options && i < options->len; i++) {
+        svec_push(&args, options->items[i]);
+    }
+    svec_push(&args, path);
+    ret = pipe_child_pot(c, what, &args, err);
+out:
+    svec_release(&args);
+    free(what);
+    free(path);
+    return ret;
+}
