@@ -27,7 +27,9 @@
 # terminal --yes is required). --wipe-data-disk DEV (uninstall, reinstall) also puts the data
 # disk back to raw.
 # pot is looked for next to this script (build/pot, pot), then in PATH. Everything else is passed
-# to `pot install` with --kit-dir set to this script's directory.
+# to `pot install` with --kit-dir set to this script's directory. In a package made by `pot pack`
+# (a MANIFEST next to this kit), `pot verify-package` checks every file first and stops on any
+# difference.
 set -euo pipefail
 
 kit=$(cd "$(dirname "$0")" && pwd)
@@ -42,7 +44,7 @@ while [ $# -gt 0 ]; do
         shift 2
         ;;
     -h | --help)
-        sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     *)
@@ -65,6 +67,11 @@ fi
 if [ -z "$pot" ]; then
     echo "install-offline-pot.sh: pot not found in $kit/build, $kit or PATH" >&2
     exit 1
+fi
+
+package=$(cd "$kit/.." && pwd)
+if [ -f "$package/MANIFEST" ]; then
+    "$pot" verify-package "$package" || exit $?
 fi
 
 # uninstall_args: the arguments `pot uninstall` takes out of the ones given (-i, --data-dir,

@@ -11,11 +11,14 @@ packages=(
     libcmocka-dev
     # sandbox: dockerd, host image, registry, ssh clients
     docker.io debootstrap docker-registry openssh-client openssh-server sshpass iproute2
-    busybox-static apache2-utils curl jq
+    busybox-static apache2-utils curl jq openssl
     # references we compare against
     ansible python3 python3-jinja2 python3-yaml skopeo
     # benchmarks
     hyperfine pigz time
+    # the static host probe (installer/probe/), the reference it is measured against
+    # (bench/disk-vs-fio.sh), and `file` to show it is static (tests/e2e/t9101-check-disk.sh)
+    musl-tools fio file
 )
 
 # helm 3.17 and kubectl 1.29 are not Debian packages: they come as the binaries shipped in the npm

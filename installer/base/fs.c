@@ -4,6 +4,7 @@
 #include "pot.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -138,6 +139,21 @@ bool fs_is_dir(const char *path)
     struct stat st;
 
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    return (type == FTW_DP ? rmdir(path) : unlink(path)) < 0 ? -1 : 0;
+}
+
+int fs_remove_tree(const char *path, struct err *err)
+{
+    if (fs_exists(path) && nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) < 0) {
+        return err_errno(err, "cannot remove '%s'", path);
+    }
+    return 0;
 }
 
 char *fs_dirname(const char *path)

@@ -20,6 +20,9 @@ int fs_mkdir_p(const char *path, mode_t mode, struct err *err);
  * there with another mode, before any data goes in (files that may hold secrets: event logs,
  * install logs). NULL with 'err' set. */
 FILE *fs_open_private(const char *path, bool append, struct err *err);
+/* Removes 'path' and everything under it (symlinks themselves, never their targets); a missing
+ * path is fine. */
+int fs_remove_tree(const char *path, struct err *err);
 bool fs_exists(const char *path);
 bool fs_is_dir(const char *path);
 /* Returns a new string: the directory part of 'path' ("." when none). */

@@ -41,6 +41,7 @@ void command_help(const struct command *c, struct buf *out);
 
 /* The option tables, each ending with { 0 } (cmd-<name>.c; exec and ping share adhoc.c's). */
 extern const struct opt adhoc_options[];
+extern const struct opt check_disk_options[];
 extern const struct opt diff_host_options[];
 extern const struct opt health_options[];
 extern const struct opt helmfile_options[];
@@ -49,11 +50,14 @@ extern const struct opt install_options[];
 extern const struct opt inventory_options[];
 extern const struct opt logs_options[];
 extern const struct opt node_options[];
+extern const struct opt pack_options[];
 extern const struct opt play_options[];
 extern const struct opt status_options[];
 extern const struct opt template_options[];
 extern const struct opt uninstall_options[];
+extern const struct opt verify_package_options[];
 
+int cmd_check(int argc, char **argv, struct err *err);
 int cmd_diff_host(int argc, char **argv, struct err *err);
 int cmd_exec(int argc, char **argv, struct err *err);
 int cmd_health(int argc, char **argv, struct err *err);
@@ -65,10 +69,12 @@ int cmd_install(int argc, char **argv, struct err *err);
 int cmd_inventory(int argc, char **argv, struct err *err);
 int cmd_logs(int argc, char **argv, struct err *err);
 int cmd_node(int argc, char **argv, struct err *err);
+int cmd_pack(int argc, char **argv, struct err *err);
 int cmd_ping(int argc, char **argv, struct err *err);
 int cmd_status(int argc, char **argv, struct err *err);
 int cmd_template(int argc, char **argv, struct err *err);
 int cmd_uninstall(int argc, char **argv, struct err *err);
+int cmd_verify_package(int argc, char **argv, struct err *err);
 int cmd_version(int argc, char **argv, struct err *err);
 
 #endif

@@ -150,50 +150,17 @@ static int op_write_values(struct helmfile_args *a, struct hf_state *st, struct 
     return 0;
 }
 
-/* Renders one release with the local helm ('helm template'); the values go through a 0600 file
- * in a private directory, never argv. */
+/* Renders one release with the local helm ('helm template') and prints it. */
 static int template_one(struct helmfile_args *a, const struct hf_release *r, const char *tmpdir,
                         struct err *err)
 {
-    char *values = fs_join(tmpdir, "values.yaml");
-    struct buf out = BUF_INIT, errout = BUF_INIT;
-    struct proc_result res = { 0 };
-    struct svec argv = SVEC_INIT;
-    int ret = -1;
+    struct buf out = BUF_INIT;
+    int ret = helm_template_local(a->helm_bin, r, tmpdir, &out, err);
 
-    if (fs_write_atomic(values, r->values_yaml, strlen(r->values_yaml), 0600, err) < 0) {
-        goto out;
+    if (ret == 0) {
+        fwrite(out.ptr, 1, out.len, stdout);
     }
-    svec_push(&argv, a->helm_bin ? a->helm_bin : "helm");
-    svec_push(&argv, "template");
-    svec_push(&argv, r->name);
-    svec_push(&argv, r->chart);
-    if (*r->namespace) {
-        svec_push(&argv, "--namespace");
-        svec_push(&argv, r->namespace);
-    }
-    svec_push(&argv, "-f");
-    svec_push(&argv, values);
-    if (proc_run(argv.items, NULL, &out, &errout, &res, err) < 0) {
-        err_prefix(err, "release '%s': ", r->name);
-        goto out;
-    }
-    if (res.status != 0) {
-        while (errout.len && (errout.ptr[errout.len - 1] == '\n')) {
-            buf_truncate(&errout, errout.len - 1);
-        }
-        err_set(err, ERR_FAILED, "release '%s': helm template failed: %s", r->name,
-                errout.len ? errout.ptr : "(no message)");
-        goto out;
-    }
-    fwrite(out.ptr ? out.ptr : "", 1, out.len, stdout);
-    ret = 0;
-out:
-    unlink(values);
-    svec_release(&argv);
-    buf_release(&errout);
     buf_release(&out);
-    free(values);
     return ret;
 }
 

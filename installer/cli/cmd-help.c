@@ -26,8 +26,8 @@ static void list_commands(struct buf *out)
     for (const struct command *c = command_table(); c->name; c++) {
         buf_addf(out, "  %-12s %s\n", c->name, c->summary);
     }
-    buf_adds(out, "\n'pot help COMMAND' or 'pot COMMAND --help' shows the options of one "
-                  "command.\n\n");
+    buf_adds(out, "\n'pot help COMMAND' or 'pot COMMAND --help' shows the usage, options and "
+                  "exit codes of one.\n\n");
     exit_codes_describe_all(out);
 }
 

@@ -1,15 +1,19 @@
 /*
- * cmd-play.c - `pot play`: ansible-playbook's command line. Loads the inventory and the
- * playbooks, parses -e, then lists (--list-tasks/--list-hosts/--list-tags), checks
- * (--syntax-check) or runs them, printing like Ansible's default callback.
+ * cmd-play.c - `pot play`: ansible-playbook's command line. Applies ansible.cfg, loads the
+ * inventory and the playbooks, parses -e, then lists (--list-tasks/--list-hosts/--list-tags),
+ * checks (--syntax-check) or runs them, printing like Ansible's default callback.
  */
 #include "pot.h"
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/fs.h"
 #include "base/log.h"
+#include "base/strutil.h"
 #include "base/vec.h"
+#include "cli/ansible-cfg.h"
 #include "cli/cli.h"
 #include "cli/extra-vars.h"
 #include "cli/opt.h"
@@ -223,6 +227,18 @@ int cmd_play(int argc, char **argv, struct err *err)
     if (books.len == 0) {
         err_set(err, ERR_USAGE, "pot play: give at least one playbook");
         goto out;
+    }
+    if (ansible_cfg_apply(err) < 0) {
+        goto out;
+    }
+    if (a.inventories.len == 0 && getenv("ANSIBLE_INVENTORY")) {
+        svec_split(&a.inventories, getenv("ANSIBLE_INVENTORY"), ',');
+    }
+    if (a.forks <= 0 && getenv("ANSIBLE_FORKS")) {
+        int64_t n = 0;
+
+        a.forks = parse_int(getenv("ANSIBLE_FORKS"), &n) == 0 && n > 0 && n <= INT_MAX ? (int)n
+                                                                                      : 0;
     }
     log_set_level(a.verbose);
     rc = run_books(&a, &books, err);

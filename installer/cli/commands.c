@@ -9,6 +9,36 @@
 
 static const struct command commands[] = {
     {
+        .name = "check",
+        .run = cmd_check,
+        .summary = "measure hosts' disks with pot's static probe and judge them: pass, warn, fail",
+        .usage =
+            "usage: pot check disk -i INVENTORY [PATTERN] [--path DIR] [--size S] [--json]\n"
+            "Copies the static probe pot-probe (built next to pot) to every host matching\n"
+            "PATTERN (default all), in parallel, runs it on DIR and removes it and its test\n"
+            "files. It measures etcd's fdatasync latency (2300-byte appends, fdatasync after\n"
+            "each, 22 MiB: p50/p99/p99.9), 4 KiB random read and write IOPS with O_DIRECT at\n"
+            "queue depth 32 (5 s each) and sequential write/read throughput on a file of S\n"
+            "bytes. Prints per host the numbers, then a line per check: its verdict, stable ID,\n"
+            "value, the limit a pass needs and, unless it passed, a one-line fix hint. Checks\n"
+            "and their host variables (defaults): disk.fdatasync_p99 fails above\n"
+            "check_disk_fdatasync_p99_ms (10, etcd's limit); disk.fdatasync_p999 warns above\n"
+            "check_disk_fdatasync_p999_warn_ms (10); disk.randread_iops and disk.randwrite_iops\n"
+            "fail below disk_iops (300, the kit's hosts-check) and warn below\n"
+            "check_disk_iops_warn (500); disk.probe fails when the test cannot run (a missing\n"
+            "or full DIR). Unset by default: check_disk_fdatasync_p99_warn_ms (a warn limit)\n"
+            "and check_disk_fdatasync_p999_ms (a fail limit). Exit codes by the worst verdict:\n"
+            "pass 0, warn 1, fail 2; an unreachable host 4.\n",
+        .opts = check_disk_options,
+        .exits = {
+            [POT_EXIT_OK] = "every check passed on every host",
+            [POT_EXIT_ERROR] = "the worst verdict is warn, or another error",
+            [POT_EXIT_FAILED] = "a check failed on a host (the probe could not run counts)",
+            [POT_EXIT_INPUT] = EXIT_AS_TABLE,
+            [POT_EXIT_USAGE] = "an unknown option, a bad --size or threshold variable",
+        },
+    },
+    {
         .name = "diff-host",
         .run = cmd_diff_host,
         .summary = "compare hosts with their snapshots from before pot changed them",
@@ -216,6 +246,38 @@ static const struct command commands[] = {
         },
     },
     {
+        .name = "pack",
+        .run = cmd_pack,
+        .summary = "build the offline package from a builder file, reproducibly, with a manifest",
+        .usage = "usage: pot pack -f builder.yaml [-o DIR] [--sign KEY.pem] [-j N]\n"
+                 "                [--since OLD/MANIFEST]\n"
+                 "       pot pack --apply DELTA.tar --to OLD_DIR [--key PUB.pem]\n"
+                 "Writes DIR/offline-pot-<customer>-<version>.tar: the kit (playbooks, templates,\n"
+                 "hooks, install-offline-pot.sh, hosts.tpl), the charts and image lists of the\n"
+                 "components switched on, the business helmfile, the extra files, and one OCI\n"
+                 "layout (offline-pot-images/) of the images of images/<chart>.txt of those\n"
+                 "components, of the selected releases (rendered by the local `helm template`)\n"
+                 "and the extra images, every layer once. MANIFEST lists the sha256\n"
+                 "and size of every file; <tar>.sha256 holds MANIFEST's sha256; --sign adds\n"
+                 "MANIFEST.sig (ed25519). Same inputs, same bytes (mtime 0, root:root, path\n"
+                 "order). The builder file's schema: installer/pack/pack-spec.c, builder.yaml.\n"
+                 "--since writes <name>.delta.tar instead: DELTA, the files the old MANIFEST\n"
+                 "lacks or lists with other bytes (new blobs, changed files), the new MANIFEST.\n"
+                 "--apply turns the unpacked old package OLD_DIR into the new one in place: the\n"
+                 "delta is checked before anything changes, dropped files are removed, and the\n"
+                 "result is verified against the new MANIFEST.\n",
+        .opts = pack_options,
+        .exits = {
+            [POT_EXIT_OK] = EXIT_AS_TABLE,
+            [POT_EXIT_ERROR] = "a file or image could not be read or written",
+            [POT_EXIT_FAILED] = "--apply: a damaged delta, one made for another package, or a "
+                                "result that does not match the new MANIFEST",
+            [POT_EXIT_INPUT] = "a builder file or helmfile that cannot be parsed",
+            [POT_EXIT_USAGE] = "an unknown option, or an image or chart the builder file "
+                               "names that is not there",
+        },
+    },
+    {
         .name = "ping",
         .run = cmd_ping,
         .summary = "check that inventory hosts are reachable over ssh (like ansible -m ping)",
@@ -307,6 +369,24 @@ static const struct command commands[] = {
             [POT_EXIT_FAILED] = "a step failed or a host differs from its snapshot",
             [POT_EXIT_INPUT] = EXIT_AS_TABLE,
             [POT_EXIT_USAGE] = "an unknown option, or not confirmed",
+        },
+    },
+    {
+        .name = "verify-package",
+        .run = cmd_verify_package,
+        .summary = "check an offline package (tar or unpacked) against its MANIFEST",
+        .usage = "usage: pot verify-package [--key PUB.pem] PATH\n"
+                 "PATH is a package tar or an unpacked package folder (the one holding\n"
+                 "MANIFEST). Hashes every file and prints one line per problem: 'changed: FILE',\n"
+                 "'missing: FILE', 'extra: FILE', a sidecar <tar>.sha256 that does not match\n"
+                 "MANIFEST, or a bad signature (with --key; a package without MANIFEST.sig\n"
+                 "then fails too).\n",
+        .opts = verify_package_options,
+        .exits = {
+            [POT_EXIT_OK] = "every file matches the manifest (and the signature, with --key)",
+            [POT_EXIT_ERROR] = "PATH cannot be read",
+            [POT_EXIT_FAILED] = "a file changed, missing or extra, or a bad signature",
+            [POT_EXIT_USAGE] = EXIT_AS_TABLE,
         },
     },
     {

@@ -233,6 +233,38 @@ static int apply_strings(struct builder *b, const struct val *vars)
     return 0;
 }
 
+/* The defaults ansible.cfg's remote_user, remote_port, private_key_file and timeout give,
+ * through the ANSIBLE_* variables (cli/ansible-cfg.c sets them from the file). */
+static int apply_config(struct builder *b)
+{
+    const char *user = getenv("ANSIBLE_REMOTE_USER"), *key = getenv("ANSIBLE_PRIVATE_KEY_FILE");
+    const char *port = getenv("ANSIBLE_REMOTE_PORT"), *timeout = getenv("ANSIBLE_TIMEOUT");
+
+    if (user && *user) {
+        b->s->user = keep(b, user);
+    }
+    if (key && *key) {
+        b->s->private_key_file = keep_path(b, key);
+    }
+    if (port && *port) {
+        struct val *v = val_str(port);
+        int ret = to_int(b, v, "ANSIBLE_REMOTE_PORT", &b->s->port);
+
+        val_unref(v);
+        if (ret < 0) {
+            return -1;
+        }
+    }
+    if (timeout && *timeout) {
+        struct val *v = val_str(timeout);
+        int ret = to_int(b, v, "ANSIBLE_TIMEOUT", &b->s->connect_timeout_s);
+
+        val_unref(v);
+        return ret;
+    }
+    return 0;
+}
+
 static int apply_numbers(struct builder *b, const struct val *vars)
 {
     static const char *const port_n[] = { "ansible_ssh_port", "ansible_port", NULL };
@@ -272,7 +304,7 @@ int conn_settings_from_vars(struct conn_settings *s, struct svec *store, const c
     s->port = 22;
     s->host_key_checking = 1;
     s->connect_timeout_s = 10;
-    if (apply_strings(&b, vars) < 0 || apply_numbers(&b, vars) < 0) {
+    if (apply_config(&b) < 0 || apply_strings(&b, vars) < 0 || apply_numbers(&b, vars) < 0) {
         return -1;
     }
     for (size_t i = 0; args_n[i]; i++) {

@@ -14,7 +14,9 @@
  *   ansible_ssh_common_args, ansible_ssh_extra_args: these -o options are honoured:
  *     UserKnownHostsFile, StrictHostKeyChecking (yes/no/accept-new), ConnectTimeout, Port,
  *     User, IdentityFile; other options are ignored (logged at -vvv).
- * The environment variable ANSIBLE_HOST_KEY_CHECKING (as ansible.cfg would) sets the default.
+ * The environment variables ANSIBLE_HOST_KEY_CHECKING, ANSIBLE_REMOTE_USER, ANSIBLE_REMOTE_PORT,
+ * ANSIBLE_PRIVATE_KEY_FILE and ANSIBLE_TIMEOUT (set from ansible.cfg by cli/ansible-cfg.c) set
+ * the defaults the variables override.
  * The become variables (ansible_become_method/_user/_password) give a struct become
  * (conn_become_from_vars) for the callers that decide themselves whether to become.
  * Values must already be templated: this file does no templating.

@@ -1,7 +1,8 @@
 /*
  * conn.c - THE table of transports and the conn_* dispatch to them.
  * Adding a transport: define `const struct conn_ops conn_<name>_ops` in conn-<name>.c and add one
- * line to 'transports' below (sorted by name).
+ * line to 'transports' below (sorted by name). The dispatch also drops a become to the user the
+ * connection already logs in as, once for every transport.
  */
 #include "pot.h"
 #include <string.h>
@@ -88,26 +89,41 @@ int conn_open(struct conn *c, struct err *err)
     return c->ops->open(c, err);
 }
 
+/* The become to apply: none when the connection already logs in as the become user (root when
+ * not named), as Ansible skips it then, so hosts without sudo work; a login user that is not set
+ * (the local user by default) does not count, as in Ansible. */
+static const struct become *needed_become(const struct conn *c, const struct become *b)
+{
+    if (b && b->method != BECOME_NONE && c->settings.user &&
+        strcmp(c->settings.user, b->user ? b->user : "root") == 0) {
+        return NULL;
+    }
+    return b;
+}
+
 int conn_exec(struct conn *c, const struct exec_req *req, struct exec_result *res,
               struct err *err)
 {
-    return c->ops->exec(c, req, res, err);
+    struct exec_req own = *req;
+
+    own.become = needed_become(c, req->become);
+    return c->ops->exec(c, &own, res, err);
 }
 
 int conn_put(struct conn *c, const char *path, const void *data, size_t len, mode_t mode,
              const struct become *become, struct err *err)
 {
-    return c->ops->put(c, path, data, len, mode, become, err);
+    return c->ops->put(c, path, data, len, mode, needed_become(c, become), err);
 }
 
 int conn_put_file(struct conn *c, const char *local_path, const char *path, mode_t mode,
                   const struct become *become, struct err *err)
 {
-    return c->ops->put_file(c, local_path, path, mode, become, err);
+    return c->ops->put_file(c, local_path, path, mode, needed_become(c, become), err);
 }
 
 int conn_fetch(struct conn *c, const char *path, struct buf *out, const struct become *become,
                struct err *err)
 {
-    return c->ops->fetch(c, path, out, become, err);
+    return c->ops->fetch(c, path, out, needed_become(c, become), err);
 }

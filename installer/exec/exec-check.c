@@ -7,9 +7,11 @@
 #include "pot.h"
 #include <string.h>
 #include "base/buf.h"
+#include "base/strutil.h"
 #include "exec/exec.h"
 #include "modules/args.h"
 #include "playbook/pb.h"
+#include "template/tpl.h"
 #include "value/val.h"
 
 static const char *const condition_keys[] = { "when", "changed_when", "failed_when", "until",
@@ -93,6 +95,11 @@ static int check_keywords(const struct val *kw, struct err *err)
         struct val *v = val_dict_value_at(kw, i);
         bool is_cond = false;
 
+        if (str_starts_with(key, "with_") && !tpl_lookup_exists(key + 5)) {
+            return err_at(err, ERR_PARSE, &v->pos,
+                          "'%s': pot has no lookup plugin '%s'", key,
+                          key + 5);
+        }
         for (size_t c = 0; condition_keys[c]; c++) {
             is_cond = is_cond || strcmp(condition_keys[c], key) == 0;
         }

@@ -1,11 +1,13 @@
 /*
  * exec-env.c - the per-task settings a module runs with besides its arguments: `environment:`
  * (merged from the play down through blocks to the task, inner keys winning, values templated)
- * and privilege escalation (become, become_user, become_method, and the password from
+ * and privilege escalation (ansible_become, ansible_become_user and ansible_become_method when
+ * set, else the become, become_user and become_method keywords, as in Ansible; the password from
  * ansible_become_password / ansible_become_pass, registered as a secret).
  */
 #include "pot.h"
 #include <string.h>
+#include <strings.h>
 #include "base/log.h"
 #include "conn/conn.h"
 #include "exec/exec.h"
@@ -97,17 +99,64 @@ static int become_password(struct vars_scope *scope, struct svec *store, const c
     return 0;
 }
 
+/* The connection variable 'var' when set (ansible_become_user...), else the keyword 'kw': in
+ * Ansible the variables win over the play's and task's keywords. */
+static int var_or_kw(const struct pb_task *task, struct vars_scope *scope, const char *var,
+                     const char *kw, struct svec *store, const char **out, struct err *err)
+{
+    struct val *v = vars_get(scope, var, err);
+
+    if (!v && err->kind != ERR_NONE) {
+        return -1;
+    }
+    if (v && v->type != VAL_NULL) {
+        struct buf text = BUF_INIT;
+
+        val_to_pystr(v, &text);
+        svec_push(store, text.ptr);
+        *out = store->items[store->len - 1];
+        buf_release(&text);
+        val_unref(v);
+        return 0;
+    }
+    val_unref(v);
+    return templated_kw(task, scope, kw, store, out, err);
+}
+
+/* ansible_become when set, else the `become` keyword. */
+static int become_wanted(const struct pb_task *task, struct vars_scope *scope, bool *on,
+                         struct err *err)
+{
+    struct val *v = vars_get(scope, "ansible_become", err);
+
+    if (!v && err->kind != ERR_NONE) {
+        return -1;
+    }
+    if (v && v->type != VAL_NULL) {
+        *on = val_truthy(v) && !(val_cstr(v) && (strcasecmp(val_cstr(v), "false") == 0 ||
+                                                  strcasecmp(val_cstr(v), "no") == 0));
+    } else {
+        *on = exec_kw_true(task, "become");
+    }
+    val_unref(v);
+    return 0;
+}
+
 int exec_task_become(const struct pb_task *task, struct vars_scope *scope, struct become *b,
                      struct svec *store, struct err *err)
 {
     const char *method = NULL;
+    bool on = false;
 
     memset(b, 0, sizeof(*b));
-    if (!exec_kw_true(task, "become")) {
+    if (become_wanted(task, scope, &on, err) < 0) {
+        return -1;
+    }
+    if (!on) {
         return 0;
     }
-    if (templated_kw(task, scope, "become_method", store, &method, err) < 0 ||
-        templated_kw(task, scope, "become_user", store, &b->user, err) < 0 ||
+    if (var_or_kw(task, scope, "ansible_become_method", "become_method", store, &method, err) < 0 ||
+        var_or_kw(task, scope, "ansible_become_user", "become_user", store, &b->user, err) < 0 ||
         become_password(scope, store, &b->password, err) < 0) {
         return -1;
     }
@@ -118,8 +167,10 @@ int exec_task_become(const struct pb_task *task, struct vars_scope *scope, struc
     } else {
         struct val *raw = pb_kw(task, "become_method");
 
-        return err_at(err, ERR_USAGE, &raw->pos,
-                      "unsupported become_method '%s' (sudo or su)", method);
+        return raw ? err_at(err, ERR_USAGE, &raw->pos,
+                            "unsupported become_method '%s' (sudo or su)", method)
+                   : err_set(err, ERR_USAGE,
+                             "unsupported ansible_become_method '%s' (sudo or su)", method);
     }
     return 1;
 }

@@ -390,10 +390,25 @@ static void run_include(struct exec_run *run, struct pb_task *t, struct vec *hos
     vec_release(&groups);
 }
 
+static bool meta_is(const struct pb_task *t, const char *what)
+{
+    const char *raw = action_is(t, "meta") ? val_dict_get_str(t->args, "_raw_params") : NULL;
+
+    return raw && strcmp(raw, what) == 0;
+}
+
 static void run_task(struct exec_run *run, struct pb_task *t, struct vec *hosts)
 {
     struct exec_host *first = NULL;
 
+    if (t->is_handler && meta_is(t, "flush_handlers")) {
+        /* Ansible names the handler, then stops the run with an error */
+        task_banner(run, t, hosts->len ? hosts->items[0] : NULL);
+        err_set(&run->error, ERR_TEMPLATE, "flush_handlers cannot be used as a handler");
+        run->play_ended = true;
+        run->stopped = true;
+        return;
+    }
     if (action_is(t, "meta")) {
         run_meta(run, t, hosts);
         return;
@@ -569,7 +584,7 @@ static void run_handlers(struct exec_run *run, struct vec *hosts)
         h->failed = h->failed && !was_failed[j];
     }
     collect_handlers(&run->play->handlers, &handlers);
-    for (size_t i = 0; i < handlers.len; i++) {
+    for (size_t i = 0; i < handlers.len && run->error.kind == ERR_NONE; i++) {
         struct pb_task *hd = handlers.items[i];
         struct vec who = VEC_INIT;
 
@@ -635,11 +650,17 @@ static int load_vars_files(struct exec_run *run, struct err *err)
     return 0;
 }
 
+/* gather_facts:, else ANSIBLE_GATHERING (ansible.cfg's gathering): explicit gathers only for
+ * plays that ask. */
 static bool gather_facts_wanted(struct exec_run *run)
 {
     struct val *g = val_dict_get(run->play->kw, "gather_facts");
+    const char *policy = getenv("ANSIBLE_GATHERING");
 
-    return !g || val_truthy(g);
+    if (!g) {
+        return !policy || strcmp(policy, "explicit") != 0;
+    }
+    return val_truthy(g);
 }
 
 static void gather_facts(struct exec_run *run, struct vec *hosts)
@@ -839,6 +860,10 @@ int exec_run(struct playbook *pb, struct inventory *inv, const struct exec_opts 
         if (run_play(&run, pb->plays.items[i], err) < 0) {
             goto out;
         }
+    }
+    if (run.error.kind != ERR_NONE) {
+        *err = run.error;
+        goto out;
     }
     rc = finish(&run);
 out:

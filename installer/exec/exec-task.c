@@ -829,6 +829,73 @@ static void run_once(struct exec_run *run, struct pb_task *task, struct exec_hos
 
 /* --- loops --- */
 
+/* The subdirectory a with_ loop's file lookups search, picked from the action's name as
+ * Ansible's task executor does (with_first_found on template: templates/). */
+static const char *loop_subdir(const struct pb_task *task)
+{
+    const char *a = task->action ? task->action : "";
+
+    return strstr(a, "template") ? "templates" : strstr(a, "var") ? "vars" : "files";
+}
+
+/* with_first_found templates its terms without failing on undefined variables: a term that
+ * does not render is dropped, as Ansible drops the ones left untemplated. */
+static struct val *lenient_terms(struct val *spec, struct vars_scope *scope, struct err *err)
+{
+    struct val *out;
+
+    if (spec->type != VAL_LIST) {
+        return tpl_template_value(spec, &scope->tpl, &spec->pos, err);
+    }
+    out = val_list();
+    for (size_t i = 0; i < val_list_len(spec); i++) {
+        struct err e = ERR_INIT;
+        struct val *t = tpl_template_value(val_list_get(spec, i), &scope->tpl, &spec->pos, &e);
+
+        if (t) {
+            val_list_push_take(out, t);
+        }
+    }
+    return out;
+}
+
+/* with_<lookup>: the lookup's list over the templated terms (a string or other scalar is a list
+ * of one, as listify_lookup_plugin_terms makes it; items/list/... see a dict's keys). */
+static struct val *with_items(struct pb_task *task, const char *kind, struct val *spec,
+                              struct vars_scope *scope, struct err *err)
+{
+    const char *plugin = kind + 5;
+    struct val *terms, *items;
+
+    terms = strcmp(plugin, "first_found") == 0 ? lenient_terms(spec, scope, err) :
+                                                 tpl_template_value(spec, &scope->tpl,
+                                                                    &spec->pos, err);
+    if (!terms) {
+        return NULL;
+    }
+    if (terms->type != VAL_LIST) {
+        struct val *one = val_list();
+
+        /* a plugin iterating a dict as its terms sees its keys (with_dict takes it whole) */
+        bool keys = terms->type == VAL_DICT && strcmp(plugin, "dict") != 0;
+
+        for (size_t i = 0; keys && i < val_dict_len(terms); i++) {
+            val_list_push_take(one, val_str(val_dict_key_at(terms, i)));
+        }
+        if (!keys) {
+            val_list_push(one, terms);
+        }
+        val_unref(terms);
+        terms = one;
+    }
+    items = tpl_lookup(plugin, terms, NULL, loop_subdir(task), &scope->tpl, err);
+    val_unref(terms);
+    if (!items && !err->pos.file) {
+        err->pos = spec->pos;
+    }
+    return items;
+}
+
 static struct val *loop_items(struct pb_task *task, struct vars_scope *scope, struct err *err)
 {
     struct val *spec = pb_kw_own(task, "loop");
@@ -844,52 +911,16 @@ static struct val *loop_items(struct pb_task *task, struct vars_scope *scope, st
     if (!spec) {
         return NULL;
     }
+    if (strcmp(kind, "loop") != 0) {
+        return with_items(task, kind, spec, scope, err);
+    }
     items = tpl_template_value(spec, &scope->tpl, &spec->pos, err);
-    if (!items) {
-        return NULL;
-    }
-    if (items->type == VAL_DICT && strcmp(kind, "with_dict") == 0) {
-        struct val *list = val_list();
-
-        for (size_t i = 0; i < val_dict_len(items); i++) {
-            struct val *kv = val_dict();
-
-            val_dict_set_take(kv, "key", val_str(val_dict_key_at(items, i)));
-            val_dict_set(kv, "value", val_dict_value_at(items, i));
-            val_list_push_take(list, kv);
-        }
-        val_unref(items);
-        return list;
-    }
-    if (items->type == VAL_STR && strcmp(kind, "loop") != 0) {
-        struct val *list = val_list();
-
-        val_list_push_take(list, items);
-        return list;
-    }
-    if (items->type != VAL_LIST) {
+    if (items && items->type != VAL_LIST) {
         err_at(err, ERR_TEMPLATE, &spec->pos,
                "Invalid data passed to 'loop', it requires a list, got this instead: %s",
                val_type_name(items->type));
         val_unref(items);
         return NULL;
-    }
-    if (strcmp(kind, "with_items") == 0) {
-        struct val *flat = val_list();
-
-        for (size_t i = 0; i < val_list_len(items); i++) {
-            struct val *it = val_list_get(items, i);
-
-            if (it->type == VAL_LIST) {
-                for (size_t j = 0; j < val_list_len(it); j++) {
-                    val_list_push(flat, val_list_get(it, j));
-                }
-            } else {
-                val_list_push(flat, it);
-            }
-        }
-        val_unref(items);
-        return flat;
     }
     return items;
 }
@@ -1053,8 +1084,18 @@ void exec_task_on_host(struct exec_run *run, struct pb_task *task, struct exec_h
     exec_scope(run, task, h, &scope);
     items = loop_items(task, &scope, &err);
     if (err.kind) {
+        /* a loop whose items fail (a lookup's error) is a failed result ignore_errors covers */
+        struct err ie = ERR_INIT;
+        bool ignore = false;
+
         fail_from_err(res, &err);
         finish_data(res);
+        if (eval_ignore_errors(task, &scope, &ignore, &ie) < 0) {
+            ignore = val_truthy(pb_kw(task, "ignore_errors"));
+        }
+        if (ignore) {
+            val_dict_set_take(res->data, EXEC_IGNORE_KEY, val_bool(true));
+        }
     } else if (items) {
         run_loop(run, task, h, &scope, items, res, notes);
     } else {

@@ -17,6 +17,7 @@ struct lexer {
     size_t pos;
     int line; /* line of 'line_start' */
     size_t line_start;
+    size_t scanned; /* newlines before this offset are counted in 'line' */
     int paren_depth;
     struct arena *arena;
     struct gtoks *out;
@@ -35,14 +36,33 @@ static bool is_alnum(unsigned char c)
 }
 
 /* Line and column of byte 'off' (offsets are asked for in increasing order). */
+/* Line and column of 'off'. Tokens come in order, so the newlines are counted once, from where
+ * the last call stopped (a long line costs nothing per token); an earlier offset (an error about
+ * an opening token) is counted afresh. */
 static void pos_of(struct lexer *lx, size_t off, int *line, int *col)
 {
-    for (size_t i = lx->line_start; i < off && i < lx->len; i++) {
+    size_t end = off < lx->len ? off : lx->len;
+
+    if (end < lx->scanned) {
+        size_t start = 0;
+
+        *line = 1;
+        for (size_t i = 0; i < end; i++) {
+            if (lx->s[i] == '\n') {
+                (*line)++;
+                start = i + 1;
+            }
+        }
+        *col = (int)(off - start) + 1;
+        return;
+    }
+    for (size_t i = lx->scanned; i < end; i++) {
         if (lx->s[i] == '\n') {
             lx->line++;
             lx->line_start = i + 1;
         }
     }
+    lx->scanned = end;
     *line = lx->line;
     *col = (int)(off - lx->line_start) + 1;
 }

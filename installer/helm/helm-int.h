@@ -219,6 +219,8 @@ struct helm_job {
     const struct helm_chart *chart; /* borrowed; HELM_ACT_DEPLOY only */
     const char *inputs;             /* borrowed: the inputs hash ("" for an uninstall) */
     char *live_status;              /* owned: the cluster's status before, NULL when absent */
+    bool interrupted;               /* the journal's last record of it is STARTED: the helm of a
+                                     * killed run may still be working on it */
     /* results */
     int rc;                         /* 0 done, 1 helm failed (cmd.msg), -1 'err' */
     struct err err;

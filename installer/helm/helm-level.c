@@ -51,10 +51,12 @@ void helm_job_release(struct helm_job *job)
 /* How long a rerun waits for the helm of an interrupted run that still works on the release. */
 #define WAIT_FOR_INTERRUPTED_S 900
 
-/* Worker side, for a release the cluster has: an upgrade started by an interrupted pot may still
- * run on the host (helm outlives the ssh session); wait for it, then read the newest revision.
- * When it deployed exactly these inputs (pot's description on the revision), adopt it instead of
- * upgrading again; when it is still pending, recover it. Returns like helm_remote_run. */
+/* Worker side, for a release the cluster has or an interrupted run was deploying: an upgrade
+ * started by an interrupted pot may still run on the host (helm outlives the ssh session; a
+ * first install is not even listed until it has rendered); wait for it, then read the newest
+ * revision. When it deployed exactly these inputs (pot's description on the revision), adopt it
+ * instead of upgrading again; when it is still pending, recover it; when there is still no
+ * release, install it. Returns like helm_remote_run. */
 static int settle(struct helm_target *t, struct conn *c, struct helm_job *job)
 {
     struct helm_latest latest = { 0 };
@@ -68,6 +70,13 @@ static int settle(struct helm_target *t, struct conn *c, struct helm_job *job)
     }
     if (rc == 0) {
         rc = helm_remote_latest(t, c, job->r, &latest, &job->cmd, &job->err);
+        if (rc == 1 && !job->live_status) {
+            /* the interrupted run never got to record a revision: nothing to adopt */
+            buf_reset(&job->cmd.msg);
+            helm_latest_release(&latest);
+            free(mine);
+            return 0;
+        }
     }
     if (rc == 0) {
         if (strcmp(latest.status, "deployed") == 0 && strcmp(latest.description, mine) == 0) {
@@ -120,7 +129,7 @@ static void work(size_t index, void *arg)
         /* helm uninstall works whatever state the release is in */
         job->rc = helm_remote_uninstall(t, c, job->r, &job->cmd, &job->err);
     } else {
-        job->rc = job->live_status ? settle(t, c, job) : 0;
+        job->rc = job->live_status || job->interrupted ? settle(t, c, job) : 0;
         if (job->rc == 0 && !job->adopted && job->live_status &&
             helm_status_pending(job->live_status)) {
             job->rc = recover(t, c, job);

@@ -217,6 +217,16 @@ static int prepare(const struct hf_state *st, struct prepared *p, struct err *er
     return 0;
 }
 
+/* True when a run was killed while it deployed 'key' (STARTED is its last record). */
+static bool interrupted(const struct helm_run *run, const char *key)
+{
+    char *view = helm_journal_view(run->journal, key);
+    bool started = strcmp(view, "started") == 0;
+
+    free(view);
+    return started;
+}
+
 static int decide_installed(struct helm_run *run, size_t idx, const struct prepared *p,
                             struct helm_summary *sum, struct helm_job *job, struct err *err)
 {
@@ -258,6 +268,7 @@ static int decide_installed(struct helm_run *run, size_t idx, const struct prepa
         job->chart = &p->chart;
         job->inputs = p->inputs;
         job->live_status = live ? xstrdup(live->status) : NULL;
+        job->interrupted = interrupted(run, key);
         queued = 1;
     }
     free(key);

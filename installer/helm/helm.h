@@ -4,6 +4,7 @@
  * (the first master) over pot's connections, release by release in the order of their `needs`.
  *
  * Files: helm-target.c (where helm runs), helm-chart.c (charts as deterministic .tgz),
+ * helm-template.c (a release rendered by the local helm, for `pot helmfile template` and pack),
  * helm-dag.c (needs -> levels), helm-remote.c (one helm command on the host), helm-cluster.c
  * (what `helm list`/`helm history` say), helm-record.c (inputs hash, journal and state files),
  * helm-level.c (one level's releases on worker threads), helm-sync.c, helm-destroy.c,
@@ -40,6 +41,7 @@
 #include <stdbool.h>
 #include "base/vec.h"
 
+struct buf;
 struct err;
 struct hf_state;
 struct hf_release;
@@ -61,6 +63,13 @@ void helm_target_set_helm_bin(struct helm_target *t, const char *helm_bin);
 /* Borrowed: the host name and the helm command used. */
 const char *helm_target_host(const struct helm_target *t);
 const char *helm_target_helm_bin(const struct helm_target *t);
+
+/* helm-template.c: renders release 'r' with the local helm ('helm template NAME CHART
+ * [--namespace NS] -f VALUES'; 'helm_bin' NULL: "helm" from PATH), the values in a 0600 file in
+ * 'tmpdir' (private to the caller), removed after. Appends the manifests to 'out'. -1 with
+ * ERR_FAILED and helm's message when helm fails, ERR_IO when it cannot be run. */
+int helm_template_local(const char *helm_bin, const struct hf_release *r, const char *tmpdir,
+                        struct buf *out, struct err *err);
 
 /* One line per event, called on the calling (main) thread only, never concurrently:
  *   "release NS/NAME: unchanged"

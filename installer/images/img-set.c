@@ -99,6 +99,67 @@ struct img_blob *img_set_intern(struct img_set *set, struct img_blob *blob)
     return blob;
 }
 
+static bool blob_used(const struct img_set *set, const struct img_blob *b)
+{
+    for (size_t i = 0; i < set->images.len; i++) {
+        const struct img_image *img = set->images.items[i];
+
+        if (img->config == b || vec_contains(&img->layers, b)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static struct img_image *first_with_ref(const struct img_set *set, const char *ref)
+{
+    for (size_t i = 0; i < set->images.len; i++) {
+        struct img_image *img = set->images.items[i];
+
+        if (strcmp(img->ref, ref) == 0) {
+            return img;
+        }
+    }
+    return NULL;
+}
+
+void img_set_select(struct img_set *set, const struct svec *refs, struct svec *missing)
+{
+    struct vec keep = VEC_INIT;
+    struct vec blobs = VEC_INIT;
+
+    for (size_t i = 0; i < refs->len; i++) {
+        struct img_image *img = first_with_ref(set, refs->items[i]);
+
+        if (!img) {
+            svec_push(missing, refs->items[i]);
+        }
+    }
+    for (size_t i = 0; i < set->images.len; i++) {
+        struct img_image *img = set->images.items[i];
+
+        if (svec_contains(refs, img->ref) && first_with_ref(set, img->ref) == img) {
+            vec_push(&keep, img);
+        }
+    }
+    for (size_t i = 0; i < set->images.len; i++) {
+        if (!vec_contains(&keep, set->images.items[i])) {
+            img_image_free(set->images.items[i]);
+        }
+    }
+    vec_release(&set->images);
+    set->images = keep;
+    for (size_t i = 0; i < set->blobs.len; i++) {
+        if (blob_used(set, set->blobs.items[i])) {
+            vec_push(&blobs, set->blobs.items[i]);
+        } else {
+            img_blob_free(set->blobs.items[i]);
+        }
+    }
+    vec_release(&set->blobs);
+    set->blobs = blobs;
+}
+
 char *img_digest_of(const void *data, size_t len)
 {
     char hex[SHA256_HEX_LEN + 1];

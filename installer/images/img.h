@@ -74,6 +74,9 @@ void img_set_free(struct img_set *set);
 int img_load(struct img_set *set, const char *path, struct err *err);
 /* Finds a blob by diff_id or digest, or adds 'blob' (taking it). Returns the set's blob. */
 struct img_blob *img_set_intern(struct img_set *set, struct img_blob *blob);
+/* Keeps the first image of each ref in 'refs' (exact refs as named in the sources, in the set's
+ * order) and the blobs they use; frees the rest. Refs no image has are pushed to 'missing'. */
+void img_set_select(struct img_set *set, const struct svec *refs, struct svec *missing);
 struct img_blob *img_blob_new(enum img_blob_kind kind);
 void img_blob_free(struct img_blob *blob);
 void img_image_free(struct img_image *img);

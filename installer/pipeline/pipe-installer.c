@@ -305,7 +305,8 @@ static size_t log_size(const struct pipe_ctx *c)
     return n;
 }
 
-/* Creates (or recreates) and starts the container; 'offset' = where its new log begins. */
+/* Creates (or recreates) and starts the container; 'offset' = where its new log begins. Returns 1
+ * when the name turned out to be taken when creating (look again). */
 static int start_container(struct pipe_ctx *c, struct tke_docker *d,
                            const struct tke_container_spec *spec,
                            const struct tke_container_info *info, size_t *offset,
@@ -334,10 +335,14 @@ static int start_container(struct pipe_ctx *c, struct tke_docker *d,
     } else {
         pipe_say(c, "tke-installer: creating container '%s' from %s", spec->name, spec->image);
     }
-    if (tke_docker_container_create(d, spec, err) < 0) {
+    switch (tke_docker_container_create(d, spec, err)) {
+    case -1:
         return -1;
+    case 1:
+        return 1;
+    default:
+        return tke_docker_container_start(d, spec->name, err);
     }
-    return tke_docker_container_start(d, spec->name, err);
 }
 
 /* Refuses a container under our name that pot did not create and cannot adopt. */
@@ -363,21 +368,39 @@ static int run_container(struct pipe_ctx *c, struct tke_docker *d, struct err *e
     int ret = -1;
 
     build_spec(c, d, &spec, &owned);
-    if (fs_mkdir_p(owned.items[1], 0755, err) < 0 ||
-        tke_docker_container_inspect(d, spec.name, &info, err) < 0 ||
-        check_owner(&spec, &info, err) < 0) {
+    if (fs_mkdir_p(owned.items[1], 0755, err) < 0) {
         goto out;
     }
-    if (c->opts->check) {
-        pipe_say(c, "tke-installer: would %s container '%s' and follow it",
-                 info.exists ? "restart or recreate" : "create", spec.name);
-        ret = 0;
-    } else if (info.exists && can_attach(c, &info)) {
-        pipe_say(c, "tke-installer: container '%s' is still installing; following it",
-                 spec.name);
-        ret = pipe_follow(c, last_task_offset(c), -1, err);
-    } else if (start_container(c, d, &spec, &info, &offset, err) == 0) {
-        ret = pipe_follow(c, offset, (int)json_step(c), err);
+    /* twice at most: a container created by a killed run may appear between look and create */
+    for (int attempt = 0, started = 1; attempt < 2 && started == 1; attempt++) {
+        tke_container_info_release(&info);
+        if (tke_docker_container_inspect(d, spec.name, &info, err) < 0 ||
+            check_owner(&spec, &info, err) < 0) {
+            goto out;
+        }
+        if (c->opts->check) {
+            pipe_say(c, "tke-installer: would %s container '%s' and follow it",
+                     info.exists ? "restart or recreate" : "create", spec.name);
+            ret = 0;
+            goto out;
+        }
+        if (info.exists && can_attach(c, &info)) {
+            pipe_say(c, "tke-installer: container '%s' is still installing; following it",
+                     spec.name);
+            ret = pipe_follow(c, last_task_offset(c), -1, err);
+            goto out;
+        }
+        started = start_container(c, d, &spec, &info, &offset, err);
+        if (started == 0) {
+            ret = pipe_follow(c, offset, (int)json_step(c), err);
+        } else if (started == 1) {
+            pipe_say(c, "tke-installer: container '%s' appeared meanwhile (created by an "
+                     "interrupted run); looking again", spec.name);
+        }
+    }
+    if (ret < 0 && err->kind == ERR_NONE) {
+        err_set(err, ERR_FAILED, "tke-installer: container '%s' keeps appearing and vanishing",
+                spec.name);
     }
 out:
     tke_container_info_release(&info);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "base/strutil.h"
 #include "playbook/pb.h"
+#include "template/tpl.h"
 
 #define P PB_AT_PLAY
 #define B PB_AT_BLOCK
@@ -98,5 +99,7 @@ bool pb_keyword_valid(const char *name, unsigned where)
     if (kw) {
         return (kw->where & where) != 0;
     }
-    return (where & PB_AT_TASK) && str_starts_with(name, "with_");
+    /* with_<lookup>: a keyword when ansible-core has the lookup (pot may not: exec-check.c) */
+    return (where & PB_AT_TASK) && str_starts_with(name, "with_") &&
+           tpl_lookup_ansible(name + 5);
 }

@@ -250,6 +250,10 @@ static int load_task(struct loader *ld, struct val *ds, struct pb_task *parent,
     for (size_t i = 0; i < val_dict_len(ds); i++) {
         const char *key = val_dict_key_at(ds, i);
 
+        if (strncmp(key, "with_", 5) == 0 && !pb_keyword_valid(key, PB_AT_TASK)) {
+            return err_at(err, ERR_PARSE, &ds->pos, "'%s' is not a valid attribute for a Task",
+                          key);
+        }
         if (pb_keyword_valid(key, handlers ? PB_AT_HANDLER : PB_AT_TASK) &&
             strcmp(key, "action") != 0 && strcmp(key, "local_action") != 0 &&
             strcmp(key, "args") != 0) {
@@ -795,6 +799,7 @@ struct pb_task *pb_load_dynamic(struct playbook *pb, struct pb_task *inc, const 
     char *dir = NULL;
     int ret = -1;
 
+    vec_push(&pb->dynamic, b); /* its lists are released with the playbook */
     b->name = NULL;
     b->is_handler = inc->is_handler;
     b->kw = keep(&ld, val_dict());
@@ -860,6 +865,7 @@ void pb_free(struct playbook *pb)
         vec_release(&play->vars_files);
     }
     vec_release(&pb->plays);
+    release_list(&pb->dynamic);
     for (size_t i = 0; i < pb->owned_vals.len; i++) {
         val_unref(pb->owned_vals.items[i]);
     }

@@ -73,6 +73,7 @@ struct playbook {
     const char *dir;           /* arena: its directory (playbook_dir) */
     struct vec owned_vals;     /* struct val * released by pb_free */
     const char *roles_path;    /* arena: extra role directories, or NULL */
+    struct vec dynamic;        /* struct pb_task *: the blocks pb_load_dynamic made */
 };
 
 /* Reads 'path' (and everything it imports). Returns NULL with err (ERR_PARSE at file:line:col,

@@ -1,11 +1,10 @@
 /*
  * tpl-global.c - global functions callable from templates: range(), dict(), and Ansible's
- * lookup()/query()/q() with the 'env', 'file' and 'template' lookup plugins.
+ * lookup()/query()/q() over the lookup plugins of tpl-lookup.c.
  */
 #include "pot.h"
 #include <string.h>
 #include "base/buf.h"
-#include "base/fs.h"
 #include "base/xalloc.h"
 #include "template/tpl-eval.h"
 
@@ -81,87 +80,28 @@ static struct val *g_dict(struct tpl_ctx *c, const struct tpl_args *a)
     return out;
 }
 
-static char *resolve_path(struct tpl_ctx *c, const char *name)
-{
-    const struct tpl_scope *s = tpl_ctx_scope(c);
-
-    return fs_join(s && s->search_dir ? s->search_dir : "", name);
-}
-
-/* One term of lookup('file') or lookup('template'); a new reference or NULL. */
-static struct val *lookup_file(struct tpl_ctx *c, const char *plugin, struct val *term,
-                               bool rstrip)
-{
-    struct buf text = BUF_INIT, out = BUF_INIT;
-    struct err e = ERR_INIT;
-    char *path;
-
-    if (term->type != VAL_STR) {
-        return tpl_fail(c, "lookup('%s'): terms must be strings", plugin);
-    }
-    path = resolve_path(c, term->u.s.ptr);
-    if (fs_read_file(path, &text, &e) < 0) {
-        free(path);
-        buf_release(&text);
-        return tpl_fail(c, "could not locate file in lookup: '%s'", term->u.s.ptr);
-    }
-    if (strcmp(plugin, "template") == 0) {
-        struct tpl_opts o = { .name = path, .trim_blocks = true, .keep_trailing_newline = true };
-        struct tpl *t = tpl_compile(text.ptr, text.len, &o, &e);
-
-        if (!t || tpl_render(t, tpl_ctx_scope(c), &out, &e) < 0) {
-            struct val *r = tpl_fail(c, "lookup('template'): %s:%d:%d: %s", path, e.pos.line,
-                                     e.pos.col, e.msg);
-
-            tpl_free(t);
-            free(path);
-            buf_release(&text);
-            buf_release(&out);
-            return r;
-        }
-        tpl_free(t);
-        buf_release(&text);
-    } else {
-        out = text;
-        while (rstrip && out.len > 0 && strchr(" \t\r\n\v\f", out.ptr[out.len - 1])) {
-            out.len--;
-        }
-        out.ptr[out.len] = 0;
-    }
-    free(path);
-    return tpl_str_from_buf(&out);
-}
-
-/* The list of results of lookup plugin 'plugin' over terms a->pos[1..]. */
+/* The list of results of lookup plugin a->pos[0] over terms a->pos[1..] (tpl-lookup.c). */
 static struct val *run_lookup(struct tpl_ctx *c, const struct tpl_args *a)
 {
     const char *plugin = a->npos && a->pos[0]->type == VAL_STR ? a->pos[0]->u.s.ptr : NULL;
-    struct val *out, *def = tpl_arg(a, SIZE_MAX, "default"), *rs = tpl_arg(a, SIZE_MAX, "rstrip");
+    struct val *terms, *kw, *out;
+    struct err e = ERR_INIT;
 
     if (!plugin) {
         return tpl_fail(c, "lookup needs a plugin name");
     }
-    if (strcmp(plugin, "env") && strcmp(plugin, "file") && strcmp(plugin, "template")) {
-        return tpl_fail(c, "lookup plugin '%s' not found (pot has env, file, template)", plugin);
-    }
-    out = val_list();
+    terms = val_list();
+    kw = val_dict();
     for (size_t i = 1; i < a->npos; i++) {
-        struct val *term = a->pos[i], *r;
-
-        if (strcmp(plugin, "env") == 0) {
-            const char *e = term->type == VAL_STR ? getenv(term->u.s.ptr) : NULL;
-
-            r = e ? val_str(e) : def ? val_ref(def) : val_str("");
-        } else {
-            r = lookup_file(c, plugin, term, !rs || val_truthy(rs));
-        }
-        if (!r) {
-            val_unref(out);
-            return NULL;
-        }
-        val_list_push_take(out, r);
+        val_list_push(terms, a->pos[i]);
     }
-    return out;
+    for (size_t i = 0; i < a->nkw; i++) {
+        val_dict_set(kw, a->kwnames[i], a->kw[i]);
+    }
+    out = tpl_lookup(plugin, terms, kw, NULL, tpl_ctx_scope(c), &e);
+    val_unref(terms);
+    val_unref(kw);
+    return out ? out : tpl_fail(c, "%s", e.msg);
 }
 
 /* lookup(): the results joined with ',' unless wantlist=True. */

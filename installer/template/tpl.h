@@ -96,6 +96,16 @@ struct val *tpl_eval_expr(const char *expr, const struct srcpos *pos,
 int tpl_eval_condition(const char *expr, const struct srcpos *pos, const struct tpl_scope *scope,
                        bool *result, struct err *err);
 
+/* Ansible's lookup plugins (tpl-lookup.c), for lookup()/query() and a task's with_<name>:
+ * tpl_lookup runs plugin 'plugin' over 'terms' (a list) with keyword options 'kw' (a dict or
+ * NULL), searching files in 'subdir' (NULL: "files") of the scope's search path; returns the
+ * plugin's list (a new reference) or NULL with err set (an unknown plugin is an error naming
+ * it). tpl_lookup_exists: pot has the plugin; tpl_lookup_ansible: ansible-core 2.14 has it. */
+struct val *tpl_lookup(const char *plugin, struct val *terms, const struct val *kw,
+                       const char *subdir, const struct tpl_scope *scope, struct err *err);
+bool tpl_lookup_exists(const char *name);
+bool tpl_lookup_ansible(const char *name);
+
 /* A scope over a dict of variables (tpl-scope.c): values are templated lazily on first lookup
  * (recursively, with tpl_template_value), cached, and a reference cycle is an ERR_TEMPLATE naming
  * the chain. One instance serves one thread. Embed it, init it, pass &s.scope. */

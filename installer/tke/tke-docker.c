@@ -354,12 +354,13 @@ int tke_docker_container_create(struct tke_docker *d, const struct tke_container
 {
     char *path = xasprintf("/containers/create?name=%s", spec->name);
     char *body = create_body(spec);
-    int ret = call_expecting(d, "POST", path, body, 201, -1, "create container", spec->name, NULL,
-                             err);
+    long status = 0;
+    int ret = call_expecting(d, "POST", path, body, 201, 409, "create container", spec->name,
+                             &status, err);
 
     free(body);
     free(path);
-    return ret;
+    return ret == 0 && status == 409 ? 1 : ret;
 }
 
 /* POST /containers/NAME/ACTION; 204 done, 304 nothing to do. */

@@ -73,7 +73,9 @@ void tke_container_info_release(struct tke_container_info *info);
  * /app/data). */
 enum tke_container_match tke_container_match(const struct tke_container_info *info,
                                              const struct tke_container_spec *spec);
-/* Creates the container, labelled with tke_container_spec_hash(spec). */
+/* Creates the container, labelled with tke_container_spec_hash(spec). Returns 1 (nothing
+ * created) when a container of that name exists already (HTTP 409: e.g. the create of a killed
+ * run that the daemon finished after the caller last looked). */
 int tke_docker_container_create(struct tke_docker *d, const struct tke_container_spec *spec,
                                 struct err *err);
 /* Start is a no-op for a running container. */

@@ -1,10 +1,11 @@
 #!/bin/bash
 # t2002-play-bad-input.sh - `pot play` refuses bad input before any task runs: malformed YAML,
 # unknown modules, unknown or missing arguments, wrongly typed literal arguments, bad template
-# syntax, an unknown strategy, bad options, a missing playbook and a bad inventory each give one
-# message with file:line:col and the offending text, the documented exit code (4 parse,
-# 5 options), and no task ran (the first task's marker file is absent). An undefined variable
-# fails the host at its task (exit 2, position and name in the message) and stops that host.
+# syntax, an unknown strategy, a with_<name> that names no lookup (or one pot lacks), bad options,
+# a missing playbook and a bad inventory each give one message with file:line:col and the
+# offending text, the documented exit code (4 parse, 5 options), and no task ran (the first
+# task's marker file is absent). An undefined variable fails the host at its task (exit 2,
+# position and name in the message) and stops that host.
 . "$(dirname "$0")/lib.sh"
 
 cat >"$T/hosts" <<'HOSTS'
@@ -60,6 +61,10 @@ book strategy '- hosts: all
   strategy: bogus
   tasks:
     - debug: msg=x'
+book with_unknown '    - debug: msg=x
+      with_bogus: [1]'
+book with_missing '    - debug: msg=x
+      with_password: /tmp/x'
 book undefined '    - debug: msg="{{ nope }}"
     - copy: dest='"$T"'/after-undefined content=x'
 
@@ -87,6 +92,13 @@ expect_success 'unknown task keyword: position and name, exit 4' '
 expect_success 'a keyword that include_role cannot pass on: position and name, exit 4' '
     refused include_keyword 4 "include_keyword.yml:6:15:" \
         "'"'"'become'"'"' is not a valid attribute for a IncludeRole"
+'
+expect_success 'with_<name> that is no lookup of Ansible: not a valid attribute, exit 4' '
+    refused with_unknown 4 "with_unknown.yml:5:7:" \
+        "'"'"'with_bogus'"'"' is not a valid attribute for a Task"
+'
+expect_success 'with_<lookup> that pot lacks: position and the lookup named, exit 4' '
+    refused with_missing 4 "with_missing.yml:6:" "pot has no lookup plugin '"'"'password'"'"'"
 '
 expect_success 'unknown strategy: position and name, exit 4, no play ran' '
     refused strategy 4 "strategy.yml:6:13:" "strategy" "bogus"

@@ -157,7 +157,9 @@ static void readme_rows(struct svec *rows)
     assert_int_equal(fs_read_file(path, &text, &err), 0);
     at = strstr(text.ptr, "\n### Exit codes");
     assert_non_null(at);
-    for (at = strchr(at + 1, '\n'); at && strncmp(at, "\n### ", 5) != 0; at = strchr(at + 1, '\n')) {
+    /* 'at' is at the newline before each line, up to the next section */
+    for (at = strchr(at + 1, '\n'); at && strncmp(at, "\n### ", 5) != 0;
+         at = strchr(at + 1, '\n')) {
         if (strncmp(at, "\n| `", 4) == 0) {
             char *row = xstrndup(at + 1, strcspn(at + 1, "\n"));
 

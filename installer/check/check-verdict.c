@@ -1,0 +1,195 @@
+/*
+ * check-verdict.c - verdicts of the host checks (check.h): judging a value against fail and warn
+ * limits, thresholds from host variables, and the table of disk checks over the probe's JSON.
+ */
+#include "pot.h"
+#include <math.h>
+#include <string.h>
+#include "base/err.h"
+#include "base/strutil.h"
+#include "base/xalloc.h"
+#include "check/check.h"
+#include "value/val.h"
+
+/* A disk check: a number of the probe's JSON judged against limits from host variables. */
+struct disk_rule {
+    const char *id;
+    const char *section; /* the JSON object holding 'key', NULL: the top level */
+    const char *key;
+    double scale;        /* probe unit -> reported unit */
+    const char *unit;
+    bool higher_is_better;
+    const char *fail_var; /* the host variable of the fail limit, and its default (NAN: none) */
+    double fail_def;
+    const char *warn_var;
+    double warn_def;
+    const char *hint;
+};
+
+/* Defaults: etcd's WAL fsync p99 < 10 ms (etcd hardware guide); the kit's hosts-check role judges
+ * fio's random-write IOPS against disk_iops=300; etcd asks 500 IOPS of a loaded cluster. */
+static const struct disk_rule disk_rules[] = {
+    { "disk.fdatasync_p99", "fdatasync", "p99_us", 1e-3, "ms", false,
+      "check_disk_fdatasync_p99_ms", 10, "check_disk_fdatasync_p99_warn_ms", NAN,
+      "etcd needs fdatasync p99 under 10 ms: put its data dir on a local SSD/NVMe disk, not "
+      "on shared, network or throttled storage" },
+    { "disk.fdatasync_p999", "fdatasync", "p999_us", 1e-3, "ms", false,
+      "check_disk_fdatasync_p999_ms", NAN, "check_disk_fdatasync_p999_warn_ms", 10,
+      "fdatasync has latency spikes: look for other I/O on this disk (backups, logs, "
+      "neighbours on the same storage) or move etcd to a dedicated disk" },
+    { "disk.randread_iops", NULL, "randread_iops", 1, "IOPS", true, "disk_iops", 300,
+      "check_disk_iops_warn", 500,
+      "the disk is slow at random reads: use an SSD or a volume with more provisioned IOPS" },
+    { "disk.randwrite_iops", NULL, "randwrite_iops", 1, "IOPS", true, "disk_iops", 300,
+      "check_disk_iops_warn", 500,
+      "the disk is slow at random writes: use an SSD or a volume with more provisioned IOPS" },
+};
+
+static const char probe_hint[] =
+    "the test could not run: make room on the directory (it needs --size plus 22 MiB), "
+    "pass a smaller --size, or choose another --path";
+
+const char *verdict_name(enum verdict v)
+{
+    static const char *const names[] = { "pass", "warn", "fail" };
+
+    return names[v];
+}
+
+void check_list_release(struct check_list *list)
+{
+    for (size_t i = 0; i < list->len; i++) {
+        free(list->items[i].detail);
+    }
+    free(list->items);
+    memset(list, 0, sizeof(*list));
+}
+
+enum verdict check_list_worst(const struct check_list *list)
+{
+    enum verdict worst = VERDICT_PASS;
+
+    for (size_t i = 0; i < list->len; i++) {
+        if (list->items[i].verdict > worst) {
+            worst = list->items[i].verdict;
+        }
+    }
+    return worst;
+}
+
+static bool past(double value, bool higher_is_better, double limit)
+{
+    if (isnan(limit)) {
+        return false;
+    }
+    return higher_is_better ? value < limit : value > limit;
+}
+
+enum verdict check_judge(double value, bool higher_is_better, double fail_at, double warn_at)
+{
+    if (past(value, higher_is_better, fail_at)) {
+        return VERDICT_FAIL;
+    }
+    return past(value, higher_is_better, warn_at) ? VERDICT_WARN : VERDICT_PASS;
+}
+
+int check_threshold(const struct val *vars, const char *name, double def, double *out,
+                    struct err *err)
+{
+    const struct val *v = vars ? val_dict_get(vars, name) : NULL;
+
+    *out = def;
+    if (!v || v->type == VAL_NULL) {
+        return 0;
+    }
+    if (v->type == VAL_INT) {
+        *out = (double)v->u.i;
+        return 0;
+    }
+    if (v->type == VAL_DOUBLE) {
+        *out = v->u.d;
+        return 0;
+    }
+    if (v->type == VAL_STR && parse_double(v->u.s.ptr, out) == 0) {
+        return 0;
+    }
+    return err_set(err, ERR_USAGE, "host variable '%s' is not a number", name);
+}
+
+static struct check_outcome *push(struct check_list *out)
+{
+    struct check_outcome *o;
+
+    xgrow((void **)&out->items, &out->cap, out->len + 1, sizeof(*out->items));
+    o = &out->items[out->len++];
+    memset(o, 0, sizeof(*o));
+    return o;
+}
+
+double check_number(const struct val *obj, const char *key)
+{
+    const struct val *v = obj && obj->type == VAL_DICT ? val_dict_get(obj, key) : NULL;
+
+    if (v && v->type == VAL_INT) {
+        return (double)v->u.i;
+    }
+    return v && v->type == VAL_DOUBLE ? v->u.d : NAN;
+}
+
+/* The number at rule->section.rule->key of the probe's JSON; NAN when absent. */
+static double probe_number(const struct val *probe, const struct disk_rule *rule)
+{
+    return check_number(rule->section ? val_dict_get(probe, rule->section) : probe, rule->key);
+}
+
+static int judge_rule(const struct disk_rule *rule, const struct val *probe,
+                      const struct val *vars, struct check_list *out, struct err *err)
+{
+    double fail_at, warn_at, value = probe_number(probe, rule) * rule->scale;
+    struct check_outcome *o;
+
+    if (check_threshold(vars, rule->fail_var, rule->fail_def, &fail_at, err) < 0 ||
+        check_threshold(vars, rule->warn_var, rule->warn_def, &warn_at, err) < 0) {
+        return -1;
+    }
+    o = push(out);
+    o->id = rule->id;
+    o->unit = rule->unit;
+    o->higher_is_better = rule->higher_is_better;
+    o->hint = rule->hint;
+    o->value = value;
+    if (isnan(value)) {
+        o->verdict = VERDICT_FAIL; /* never a silent skip */
+        o->threshold = fail_at;
+        o->detail = xasprintf("the probe did not report '%s'", rule->key);
+        return 0;
+    }
+    o->verdict = check_judge(value, rule->higher_is_better, fail_at, warn_at);
+    o->threshold = o->verdict == VERDICT_WARN || isnan(fail_at) ? warn_at : fail_at;
+    return 0;
+}
+
+int check_disk_judge(const struct val *probe, const char *why, const struct val *vars,
+                     struct check_list *out, struct err *err)
+{
+    const char *probe_error = probe ? val_dict_get_str(probe, "error") : why;
+    struct check_outcome *o;
+
+    if (!probe || probe_error) {
+        o = push(out);
+        o->id = "disk.probe";
+        o->verdict = VERDICT_FAIL;
+        o->value = NAN;
+        o->threshold = NAN;
+        o->unit = "";
+        o->hint = probe_hint;
+        o->detail = xstrdup(probe_error ? probe_error : "the probe did not run");
+        return 0;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(disk_rules); i++) {
+        if (judge_rule(&disk_rules[i], probe, vars, out, err) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}

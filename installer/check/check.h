@@ -1,0 +1,92 @@
+/*
+ * check.h - host checks with verdicts: every check has a stable ID and yields pass, warn or fail
+ * (never a silent skip) with the measured value, the threshold it was judged against and a
+ * one-line fix hint. Thresholds are host variables of the inventory; their defaults are in the
+ * table of check-verdict.c and in `pot help check` (cli/commands.c).
+ *
+ * Disk: check_disk_run() copies the static probe (installer/probe/) to a host over its
+ * connection, runs it on a directory, removes it and returns the probe's JSON; check_disk_judge()
+ * turns that JSON and the host's variables into outcomes.
+ */
+#ifndef CHECK_H
+#define CHECK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct become;
+struct conn;
+struct err;
+struct val;
+
+/* Ordered: a worse verdict compares greater. */
+enum verdict {
+    VERDICT_PASS,
+    VERDICT_WARN,
+    VERDICT_FAIL,
+};
+
+/* "pass", "warn", "fail". */
+const char *verdict_name(enum verdict v);
+
+/* One check on one host. */
+struct check_outcome {
+    const char *id;        /* static: "disk.fdatasync_p99" */
+    enum verdict verdict;
+    double value;          /* measured, in 'unit'; NAN when nothing was measured */
+    double threshold;      /* the limit the verdict comes from (the fail limit on a pass); NAN
+                              when the check has none */
+    const char *unit;      /* static: "ms", "IOPS"; "" for none */
+    bool higher_is_better; /* a pass needs value >= threshold (else value <= threshold) */
+    const char *hint;      /* static: the one-line fix, shown unless pass */
+    char *detail;          /* owned: why, when not a measurement (the probe's error); NULL */
+};
+
+struct check_list {
+    struct check_outcome *items; /* owned */
+    size_t len, cap;
+};
+
+void check_list_release(struct check_list *list);
+/* The worst verdict of the list; VERDICT_PASS when empty. */
+enum verdict check_list_worst(const struct check_list *list);
+
+/* The verdict of 'value' against a fail and a warn limit (NAN: no such limit): fail when it is
+ * past the fail limit, else warn when past the warn limit, else pass. "Past" is below for
+ * higher_is_better, above otherwise; a value equal to a limit passes it. */
+enum verdict check_judge(double value, bool higher_is_better, double fail_at, double warn_at);
+
+/* The number in host variable 'name' (int, float or numeric string), 'def' when it is unset.
+ * Returns 0, or -1 with ERR_USAGE when it is set to something that is not a number. */
+int check_threshold(const struct val *vars, const char *name, double def, double *out,
+                    struct err *err);
+
+/* The number at obj[key] (int or float); NAN when 'obj' is not a dict or has no number there. */
+double check_number(const struct val *obj, const char *key);
+
+/* Appends the outcomes of the disk checks for a probe's JSON ('probe', NULL when the probe could
+ * not run; 'why' then says why) against the thresholds in the host's 'vars'. A probe that failed
+ * or ran nothing yields one fail, disk.probe, with its error. Returns -1 with ERR_USAGE for a
+ * threshold variable that is not a number. */
+int check_disk_judge(const struct val *probe, const char *why, const struct val *vars,
+                     struct check_list *out, struct err *err);
+
+struct check_disk_opts {
+    const char *probe_path; /* the local pot-probe binary */
+    const char *dir;        /* the directory measured on the host (must exist) */
+    uint64_t size;          /* bytes of the IOPS/throughput test file */
+    int timeout_s;          /* of the whole run on the host */
+};
+
+/* Where the probe binary is: $POT_PROBE, else pot-probe next to the running pot. Owned by the
+ * caller; ERR_IO when it is not there. */
+char *check_probe_find(struct err *err);
+
+/* Copies the probe to the host, runs it on o->dir (through 'become' when not NULL), removes it
+ * and parses what it printed. Returns 0 with *probe set (owned; may hold "error": the probe ran
+ * and failed), or -1 with 'err' set: the host was unreachable (ERR_UNREACHABLE), the copy failed,
+ * or the probe printed no JSON (ERR_FAILED, with its exit status and stderr). */
+int check_disk_run(struct conn *c, const struct become *become, const struct check_disk_opts *o,
+                   struct val **probe, struct err *err);
+
+#endif

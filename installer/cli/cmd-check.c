@@ -1,0 +1,309 @@
+/*
+ * cmd-check.c - `pot check disk -i INV [PATTERN] [--path DIR] [--size S] [--json]`: the host probe
+ * run on every selected host in parallel (check/check.h), its numbers and a verdict per check
+ * printed per host as each finishes (or one JSON document at the end), and the exit code of the
+ * worst verdict.
+ */
+#include "pot.h"
+#include <math.h>
+#include <string.h>
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/pool.h"
+#include "base/strutil.h"
+#include "base/xalloc.h"
+#include "check/check.h"
+#include "cli/adhoc.h"
+#include "cli/cli.h"
+#include "cli/opt.h"
+#include "inventory/inv.h"
+#include "value/val-json.h"
+#include "value/val.h"
+
+#define DEFAULT_PATH "/data" /* the kit's check_path */
+#define DEFAULT_SIZE "256M"
+#define PROBE_TIMEOUT_S 900
+
+struct check_args {
+    struct adhoc_opts common;
+    const char *path, *size; /* borrowed from argv */
+    bool json;
+};
+
+#define AT(field) OPT_AT(struct check_args, field)
+const struct opt check_disk_options[] = {
+    { OPT_LIST, "inventory", 'i', AT(common.inventories), "INV",
+      "inventory file, directory or host list (repeatable)" },
+    { OPT_STRING, "limit", 'l', AT(common.limit), "PATTERN", "further limit the selected hosts" },
+    { OPT_INT, "forks", 'f', AT(common.forks), "N", "hosts measured in parallel (default 50)" },
+    { OPT_STRING, "path", 0, AT(path), "DIR",
+      "directory measured on each host; it must exist (default: the host variable check_path, "
+      "else " DEFAULT_PATH ")" },
+    { OPT_STRING, "size", 0, AT(size), "S",
+      "test file size for IOPS and throughput, with K, M or G (default " DEFAULT_SIZE "); the "
+      "fdatasync test always appends 22 MiB" },
+    { OPT_BOOL, "json", 0, AT(json), NULL, "print one JSON document instead of text" },
+    { OPT_BOOL, "become", 'b', AT(common.become), NULL,
+      "use sudo (or ansible_become_method) on the hosts" },
+    { OPT_STRING, "become-user", 0, AT(common.become_user), "USER",
+      "become this user (default root)" },
+    { OPT_STRING, "become-password-file", 0, AT(common.become_password_file), "FILE",
+      "read the become password from FILE (else ansible_become_password)" },
+    { OPT_COUNT, "verbose", 'v', AT(common.verbose), NULL, "more diagnostics (-vvv: debug)" },
+    { 0 },
+};
+#undef AT
+
+/* One host's run: filled on a worker thread, judged and printed on the main one. */
+struct host_run {
+    char *dir;         /* owned */
+    struct val *probe; /* owned; NULL when it did not run */
+    struct err err;
+};
+
+struct check_run {
+    struct adhoc *a;
+    struct host_run *runs;
+    struct check_disk_opts opts;
+    const char *path; /* --path, NULL: per host */
+    bool json;
+    struct val *report; /* the JSON document: {"hosts": [...]} */
+    enum verdict worst;
+    bool unreachable;
+    struct err usage; /* a threshold variable that is not a number */
+};
+
+/* "256M" -> bytes; K, M, G are powers of 1024. */
+static int parse_size(const char *s, uint64_t *out, struct err *err)
+{
+    char *end;
+    unsigned long long n = strtoull(s, &end, 10);
+    int shift = 0;
+
+    if (end != s && *end && !end[1]) {
+        const char *units = "KMG", *u = strchr(units, end[0] & ~0x20);
+
+        shift = u ? 10 * (int)(u - units + 1) : -1;
+        end += u ? 1 : 0;
+    }
+    if (*s == '-' || end == s || *end || shift < 0 || n == 0 || n > (UINT64_MAX >> shift)) {
+        return err_set(err, ERR_USAGE, "--size '%s': expected a positive number with K, M or G",
+                       s);
+    }
+    *out = (uint64_t)n << shift;
+    return 0;
+}
+
+static struct val *host_vars(const struct adhoc *a, const char *name)
+{
+    return inv_host_vars(a->inv, inv_find_host(a->inv, name));
+}
+
+static void work(size_t index, void *arg)
+{
+    struct check_run *cr = arg;
+    struct adhoc_host *h = &cr->a->hosts[index];
+    struct host_run *r = &cr->runs[index];
+    struct check_disk_opts o = cr->opts;
+
+    o.dir = r->dir;
+    if (check_disk_run(h->conn, h->become.method != BECOME_NONE ? &h->become : NULL, &o,
+                       &r->probe, &r->err) < 0) {
+        h->unreachable = r->err.kind == ERR_UNREACHABLE;
+    }
+}
+
+static void add_number(struct val *dict, const char *key, double v)
+{
+    val_dict_set_take(dict, key, isnan(v) ? val_null() : val_double(v));
+}
+
+static struct val *outcome_json(const struct check_outcome *o)
+{
+    struct val *d = val_dict();
+
+    val_dict_set_take(d, "id", val_str(o->id));
+    val_dict_set_take(d, "verdict", val_str(verdict_name(o->verdict)));
+    add_number(d, "value", o->value);
+    add_number(d, "threshold", o->threshold);
+    val_dict_set_take(d, "unit", val_str(o->unit));
+    val_dict_set_take(d, "pass_if", isnan(o->threshold) ? val_null()
+                                    : val_str(o->higher_is_better ? ">=" : "<="));
+    val_dict_set_take(d, "hint", val_str(o->hint));
+    val_dict_set_take(d, "detail", o->detail ? val_str(o->detail) : val_null());
+    return d;
+}
+
+static void print_numbers(const char *host, const char *dir, const struct val *p)
+{
+    const struct val *s = val_dict_get(p, "fdatasync");
+
+    printf("%s | disk %s: fdatasync p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms; 4k random read "
+           "%.0f IOPS, write %.0f IOPS (QD %.0f); sequential write %.1f MiB/s, read %.1f MiB/s\n",
+           host, dir, check_number(s, "p50_us") / 1e3, check_number(s, "p99_us") / 1e3,
+           check_number(s, "p999_us") / 1e3, check_number(p, "randread_iops"),
+           check_number(p, "randwrite_iops"), check_number(p, "qd"),
+           check_number(p, "seq_write_mibps"), check_number(p, "seq_read_mibps"));
+}
+
+static void print_outcome(const char *host, const struct check_outcome *o)
+{
+    struct buf line = BUF_INIT;
+    char upper[8];
+
+    snprintf(upper, sizeof(upper), "%s", verdict_name(o->verdict));
+    for (char *c = upper; *c; c++) {
+        *c = (char)(*c - 'a' + 'A');
+    }
+    buf_addf(&line, "%s | %s %-20s", host, upper, o->id);
+    if (!isnan(o->value)) {
+        buf_addf(&line, " %.*f %s", o->value >= 100 ? 0 : 2, o->value, o->unit);
+    }
+    if (!isnan(o->threshold)) {
+        buf_addf(&line, " (pass: %s %.10g %s)", o->higher_is_better ? ">=" : "<=", o->threshold,
+                 o->unit);
+    }
+    if (o->detail) {
+        buf_addf(&line, ": %s", o->detail);
+    }
+    if (o->verdict != VERDICT_PASS) {
+        buf_addf(&line, " -> %s", o->hint);
+    }
+    log_redact(&line);
+    printf("%s\n", line.ptr);
+    buf_release(&line);
+}
+
+static void host_done(size_t index, void *arg)
+{
+    struct check_run *cr = arg;
+    struct adhoc_host *h = &cr->a->hosts[index];
+    struct host_run *r = &cr->runs[index];
+    struct val *vars = host_vars(cr->a, h->name), *entry = val_dict(), *checks = val_list();
+    struct check_list list = { 0 };
+    const char *why = r->err.kind != ERR_NONE ? r->err.msg : NULL;
+
+    cr->unreachable |= h->unreachable;
+    if (check_disk_judge(r->probe, why, vars, &list, &cr->usage) < 0) {
+        err_prefix(&cr->usage, "host '%s': ", h->name);
+    }
+    if (!cr->json && r->probe && list.len && strcmp(list.items[0].id, "disk.probe") != 0) {
+        print_numbers(h->name, r->dir, r->probe);
+    }
+    for (size_t i = 0; i < list.len; i++) {
+        if (!cr->json) {
+            print_outcome(h->name, &list.items[i]);
+        }
+        val_list_push_take(checks, outcome_json(&list.items[i]));
+    }
+    fflush(stdout);
+    if (check_list_worst(&list) > cr->worst) {
+        cr->worst = check_list_worst(&list);
+    }
+    val_dict_set_take(entry, "host", val_str(h->name));
+    val_dict_set_take(entry, "path", val_str(r->dir));
+    val_dict_set_take(entry, "unreachable", val_bool(h->unreachable));
+    val_dict_set_take(entry, "verdict", val_str(verdict_name(check_list_worst(&list))));
+    val_dict_set_take(entry, "probe", r->probe ? val_ref(r->probe) : val_null());
+    val_dict_set_take(entry, "checks", checks);
+    val_list_push_take(val_dict_get(cr->report, "hosts"), entry);
+    check_list_release(&list);
+    val_unref(vars);
+}
+
+/* Each host's directory: --path, else its check_path variable, else DEFAULT_PATH. */
+static void pick_dirs(struct check_run *cr)
+{
+    for (size_t i = 0; i < cr->a->count; i++) {
+        struct val *vars = host_vars(cr->a, cr->a->hosts[i].name);
+        const char *var = val_dict_get_str(vars, "check_path");
+
+        cr->runs[i].dir = xstrdup(cr->path ? cr->path : var && *var ? var : DEFAULT_PATH);
+        val_unref(vars);
+    }
+}
+
+/* The exit code: an unreachable host first, then the worst verdict. */
+static int exit_code(const struct check_run *cr)
+{
+    if (cr->unreachable) {
+        return POT_EXIT_INPUT;
+    }
+    return cr->worst == VERDICT_FAIL   ? POT_EXIT_FAILED
+           : cr->worst == VERDICT_WARN ? POT_EXIT_ERROR
+                                       : POT_EXIT_OK;
+}
+
+static int run_disk(struct check_run *cr, struct err *err)
+{
+    struct buf out = BUF_INIT;
+
+    cr->runs = xcalloc(cr->a->count, sizeof(*cr->runs));
+    cr->report = val_dict();
+    val_dict_set_take(cr->report, "check", val_str("disk"));
+    val_dict_set_take(cr->report, "version", val_int(1));
+    val_dict_set_take(cr->report, "hosts", val_list());
+    pick_dirs(cr);
+    pool_run(cr->a->count, cr->a->forks, work, host_done, cr);
+    if (cr->usage.kind != ERR_NONE) {
+        *err = cr->usage;
+        return -1;
+    }
+    val_dict_set_take(cr->report, "verdict", val_str(verdict_name(cr->worst)));
+    if (cr->json) {
+        val_to_json(cr->report, &out, 2, 0);
+        log_redact(&out);
+        printf("%s\n", out.ptr);
+        buf_release(&out);
+    }
+    return exit_code(cr);
+}
+
+static void check_run_release(struct check_run *cr)
+{
+    for (size_t i = 0; cr->runs && i < cr->a->count; i++) {
+        free(cr->runs[i].dir);
+        val_unref(cr->runs[i].probe);
+    }
+    free(cr->runs);
+    val_unref(cr->report);
+}
+
+int cmd_check(int argc, char **argv, struct err *err)
+{
+    struct check_args o = { .common = { .inventories = SVEC_INIT }, .size = DEFAULT_SIZE };
+    struct svec positional = SVEC_INIT;
+    struct adhoc a = { 0 };
+    struct check_run cr = { .a = &a, .opts = { .timeout_s = PROBE_TIMEOUT_S } };
+    char *probe = NULL;
+    int ret = -1;
+
+    if (opt_parse(check_disk_options, &o, argc - 1, argv + 1, &positional, err) < 0) {
+        goto out;
+    }
+    if (positional.len < 1 || strcmp(positional.items[0], "disk") != 0 || positional.len > 2) {
+        err_set(err, ERR_USAGE, "pot check: expected 'disk' and at most one host pattern");
+        goto out;
+    }
+    o.common.pattern = positional.len > 1 ? xstrdup(positional.items[1]) : NULL;
+    log_set_level(o.common.verbose);
+    if (parse_size(o.size, &cr.opts.size, err) < 0) {
+        goto out;
+    }
+    probe = check_probe_find(err);
+    if (!probe || adhoc_load(&a, &o.common, err) < 0) {
+        goto out;
+    }
+    cr.opts.probe_path = probe;
+    cr.path = o.path;
+    cr.json = o.json;
+    ret = run_disk(&cr, err);
+out:
+    check_run_release(&cr);
+    free(probe);
+    adhoc_release(&a);
+    adhoc_opts_release(&o.common);
+    svec_release(&positional);
+    return ret;
+}

@@ -1,0 +1,176 @@
+/*
+ * pack-tar.c - the package's tar writer (libarchive, POSIX pax restricted): members in the order
+ * they are added, each with mtime 0, owner root:root (0:0) and mode 0755 or 0644, so the same
+ * inputs give the same bytes; files are hashed into the manifest while they are copied.
+ */
+#include "pot.h"
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "base/digest.h"
+#include "base/err.h"
+#include "base/xalloc.h"
+#include "pack/pack.h"
+
+#define COPY_CHUNK (1 << 20)
+
+struct pack_tar {
+    struct archive *a;
+    char *path;    /* owned: the final name */
+    char *part;    /* owned: path.part, written first */
+    char *top;     /* owned: the folder every member is in */
+    char *chunk;   /* owned: COPY_CHUNK bytes */
+};
+
+struct pack_tar *pack_tar_open(const char *path, const char *top, struct err *err)
+{
+    struct pack_tar *t = xcalloc(1, sizeof(*t));
+
+    t->path = xstrdup(path);
+    t->part = xasprintf("%s.part", path);
+    t->top = xstrdup(top);
+    t->a = archive_write_new();
+    archive_write_set_format_pax_restricted(t->a);
+    if (archive_write_open_filename(t->a, t->part) != ARCHIVE_OK) {
+        err_set(err, ERR_IO, "'%s': %s", t->part, archive_error_string(t->a));
+        pack_tar_abort(t);
+        return NULL;
+    }
+    t->chunk = xmalloc(COPY_CHUNK);
+    return t;
+}
+
+static int write_header(struct pack_tar *t, const char *name, int64_t size, mode_t perm,
+                        struct err *err)
+{
+    struct archive_entry *e = archive_entry_new();
+    char *full = xasprintf("%s/%s", t->top, name);
+    int rc = 0;
+
+    archive_entry_set_pathname(e, full);
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, perm);
+    archive_entry_set_size(e, size);
+    archive_entry_set_mtime(e, 0, 0);
+    archive_entry_set_uid(e, 0);
+    archive_entry_set_gid(e, 0);
+    archive_entry_set_uname(e, "root");
+    archive_entry_set_gname(e, "root");
+    if (archive_write_header(t->a, e) != ARCHIVE_OK) {
+        rc = err_set(err, ERR_IO, "'%s': member '%s': %s", t->part, full,
+                     archive_error_string(t->a));
+    }
+    archive_entry_free(e);
+    free(full);
+    return rc;
+}
+
+static int write_data(struct pack_tar *t, const void *data, size_t len, struct err *err)
+{
+    if (archive_write_data(t->a, data, len) != (la_ssize_t)len) {
+        return err_set(err, ERR_IO, "'%s': %s", t->part, archive_error_string(t->a));
+    }
+    return 0;
+}
+
+/* Copies exactly 'size' bytes of 'fd', hashing them into 'hex'. */
+static int copy_fd(struct pack_tar *t, int fd, const char *src, int64_t size,
+                   char hex[SHA256_HEX_LEN + 1], struct err *err)
+{
+    struct sha256 sh;
+    int64_t left = size;
+    int rc = 0;
+
+    sha256_init(&sh);
+    while (rc == 0 && left > 0) {
+        ssize_t n = read(fd, t->chunk, left < COPY_CHUNK ? (size_t)left : COPY_CHUNK);
+
+        if (n < 0) {
+            rc = err_errno(err, "'%s'", src);
+        } else if (n == 0) {
+            rc = err_set(err, ERR_IO, "'%s': shrank while it was packed", src);
+        } else {
+            sha256_update(&sh, t->chunk, (size_t)n);
+            rc = write_data(t, t->chunk, (size_t)n, err);
+            left -= n;
+        }
+    }
+    if (rc == 0 && read(fd, t->chunk, 1) != 0) {
+        rc = err_set(err, ERR_IO, "'%s': grew while it was packed", src);
+    }
+    sha256_final_hex(&sh, hex);
+    return rc;
+}
+
+int pack_tar_add_file(struct pack_tar *t, const char *name, const char *src,
+                      struct pack_manifest *m, struct err *err)
+{
+    char hex[SHA256_HEX_LEN + 1];
+    struct stat st;
+    int fd = open(src, O_RDONLY | O_CLOEXEC);
+    int rc;
+
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        rc = err_errno(err, "'%s'", src);
+    } else if (!S_ISREG(st.st_mode)) {
+        rc = err_set(err, ERR_IO, "'%s': not a regular file", src);
+    } else {
+        rc = write_header(t, name, st.st_size, (st.st_mode & 0111) ? 0755 : 0644, err);
+        if (rc == 0) {
+            rc = copy_fd(t, fd, src, st.st_size, hex, err);
+        }
+        if (rc == 0 && m) {
+            pack_manifest_add(m, name, hex, st.st_size);
+        }
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return rc;
+}
+
+int pack_tar_add_mem(struct pack_tar *t, const char *name, const void *data, size_t len,
+                     struct err *err)
+{
+    if (write_header(t, name, (int64_t)len, 0644, err) < 0) {
+        return -1;
+    }
+    return len ? write_data(t, data, len, err) : 0;
+}
+
+static void tar_free(struct pack_tar *t)
+{
+    archive_write_free(t->a);
+    free(t->path);
+    free(t->part);
+    free(t->top);
+    free(t->chunk);
+    free(t);
+}
+
+int pack_tar_close(struct pack_tar *t, struct err *err)
+{
+    int rc = 0;
+
+    if (archive_write_close(t->a) != ARCHIVE_OK) {
+        rc = err_set(err, ERR_IO, "'%s': %s", t->part, archive_error_string(t->a));
+    } else if (rename(t->part, t->path) < 0) {
+        rc = err_errno(err, "rename '%s'", t->part);
+    }
+    if (rc < 0) {
+        unlink(t->part);
+    }
+    tar_free(t);
+    return rc;
+}
+
+void pack_tar_abort(struct pack_tar *t)
+{
+    if (t) {
+        unlink(t->part);
+        tar_free(t);
+    }
+}

@@ -1,0 +1,290 @@
+/*
+ * pack-verify.c - `pot verify-package`: hashes every file of a package tar (streamed with
+ * libarchive, its top folder stripped) or of an unpacked package folder, and compares them with
+ * its MANIFEST (pack-manifest.c); checks the tar's <tar>.sha256 sidecar and, with a key,
+ * MANIFEST.sig (pack-sign.c). Every problem is reported by file name.
+ */
+#include "pot.h"
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "base/buf.h"
+#include "base/digest.h"
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/xalloc.h"
+#include "pack/pack.h"
+
+#define CHUNK (1 << 20)
+
+/* What was read from the package. */
+struct found {
+    struct pack_manifest files; /* every file but MANIFEST and MANIFEST.sig */
+    struct buf manifest;
+    struct buf sig;
+    bool has_manifest;
+    bool has_sig;
+    char *chunk; /* owned: CHUNK bytes */
+};
+
+/* A file's bytes: MANIFEST and MANIFEST.sig kept, the others hashed into f->files. */
+static struct buf *kept(struct found *f, const char *rel)
+{
+    if (strcmp(rel, PACK_MANIFEST) == 0) {
+        f->has_manifest = true;
+        return &f->manifest;
+    }
+    if (strcmp(rel, PACK_SIGNATURE) == 0) {
+        f->has_sig = true;
+        return &f->sig;
+    }
+    return NULL;
+}
+
+/* ---- an unpacked folder ---- */
+
+static int walk_dir(struct found *f, const char *dir, const char *prefix, struct err *err);
+
+static int walk_one(struct found *f, const char *path, const char *rel, struct err *err)
+{
+    char hex[SHA256_HEX_LEN + 1];
+    struct buf *keep;
+    struct stat st;
+    int64_t size;
+
+    if (lstat(path, &st) < 0) {
+        return err_errno(err, "'%s'", path);
+    }
+    if (S_ISDIR(st.st_mode)) {
+        return walk_dir(f, path, rel, err);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        pack_manifest_add(&f->files, rel, "not a regular file", -1);
+        return 0;
+    }
+    keep = kept(f, rel);
+    if (keep) {
+        return fs_read_file(path, keep, err);
+    }
+    if (pack_hash_file(path, hex, &size, err) < 0) {
+        return -1;
+    }
+    pack_manifest_add(&f->files, rel, hex, size);
+    return 0;
+}
+
+static int walk_dir(struct found *f, const char *dir, const char *prefix, struct err *err)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int rc = 0;
+
+    if (!d) {
+        return err_errno(err, "'%s'", dir);
+    }
+    for (de = readdir(d); rc == 0 && de; de = readdir(d)) {
+        char *path;
+        char *rel;
+
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) {
+            continue;
+        }
+        path = fs_join(dir, de->d_name);
+        rel = prefix ? xasprintf("%s/%s", prefix, de->d_name) : xstrdup(de->d_name);
+        rc = walk_one(f, path, rel, err);
+        free(path);
+        free(rel);
+    }
+    closedir(d);
+    return rc;
+}
+
+/* ---- a tar ---- */
+
+/* "top/a/b" -> "a/b"; NULL for the top folder itself or a name outside it. */
+static const char *strip_top(const char *name, struct buf *top)
+{
+    const char *slash = strchr(name, '/');
+
+    if (top->len == 0 && slash) {
+        buf_add(top, name, (size_t)(slash - name + 1));
+    }
+    if (top->len == 0 || strncmp(name, top->ptr, top->len) != 0) {
+        return name;
+    }
+    return name[top->len] ? name + top->len : NULL;
+}
+
+static int hash_member(struct found *f, struct archive *a, const char *tar, const char *rel,
+                       struct err *err)
+{
+    struct buf *keep = kept(f, rel);
+    struct sha256 sh;
+    char hex[SHA256_HEX_LEN + 1];
+    int64_t size = 0;
+    la_ssize_t n;
+
+    sha256_init(&sh);
+    for (n = archive_read_data(a, f->chunk, CHUNK); n > 0;
+         n = archive_read_data(a, f->chunk, CHUNK)) {
+        sha256_update(&sh, f->chunk, (size_t)n);
+        if (keep) {
+            buf_add(keep, f->chunk, (size_t)n);
+        }
+        size += n;
+    }
+    sha256_final_hex(&sh, hex);
+    if (n < 0) {
+        return err_set(err, ERR_FAILED, "'%s': member '%s': %s", tar, rel,
+                       archive_error_string(a));
+    }
+    if (!keep) {
+        pack_manifest_add(&f->files, rel, hex, size);
+    }
+    return 0;
+}
+
+static int read_tar(struct found *f, const char *tar, struct err *err)
+{
+    struct archive *a = archive_read_new();
+    struct archive_entry *e;
+    struct buf top = BUF_INIT;
+    int rc = 0;
+    int r = ARCHIVE_OK;
+
+    archive_read_support_format_tar(a);
+    archive_read_support_filter_all(a);
+    if (archive_read_open_filename(a, tar, CHUNK) != ARCHIVE_OK) {
+        rc = err_set(err, ERR_IO, "'%s': %s", tar, archive_error_string(a));
+    }
+    while (rc == 0) {
+        const char *rel;
+
+        r = archive_read_next_header(a, &e);
+        if (r != ARCHIVE_OK) {
+            break;
+        }
+        rel = strip_top(archive_entry_pathname(e), &top);
+        if (!rel || archive_entry_filetype(e) == AE_IFDIR) {
+            continue;
+        }
+        if (archive_entry_filetype(e) != AE_IFREG) {
+            pack_manifest_add(&f->files, rel, "not a regular file", -1);
+            continue;
+        }
+        rc = hash_member(f, a, tar, rel, err);
+    }
+    if (rc == 0 && r != ARCHIVE_EOF) {
+        rc = err_set(err, ERR_FAILED, "'%s': %s", tar, archive_error_string(a));
+    }
+    archive_read_free(a);
+    buf_release(&top);
+    return rc;
+}
+
+/* ---- checks ---- */
+
+/* The sidecar <tar>.sha256, when there is one, names the manifest's digest. */
+static int check_sidecar(const char *tar, const char *hex, pack_report_fn report, void *ctx,
+                         struct err *err)
+{
+    char *path = xasprintf("%s.sha256", tar);
+    struct buf text = BUF_INIT;
+    int problems = 0;
+
+    if (fs_exists(path)) {
+        if (fs_read_file(path, &text, err) < 0) {
+            problems = -1;
+        } else if (text.len < SHA256_HEX_LEN || strncmp(text.ptr, hex, SHA256_HEX_LEN) != 0) {
+            pack_say(report, ctx, "changed: %s (sha256 %s, sidecar '%s' says %.64s)",
+                        PACK_MANIFEST, hex, path, text.ptr);
+            problems = 1;
+        }
+    }
+    buf_release(&text);
+    free(path);
+    return problems;
+}
+
+static int check_sig(const struct found *f, const char *key, struct pack_summary *sum,
+                     pack_report_fn report, void *ctx)
+{
+    struct err e = ERR_INIT;
+
+    sum->is_signed = f->has_sig;
+    if (!key) {
+        return 0;
+    }
+    if (!f->has_sig) {
+        pack_say(report, ctx, "missing: %s (the package is not signed)", PACK_SIGNATURE);
+        return 1;
+    }
+    if (pack_sig_check(key, f->manifest.ptr, f->manifest.len, f->sig.ptr, f->sig.len, &e) < 0) {
+        pack_say(report, ctx, "%s", e.msg);
+        return 1;
+    }
+    sum->sig_checked = true;
+    return 0;
+}
+
+static int check(struct found *f, const char *path, bool is_tar, const char *key,
+                 pack_report_fn report, void *ctx, struct pack_summary *sum, struct err *err)
+{
+    struct pack_manifest want = PACK_MANIFEST_INIT;
+    int problems = 0;
+    int rc;
+
+    if (!f->has_manifest) {
+        return err_set(err, ERR_FAILED, "'%s': no %s: not a package, or its manifest is lost",
+                       path, PACK_MANIFEST);
+    }
+    sha256_hex(f->manifest.ptr, f->manifest.len, sum->manifest_hex);
+    rc = pack_manifest_parse(&want, f->manifest.ptr, f->manifest.len, PACK_MANIFEST, err);
+    if (rc == 0 && is_tar) {
+        problems = check_sidecar(path, sum->manifest_hex, report, ctx, err);
+        rc = problems < 0 ? -1 : 0;
+    }
+    if (rc == 0) {
+        pack_manifest_sort(&f->files);
+        problems += pack_manifest_compare(&want, &f->files, report, ctx);
+        problems += check_sig(f, key, sum, report, ctx);
+        sum->files = f->files.files.len;
+        for (size_t i = 0; i < f->files.files.len; i++) {
+            sum->bytes += ((struct pack_file *)f->files.files.items[i])->size;
+        }
+        if (problems) {
+            rc = err_set(err, ERR_FAILED, "'%s': %d problem%s found", path, problems,
+                         problems > 1 ? "s" : "");
+        }
+    }
+    if (rc < 0 && err->kind == ERR_PARSE) {
+        err->kind = ERR_FAILED; /* a damaged manifest is a failed verification */
+    }
+    pack_manifest_release(&want);
+    return rc;
+}
+
+int pack_verify(const char *path, const char *key, pack_report_fn report, void *ctx,
+                struct pack_summary *sum, struct err *err)
+{
+    struct found f = { .files = PACK_MANIFEST_INIT, .manifest = BUF_INIT, .sig = BUF_INIT };
+    bool is_dir = fs_is_dir(path);
+    int rc;
+
+    memset(sum, 0, sizeof(*sum));
+    if (!fs_exists(path)) {
+        return err_set(err, ERR_USAGE, "'%s' does not exist", path);
+    }
+    f.chunk = xmalloc(CHUNK);
+    rc = is_dir ? walk_dir(&f, path, NULL, err) : read_tar(&f, path, err);
+    if (rc == 0) {
+        rc = check(&f, path, !is_dir, key, report, ctx, sum, err);
+    }
+    pack_manifest_release(&f.files);
+    buf_release(&f.manifest);
+    buf_release(&f.sig);
+    free(f.chunk);
+    return rc;
+}

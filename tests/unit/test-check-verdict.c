@@ -1,0 +1,197 @@
+/* tests/unit/test-check-verdict.c: tests installer/probe/probe-stats.c (the probe's percentiles)
+ * and installer/check/check-verdict.c (limits, thresholds from host variables, disk verdicts) */
+#include "unit.h"
+#include <math.h>
+#include <string.h>
+#include "base/err.h"
+#include "check/check.h"
+#include "probe/probe-stats.h"
+#include "value/val-json.h"
+#include "value/val.h"
+
+static void test_percentile_nearest_rank(void **state)
+{
+    uint64_t v[1000];
+
+    (void)state;
+    for (size_t i = 0; i < 1000; i++) {
+        v[i] = 1000 - i; /* 1000..1: reversed, so sorting matters */
+    }
+    stats_sort(v, 1000);
+    assert_int_equal(v[0], 1);
+    assert_int_equal(stats_percentile(v, 1000, 50), 500);
+    assert_int_equal(stats_percentile(v, 1000, 99), 990);
+    assert_int_equal(stats_percentile(v, 1000, 99.9), 999); /* not 1000: 0.999*1000 rounds up */
+    assert_int_equal(stats_percentile(v, 1000, 100), 1000);
+    assert_int_equal(stats_percentile(v, 1000, 0.01), 1);
+}
+
+static void test_percentile_small_and_empty(void **state)
+{
+    uint64_t one[] = { 42 }, ten[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 100 };
+
+    (void)state;
+    assert_int_equal(stats_percentile(NULL, 0, 99), 0);
+    assert_true(stats_mean(NULL, 0) == 0);
+    assert_int_equal(stats_percentile(one, 1, 50), 42);
+    assert_int_equal(stats_percentile(one, 1, 99.9), 42);
+    /* 10 samples: p50 is the 5th, p99 and p99.9 the 10th (the outlier shows) */
+    assert_int_equal(stats_percentile(ten, 10, 50), 5);
+    assert_int_equal(stats_percentile(ten, 10, 90), 9);
+    assert_int_equal(stats_percentile(ten, 10, 99), 100);
+    assert_true(fabs(stats_mean(ten, 10) - 14.5) < 1e-9);
+}
+
+static void test_judge_limits(void **state)
+{
+    (void)state;
+    /* lower is better (latency): fail above 10, warn above 5 */
+    assert_int_equal(check_judge(4, false, 10, 5), VERDICT_PASS);
+    assert_int_equal(check_judge(5, false, 10, 5), VERDICT_PASS); /* equal passes */
+    assert_int_equal(check_judge(7, false, 10, 5), VERDICT_WARN);
+    assert_int_equal(check_judge(10.01, false, 10, 5), VERDICT_FAIL);
+    /* higher is better (IOPS): fail below 300, warn below 500 */
+    assert_int_equal(check_judge(600, true, 300, 500), VERDICT_PASS);
+    assert_int_equal(check_judge(400, true, 300, 500), VERDICT_WARN);
+    assert_int_equal(check_judge(299, true, 300, 500), VERDICT_FAIL);
+    /* NAN: no such limit */
+    assert_int_equal(check_judge(1e9, false, NAN, NAN), VERDICT_PASS);
+    assert_int_equal(check_judge(11, false, NAN, 10), VERDICT_WARN);
+    assert_int_equal(check_judge(11, false, 10, NAN), VERDICT_FAIL);
+}
+
+static struct val *json(const char *text)
+{
+    struct err err = ERR_INIT;
+    struct val *v = val_from_json(text, strlen(text), "test", &err);
+
+    assert_non_null(v);
+    return v;
+}
+
+static const struct check_outcome *find(const struct check_list *l, const char *id)
+{
+    for (size_t i = 0; i < l->len; i++) {
+        if (strcmp(l->items[i].id, id) == 0) {
+            return &l->items[i];
+        }
+    }
+    fail_msg("no outcome '%s'", id);
+    return NULL;
+}
+
+static const char good_probe[] =
+    "{\"probe\": \"disk\", \"randread_iops\": 4000, \"randwrite_iops\": 400, "
+    "\"fdatasync\": {\"p50_us\": 900.0, \"p99_us\": 2376.0, \"p999_us\": 15800.0}}";
+
+static void test_disk_defaults(void **state)
+{
+    struct val *probe = json(good_probe), *vars = val_dict();
+    struct check_list l = { 0 };
+    struct err err = ERR_INIT;
+    const struct check_outcome *o;
+
+    (void)state;
+    assert_int_equal(check_disk_judge(probe, NULL, vars, &l, &err), 0);
+    assert_int_equal(l.len, 4);
+    o = find(&l, "disk.fdatasync_p99"); /* IBM's example: p99 2.376 ms passes etcd's 10 ms */
+    assert_int_equal(o->verdict, VERDICT_PASS);
+    assert_true(fabs(o->value - 2.376) < 1e-9);
+    assert_true(o->threshold == 10);
+    assert_false(o->higher_is_better);
+    o = find(&l, "disk.fdatasync_p999"); /* ... but its p99.9 of 15.8 ms warns */
+    assert_int_equal(o->verdict, VERDICT_WARN);
+    assert_true(o->threshold == 10);
+    assert_non_null(strstr(o->hint, "spikes"));
+    assert_int_equal(find(&l, "disk.randread_iops")->verdict, VERDICT_PASS);
+    o = find(&l, "disk.randwrite_iops"); /* 400: above the kit's 300, below etcd's 500 */
+    assert_int_equal(o->verdict, VERDICT_WARN);
+    assert_true(o->threshold == 500);
+    assert_int_equal(check_list_worst(&l), VERDICT_WARN);
+    check_list_release(&l);
+    val_unref(vars);
+    val_unref(probe);
+}
+
+static void test_disk_thresholds_from_inventory(void **state)
+{
+    struct val *probe = json(good_probe), *vars = val_dict();
+    struct check_list l = { 0 };
+    struct err err = ERR_INIT;
+    const struct check_outcome *o;
+
+    (void)state;
+    val_dict_set_take(vars, "disk_iops", val_str("1000000")); /* INI values are strings */
+    val_dict_set_take(vars, "check_disk_fdatasync_p99_ms", val_double(2.0));
+    val_dict_set_take(vars, "check_disk_fdatasync_p999_warn_ms", val_int(20));
+    assert_int_equal(check_disk_judge(probe, NULL, vars, &l, &err), 0);
+    o = find(&l, "disk.randwrite_iops");
+    assert_int_equal(o->verdict, VERDICT_FAIL);
+    assert_true(o->threshold == 1000000);
+    assert_int_equal(find(&l, "disk.fdatasync_p99")->verdict, VERDICT_FAIL);
+    assert_int_equal(find(&l, "disk.fdatasync_p999")->verdict, VERDICT_PASS);
+    assert_int_equal(check_list_worst(&l), VERDICT_FAIL);
+    check_list_release(&l);
+
+    val_dict_set_take(vars, "disk_iops", val_str("fast"));
+    assert_int_equal(check_disk_judge(probe, NULL, vars, &l, &err), -1);
+    assert_int_equal(err.kind, ERR_USAGE);
+    assert_string_equal(err.msg, "host variable 'disk_iops' is not a number");
+    check_list_release(&l);
+    val_unref(vars);
+    val_unref(probe);
+}
+
+static void test_disk_probe_failed(void **state)
+{
+    struct val *probe = json("{\"probe\": \"disk\", \"error\": \"writing '/mnt/pot-probe.wal': "
+                             "No space left on device\"}");
+    struct check_list l = { 0 };
+    struct err err = ERR_INIT;
+
+    (void)state;
+    assert_int_equal(check_disk_judge(probe, NULL, NULL, &l, &err), 0);
+    assert_int_equal(l.len, 1);
+    assert_string_equal(l.items[0].id, "disk.probe");
+    assert_int_equal(l.items[0].verdict, VERDICT_FAIL);
+    assert_non_null(strstr(l.items[0].detail, "No space left"));
+    assert_non_null(strstr(l.items[0].hint, "--size"));
+    check_list_release(&l);
+    /* no JSON at all (unreachable host): the reason becomes the detail */
+    assert_int_equal(check_disk_judge(NULL, "connection refused", NULL, &l, &err), 0);
+    assert_string_equal(l.items[0].detail, "connection refused");
+    check_list_release(&l);
+    val_unref(probe);
+}
+
+static void test_disk_missing_number_fails(void **state)
+{
+    struct val *probe = json("{\"probe\": \"disk\", \"randread_iops\": 5000, "
+                             "\"randwrite_iops\": 5000, \"fdatasync\": {\"p99_us\": 100}}");
+    struct check_list l = { 0 };
+    struct err err = ERR_INIT;
+    const struct check_outcome *o;
+
+    (void)state;
+    assert_int_equal(check_disk_judge(probe, NULL, NULL, &l, &err), 0);
+    o = find(&l, "disk.fdatasync_p999"); /* never a silent skip */
+    assert_int_equal(o->verdict, VERDICT_FAIL);
+    assert_true(isnan(o->value));
+    assert_non_null(strstr(o->detail, "p999_us"));
+    check_list_release(&l);
+    val_unref(probe);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_percentile_nearest_rank),
+        cmocka_unit_test(test_percentile_small_and_empty),
+        cmocka_unit_test(test_judge_limits),
+        cmocka_unit_test(test_disk_defaults),
+        cmocka_unit_test(test_disk_thresholds_from_inventory),
+        cmocka_unit_test(test_disk_probe_failed),
+        cmocka_unit_test(test_disk_missing_number_fails),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
