@@ -12,7 +12,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build="$top/build-fuzz"
 seconds=${POT_FUZZ_SECONDS:-60}
 seconds_other=${POT_FUZZ_SECONDS_OTHER:-30}
-all=(fuzz-template fuzz-yaml fuzz-json fuzz-ini fuzz-manifest fuzz-deflate fuzz-gotpl)
+all=(fuzz-template fuzz-yaml fuzz-json fuzz-ini fuzz-manifest fuzz-deflate fuzz-gotpl fuzz-residue
+    fuzz-pack-manifest)
 if [ $# -gt 0 ]; then targets=("$@"); else targets=("${all[@]}"); fi
 
 CC=clang cmake -S "$top" -B "$build" -DPOT_FUZZ=ON -DPOT_TESTS=ON -DCMAKE_BUILD_TYPE=Debug \

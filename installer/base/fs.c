@@ -2,6 +2,7 @@
  * fs.c - reading whole files, atomic writes, mkdir -p and path helpers.
  */
 #include "pot.h"
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -211,4 +212,16 @@ FILE *fs_open_private(const char *path, bool append, struct err *err)
         close(fd);
     }
     return f;
+}
+
+char *fs_self_exe(void)
+{
+    char path[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+
+    if (n < 0) {
+        return NULL;
+    }
+    path[n] = '\0';
+    return xstrdup(path);
 }

@@ -25,6 +25,8 @@ FILE *fs_open_private(const char *path, bool append, struct err *err);
 int fs_remove_tree(const char *path, struct err *err);
 bool fs_exists(const char *path);
 bool fs_is_dir(const char *path);
+/* The path of the running program (/proc/self/exe; new string), or NULL with errno set. */
+char *fs_self_exe(void);
 /* Returns a new string: the directory part of 'path' ("." when none). */
 char *fs_dirname(const char *path);
 /* Returns a pointer into 'path' after the last '/'. */

@@ -24,26 +24,26 @@
 char *check_probe_find(struct err *err)
 {
     const char *env = getenv("POT_PROBE");
-    char exe[PATH_MAX];
-    ssize_t n;
-    char *dir, *path;
+    char *exe, *dir, *path;
 
     if (env && *env) {
         path = xstrdup(env);
     } else {
-        n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-        if (n < 0) {
+        exe = fs_self_exe();
+        if (!exe) {
             err_errno(err, "finding the running pot in '/proc/self/exe'");
             return NULL;
         }
-        exe[n] = '\0';
         dir = fs_dirname(exe);
         path = fs_join(dir, PROBE_NAME);
         free(dir);
+        free(exe);
     }
     if (access(path, X_OK) != 0) {
-        err_set(err, ERR_IO, "the host probe '%s' is missing (build the target pot-probe, or set "
-                "POT_PROBE)", path);
+        err_set(err, ERR_IO,
+                "the host probe '%s' is missing (build the target pot-probe, or set "
+                "POT_PROBE)",
+                path);
         free(path);
         return NULL;
     }
@@ -83,7 +83,9 @@ int check_disk_run(struct conn *c, const struct become *become, const struct che
         val_unref(*probe);
         *probe = NULL;
         err_set(err, ERR_FAILED, "the probe printed no result (rc=%d): %s", res.status,
-                errout.len ? errout.ptr : out.len ? out.ptr : "no output");
+                errout.len ? errout.ptr
+                : out.len  ? out.ptr
+                           : "no output");
         goto out;
     }
     ret = 0;

@@ -16,7 +16,7 @@ struct disk_rule {
     const char *id;
     const char *section; /* the JSON object holding 'key', NULL: the top level */
     const char *key;
-    double scale;        /* probe unit -> reported unit */
+    double scale; /* probe unit -> reported unit */
     const char *unit;
     bool higher_is_better;
     const char *fail_var; /* the host variable of the fail limit, and its default (NAN: none) */
@@ -29,8 +29,8 @@ struct disk_rule {
 /* Defaults: etcd's WAL fsync p99 < 10 ms (etcd hardware guide); the kit's hosts-check role judges
  * fio's random-write IOPS against disk_iops=300; etcd asks 500 IOPS of a loaded cluster. */
 static const struct disk_rule disk_rules[] = {
-    { "disk.fdatasync_p99", "fdatasync", "p99_us", 1e-3, "ms", false,
-      "check_disk_fdatasync_p99_ms", 10, "check_disk_fdatasync_p99_warn_ms", NAN,
+    { "disk.fdatasync_p99", "fdatasync", "p99_us", 1e-3, "ms", false, "check_disk_fdatasync_p99_ms",
+      10, "check_disk_fdatasync_p99_warn_ms", NAN,
       "etcd needs fdatasync p99 under 10 ms: put its data dir on a local SSD/NVMe disk, not "
       "on shared, network or throttled storage" },
     { "disk.fdatasync_p999", "fdatasync", "p999_us", 1e-3, "ms", false,
@@ -142,8 +142,8 @@ static double probe_number(const struct val *probe, const struct disk_rule *rule
     return check_number(rule->section ? val_dict_get(probe, rule->section) : probe, rule->key);
 }
 
-static int judge_rule(const struct disk_rule *rule, const struct val *probe,
-                      const struct val *vars, struct check_list *out, struct err *err)
+static int judge_rule(const struct disk_rule *rule, const struct val *probe, const struct val *vars,
+                      struct check_list *out, struct err *err)
 {
     double fail_at, warn_at, value = probe_number(probe, rule) * rule->scale;
     struct check_outcome *o;

@@ -31,7 +31,7 @@ const char *verdict_name(enum verdict v);
 
 /* One check on one host. */
 struct check_outcome {
-    const char *id;        /* static: "disk.fdatasync_p99" */
+    const char *id; /* static: "disk.fdatasync_p99" */
     enum verdict verdict;
     double value;          /* measured, in 'unit'; NAN when nothing was measured */
     double threshold;      /* the limit the verdict comes from (the fail limit on a pass); NAN

@@ -88,8 +88,7 @@ static int parse_size(const char *s, uint64_t *out, struct err *err)
         end += u ? 1 : 0;
     }
     if (*s == '-' || end == s || *end || shift < 0 || n == 0 || n > (UINT64_MAX >> shift)) {
-        return err_set(err, ERR_USAGE, "--size '%s': expected a positive number with K, M or G",
-                       s);
+        return err_set(err, ERR_USAGE, "--size '%s': expected a positive number with K, M or G", s);
     }
     *out = (uint64_t)n << shift;
     return 0;
@@ -108,8 +107,8 @@ static void work(size_t index, void *arg)
     struct check_disk_opts o = cr->opts;
 
     o.dir = r->dir;
-    if (check_disk_run(h->conn, h->become.method != BECOME_NONE ? &h->become : NULL, &o,
-                       &r->probe, &r->err) < 0) {
+    if (check_disk_run(h->conn, h->become.method != BECOME_NONE ? &h->become : NULL, &o, &r->probe,
+                       &r->err) < 0) {
         h->unreachable = r->err.kind == ERR_UNREACHABLE;
     }
 }
@@ -128,8 +127,9 @@ static struct val *outcome_json(const struct check_outcome *o)
     add_number(d, "value", o->value);
     add_number(d, "threshold", o->threshold);
     val_dict_set_take(d, "unit", val_str(o->unit));
-    val_dict_set_take(d, "pass_if", isnan(o->threshold) ? val_null()
-                                    : val_str(o->higher_is_better ? ">=" : "<="));
+    val_dict_set_take(d, "pass_if",
+                      isnan(o->threshold) ? val_null()
+                                          : val_str(o->higher_is_better ? ">=" : "<="));
     val_dict_set_take(d, "hint", val_str(o->hint));
     val_dict_set_take(d, "detail", o->detail ? val_str(o->detail) : val_null());
     return d;

@@ -144,14 +144,9 @@ static char *absolute_path(const char *path)
 
 static char *self_exe(void)
 {
-    char path[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+    char *path = fs_self_exe();
 
-    if (n <= 0) {
-        return xstrdup("pot");
-    }
-    path[n] = '\0';
-    return xstrdup(path);
+    return path ? path : xstrdup("pot");
 }
 
 static FILE *open_log(const char *data_dir)

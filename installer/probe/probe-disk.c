@@ -130,8 +130,7 @@ static int preallocate(int fd, off_t len)
 }
 
 /* etcd's WAL test: appends of o->wal_bs bytes, fdatasync after each; every fdatasync timed. */
-static int measure_wal(const struct probe_disk_opts *o, struct probe_disk_result *r,
-                       struct ctx *c)
+static int measure_wal(const struct probe_disk_opts *o, struct probe_disk_result *r, struct ctx *c)
 {
     size_t count = (size_t)(o->wal_size / o->wal_bs);
     uint64_t *lat = calloc(count ? count : 1, sizeof(*lat));
@@ -184,8 +183,7 @@ out:
 
 /* Writes (then reads back) o->size bytes in 1 MiB blocks; throughput in MiB/s, the final
  * fdatasync included in the write's time. */
-static int measure_seq(const struct probe_disk_opts *o, struct probe_disk_result *r,
-                       struct ctx *c)
+static int measure_seq(const struct probe_disk_opts *o, struct probe_disk_result *r, struct ctx *c)
 {
     size_t blocks = (size_t)(o->size / SEQ_BS);
     char *buf = aligned_buffer(SEQ_BS, 11);
@@ -233,7 +231,7 @@ out:
 struct rand_job {
     int fd;
     bool write;
-    uint64_t blocks;       /* 4 KiB blocks in the file */
+    uint64_t blocks; /* 4 KiB blocks in the file */
     uint64_t deadline_ns;
     atomic_int failed_errno;
     atomic_ullong ops;

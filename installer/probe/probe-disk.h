@@ -19,19 +19,19 @@
 #define PROBE_WAL_FILE "pot-probe.wal"
 
 struct probe_disk_opts {
-    const char *dir;     /* directory measured (must exist) */
-    uint64_t size;       /* bytes of the throughput/IOPS file, rounded down to whole MiB */
-    int qd;              /* outstanding random I/Os (threads) */
-    int runtime_s;       /* seconds of each random test */
-    uint64_t wal_size;   /* bytes appended by the fdatasync test */
-    unsigned wal_bs;     /* bytes per append */
+    const char *dir;   /* directory measured (must exist) */
+    uint64_t size;     /* bytes of the throughput/IOPS file, rounded down to whole MiB */
+    int qd;            /* outstanding random I/Os (threads) */
+    int runtime_s;     /* seconds of each random test */
+    uint64_t wal_size; /* bytes appended by the fdatasync test */
+    unsigned wal_bs;   /* bytes per append */
 };
 
 struct probe_disk_result {
-    bool direct;                      /* O_DIRECT was honoured (false: the fs refused it) */
+    bool direct; /* O_DIRECT was honoured (false: the fs refused it) */
     double seq_write_mibps, seq_read_mibps;
     double randread_iops, randwrite_iops;
-    size_t sync_count;                /* fdatasync calls measured */
+    size_t sync_count; /* fdatasync calls measured */
     uint64_t sync_p50_ns, sync_p99_ns, sync_p999_ns, sync_max_ns;
     double sync_mean_ns;
 };

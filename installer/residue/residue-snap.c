@@ -65,6 +65,9 @@ static void sort_unique(struct residue_snapshot *s)
 {
     size_t out = 0;
 
+    if (s->len < 2) {
+        return; /* nothing to sort or merge (and no array at all when empty) */
+    }
     qsort(s->entries, s->len, sizeof(*s->entries), entry_value_cmp);
     for (size_t i = 0; i < s->len; i++) {
         struct residue_entry *prev = out > 0 ? &s->entries[out - 1] : NULL;
@@ -133,7 +136,11 @@ static int add_lines(struct residue_snapshot *s, const char *text, const char *w
             ret = err_set(err, bad, "%s:%zu: not a KIND<TAB>KEY<TAB>VALUE line", what,
                           first_line + i);
         } else if (strcmp(kind, "note") == 0) {
-            svec_pushf(&s->notes, "%s: %s", key, value);
+            /* a note goes in the tab-separated header: its own tabs become spaces */
+            svec_push_take(&s->notes, xasprintf("%s: %s", key, value));
+            for (char *p = s->notes.items[s->notes.len - 1]; *p; p++) {
+                *p = *p == '\t' ? ' ' : *p;
+            }
         } else {
             add_entry(s, kind, key, value);
         }

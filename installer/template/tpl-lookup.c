@@ -360,12 +360,10 @@ static int subelements_of(struct lookup_call *l, struct val *item0, struct svec 
 static struct val *lk_subelements(struct lookup_call *l)
 {
     size_t n = val_list_len(l->terms);
-    struct val *first = n ? term_list(val_list_get(l->terms, 0)) : NULL, *out, *flags = NULL;
-    struct val *src = n ? val_list_get(l->terms, 0) : NULL;
+    struct val *src = n ? val_list_get(l->terms, 0) : NULL, *out, *flags = NULL;
     struct svec keys = SVEC_INIT;
     bool skip_missing = false;
 
-    val_unref(first);
     if (n < 2 || n > 3 || (src->type != VAL_LIST && src->type != VAL_DICT) ||
         !val_cstr(val_list_get(l->terms, 1))) {
         err_set(l->err, ERR_TEMPLATE, "subelements lookup expects a list of two or three items, "
@@ -607,7 +605,7 @@ static struct val *lk_random_choice(struct lookup_call *l)
         return out;
     }
     if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
-        r = (uint32_t)rand();
+        r = 0; /* no entropy: the first term is as good a choice */
     }
     val_list_push(out, val_list_get(l->terms, r % n));
     return out;

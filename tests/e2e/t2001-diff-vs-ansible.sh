@@ -78,7 +78,7 @@ check() {
     if grep -q '^# diff-output: exact' "$file"; then
         sed -i -E 's/"(delta|end|start)": "[^"]*"/"\1": "..."/g' "$T/ansible.out" "$T/pot.out"
         # -v: Ansible's config-file line and the remote temp file its copy module names as
-        # "src" (pot reads no ansible.cfg and sends content over its own channel)
+        # "src" (pot names no config file and sends content over its own channel)
         sed -i -E -e '/^No config file found; using defaults$/d' \
             -e 's/, "src": "[^"]*\/\.ansible\/tmp\/[^"]*"//' "$T/ansible.out"
         diff -u "$T/ansible.out" "$T/pot.out" >&2

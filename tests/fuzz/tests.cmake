@@ -4,7 +4,8 @@
 # inputs live in corpus/<target>/.
 if(POT_FUZZ AND CMAKE_C_COMPILER_ID STREQUAL "Clang")
   target_compile_options(potcore PRIVATE -fsanitize=fuzzer-no-link)
-  foreach(target fuzz-template fuzz-yaml fuzz-json fuzz-ini fuzz-manifest fuzz-deflate fuzz-gotpl)
+  foreach(target fuzz-template fuzz-yaml fuzz-json fuzz-ini fuzz-manifest fuzz-deflate fuzz-gotpl
+                 fuzz-residue fuzz-pack-manifest)
     add_executable(${target} ${CMAKE_CURRENT_LIST_DIR}/${target}.c)
     target_compile_options(${target} PRIVATE -fsanitize=fuzzer)
     target_link_options(${target} PRIVATE -fsanitize=fuzzer)

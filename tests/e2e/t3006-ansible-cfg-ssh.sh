@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t3005-ansible-cfg-ssh.sh - ansible.cfg's connection settings over ssh, compared with
+# t3006-ansible-cfg-ssh.sh - ansible.cfg's connection settings over ssh, compared with
 # ansible-playbook 2.14 on the sandbox: with an inventory that names only addresses, the kit's
 # ansible.cfg gives remote_user, private_key_file (relative to the file), remote_port, timeout
 # and host_key_checking; ANSIBLE_REMOTE_USER overrides the file, and ansible_user in the

@@ -1,5 +1,5 @@
 #!/bin/bash
-# t2006-ansible-cfg.sh - `pot play` finds ansible.cfg as ansible-playbook 2.14 does
+# t2007-ansible-cfg.sh - `pot play` finds ansible.cfg as ansible-playbook 2.14 does
 # ($ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg; the first found wins) and lets ANSIBLE_*
 # variables override it, for roles_path (relative to the file, as in the offline-pot kit's
 # `roles_path = roles/`), inventory, forks and gathering; unknown settings and sections are
