@@ -25,6 +25,10 @@
 #include "value/val-json.h"
 #include "value/val.h"
 
+/* how long to wait for a container a killed run was creating: 40 looks, 250 ms apart */
+#define SETTLE_ATTEMPTS 40
+#define SETTLE_POLL_MS 250
+
 /* Environment passed through to the container when set: the progress port of a non-default
  * listener and the stand-in's step duration (tests/fixtures/tke-installer). */
 static const char *const passthrough_env[] = { "POT_TKE_PORT", "TKE_STEP_DELAY" };
@@ -371,8 +375,9 @@ static int run_container(struct pipe_ctx *c, struct tke_docker *d, struct err *e
     if (fs_mkdir_p(owned.items[1], 0755, err) < 0) {
         goto out;
     }
-    /* twice at most: a container created by a killed run may appear between look and create */
-    for (int attempt = 0, started = 1; attempt < 2 && started == 1; attempt++) {
+    /* A create that a killed run sent may still be under way in the daemon: the name is taken
+     * (409) before inspect can see the container. Look again until it settles. */
+    for (int attempt = 0, started = 1; attempt < SETTLE_ATTEMPTS && started == 1; attempt++) {
         tke_container_info_release(&info);
         if (tke_docker_container_inspect(d, spec.name, &info, err) < 0 ||
             check_owner(&spec, &info, err) < 0) {
@@ -394,13 +399,17 @@ static int run_container(struct pipe_ctx *c, struct tke_docker *d, struct err *e
         if (started == 0) {
             ret = pipe_follow(c, offset, (int)json_step(c), err);
         } else if (started == 1) {
-            pipe_say(c, "tke-installer: container '%s' appeared meanwhile (created by an "
-                     "interrupted run); looking again", spec.name);
+            if (attempt == 0) {
+                pipe_say(c, "tke-installer: container '%s' is being created by an interrupted "
+                         "run; waiting for it to settle", spec.name);
+            }
+            usleep(SETTLE_POLL_MS * 1000);
         }
     }
     if (ret < 0 && err->kind == ERR_NONE) {
-        err_set(err, ERR_FAILED, "tke-installer: container '%s' keeps appearing and vanishing",
-                spec.name);
+        err_set(err, ERR_FAILED,
+                "tke-installer: container '%s' was still half-created after %d s; run again",
+                spec.name, SETTLE_ATTEMPTS * SETTLE_POLL_MS / 1000);
     }
 out:
     tke_container_info_release(&info);

@@ -59,6 +59,18 @@ require_sandbox() {
     fi
 }
 
+# fresh_hosts: the sandbox's hosts recreated as first made (sandbox.sh up brings removed hosts
+# back with their own keys), for a test that compares hosts before and after and must not see what
+# earlier tests left on them (an install's records, the cluster stand-in). Docker mode only.
+fresh_hosts() {
+    local name
+    [ "$SANDBOX_MODE" = docker ] || return 0
+    for name in $SANDBOX_NAMES; do
+        env -u DOCKER_CONTEXT docker -H "$SANDBOX_DOCKER_HOST" rm -f "pot-host${name#node}" >/dev/null
+    done
+    POT_SANDBOX_DIR=$SANDBOX_DIR bash "$TOP/tests/sandbox/sandbox.sh" up >/dev/null
+}
+
 run_snippet() {
     local desc=$1 snippet=$2 expect=$3 rc
     test_count=$((test_count + 1))

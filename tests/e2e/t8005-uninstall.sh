@@ -17,6 +17,7 @@
 # names the stand-in's own directories, as a field engineer names what their distribution adds.
 . "$(dirname "$0")/lib.sh"
 require_sandbox
+fresh_hosts # earlier tests leave installs behind: "before" is a host as first made
 
 export POT_TKE_PORT=18655 DOCKER_HOST=$SANDBOX_DOCKER_HOST FOOTPRINT_REGISTRY=$SANDBOX_REGISTRY
 NAME=pot-t8005-installer
