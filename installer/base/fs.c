@@ -3,15 +3,18 @@
  */
 #include "pot.h"
 #include <limits.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/fs.h"
+#include "base/vec.h"
 #include "base/xalloc.h"
 
 int fs_read_file(const char *path, struct buf *out, struct err *err)
@@ -216,6 +219,13 @@ FILE *fs_open_private(const char *path, bool append, struct err *err)
 
 char *fs_self_exe(void)
 {
+    const char *launcher = getenv("POT_SELF_EXE");
+
+    return launcher && *launcher ? xstrdup(launcher) : fs_real_exe();
+}
+
+char *fs_real_exe(void)
+{
     char path[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
 
@@ -224,4 +234,22 @@ char *fs_self_exe(void)
     }
     path[n] = '\0';
     return xstrdup(path);
+}
+
+int fs_list_names(const char *dir, struct svec *names, struct err *err)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+
+    if (!d) {
+        return err_errno(err, "'%s'", dir);
+    }
+    for (de = readdir(d); de; de = readdir(d)) {
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
+            svec_push(names, de->d_name);
+        }
+    }
+    closedir(d);
+    svec_sort(names);
+    return 0;
 }

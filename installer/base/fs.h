@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+struct svec;
+
 struct buf;
 struct err;
 
@@ -25,8 +27,13 @@ FILE *fs_open_private(const char *path, bool append, struct err *err);
 int fs_remove_tree(const char *path, struct err *err);
 bool fs_exists(const char *path);
 bool fs_is_dir(const char *path);
-/* The path of the running program (/proc/self/exe; new string), or NULL with errno set. */
+/* The names in folder 'dir' (not . and ..), sorted bytewise, appended to 'names'. */
+int fs_list_names(const char *dir, struct svec *names, struct err *err);
+/* The path to run this pot again (new string): $POT_SELF_EXE when set (the packed pot's launcher,
+ * pack-portable.c), else fs_real_exe(); NULL with errno set. */
 char *fs_self_exe(void);
+/* The running program's binary (/proc/self/exe; new string), or NULL with errno set. */
+char *fs_real_exe(void);
 /* Returns a new string: the directory part of 'path' ("." when none). */
 char *fs_dirname(const char *path);
 /* Returns a pointer into 'path' after the last '/'. */

@@ -4,6 +4,7 @@
 #include "pot.h"
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include "base/buf.h"
@@ -140,4 +141,23 @@ char *str_random_hex(void)
         buf_addf(&hex, "%02x", bytes[i]);
     }
     return buf_detach(&hex, NULL);
+}
+
+bool str_parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long n = strtoull(s, &end, 10);
+    int shift = 0;
+
+    if (end != s && *end && !end[1]) {
+        const char *units = "KMG", *u = strchr(units, end[0] & ~0x20);
+
+        shift = u ? 10 * (int)(u - units + 1) : -1;
+        end += u ? 1 : 0;
+    }
+    if (*s == '-' || end == s || *end || shift < 0 || n == 0 || n > (UINT64_MAX >> shift)) {
+        return false;
+    }
+    *out = (uint64_t)n << shift;
+    return true;
 }

@@ -19,5 +19,8 @@ char *str_replace_all(const char *s, const char *from, const char *to);
 char *str_random_hex(void);
 /* The value 0..15 of one hex digit (either case), or -1. */
 int str_hex_digit(char c);
+/* "256M" -> bytes into *out: a positive whole number with an optional K, M or G (powers of 1024,
+ * either case). false when 's' is not one or overflows. */
+bool str_parse_size(const char *s, uint64_t *out);
 
 #endif

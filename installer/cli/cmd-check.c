@@ -74,26 +74,6 @@ struct check_run {
     struct err usage; /* a threshold variable that is not a number */
 };
 
-/* "256M" -> bytes; K, M, G are powers of 1024. */
-static int parse_size(const char *s, uint64_t *out, struct err *err)
-{
-    char *end;
-    unsigned long long n = strtoull(s, &end, 10);
-    int shift = 0;
-
-    if (end != s && *end && !end[1]) {
-        const char *units = "KMG", *u = strchr(units, end[0] & ~0x20);
-
-        shift = u ? 10 * (int)(u - units + 1) : -1;
-        end += u ? 1 : 0;
-    }
-    if (*s == '-' || end == s || *end || shift < 0 || n == 0 || n > (UINT64_MAX >> shift)) {
-        return err_set(err, ERR_USAGE, "--size '%s': expected a positive number with K, M or G", s);
-    }
-    *out = (uint64_t)n << shift;
-    return 0;
-}
-
 static struct val *host_vars(const struct adhoc *a, const char *name)
 {
     return inv_host_vars(a->inv, inv_find_host(a->inv, name));
@@ -288,7 +268,8 @@ int cmd_check(int argc, char **argv, struct err *err)
     }
     o.common.pattern = positional.len > 1 ? xstrdup(positional.items[1]) : NULL;
     log_set_level(o.common.verbose);
-    if (parse_size(o.size, &cr.opts.size, err) < 0) {
+    if (!str_parse_size(o.size, &cr.opts.size)) {
+        err_set(err, ERR_USAGE, "--size '%s': expected a positive number with K, M or G", o.size);
         goto out;
     }
     probe = check_probe_find(err);

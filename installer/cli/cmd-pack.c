@@ -1,11 +1,14 @@
 /*
- * cmd-pack.c - `pot pack -f builder.yaml [-o DIR] [--sign KEY] [--since OLD/MANIFEST]` and
+ * cmd-pack.c - `pot pack -f builder.yaml [-o DIR] [--sign KEY] [--since OLD/MANIFEST]
+ * [--volume-size SIZE]` and
  * `pot pack --apply DELTA.tar --to OLD_DIR [--key PUB]`: options and the summaries. The work is
  * pack/pack.h's (pack_spec_load, pack_build, pack_apply).
  */
 #include "pot.h"
+#include <stdint.h>
 #include <stdio.h>
 #include "base/err.h"
+#include "base/strutil.h"
 #include "base/vec.h"
 #include "cli/cli.h"
 #include "cli/opt.h"
@@ -19,6 +22,7 @@ struct pack_args {
     const char *apply;    /* borrowed from argv */
     const char *to;       /* borrowed from argv */
     const char *key;      /* borrowed from argv */
+    const char *volume_size; /* borrowed from argv */
     int jobs;
     bool quiet;
 };
@@ -35,6 +39,8 @@ const struct opt pack_options[] = {
     { OPT_STRING, "to", 0, AT(to), "OLD_DIR", "the unpacked old package --apply updates in place" },
     { OPT_STRING, "key", 0, AT(key), "PUB.pem",
       "--apply: check the new MANIFEST.sig with this ed25519 public key" },
+    { OPT_STRING, "volume-size", 0, AT(volume_size), "SIZE",
+      "write the tar as volumes NAME.tar.000, .001, ... of SIZE (K, M or G); cat joins them" },
     { OPT_INT, "jobs", 'j', AT(jobs), "N", "parallel layer compressions (default: cores)" },
     { OPT_BOOL, "quiet", 'q', AT(quiet), NULL, "only errors and the summary" },
     { 0 },
@@ -56,7 +62,16 @@ static int run_pack(struct pack_args *a, struct err *err)
     struct pack_opts po = { .out_dir = a->out_dir, .sign_key = a->sign_key, .since = a->since,
                             .jobs = a->jobs, .say = say, .ctx = a };
     struct pack_result res = { 0 };
-    int rc = pack_spec_load(&spec, a->file, err);
+    uint64_t volume_size = 0;
+    int rc;
+
+    if (a->volume_size && (!str_parse_size(a->volume_size, &volume_size) ||
+                           volume_size < 1024 * 1024 || volume_size > INT64_MAX)) {
+        return err_set(err, ERR_USAGE, "--volume-size '%s': expected a size of at least 1M "
+                       "(K, M or G)", a->volume_size);
+    }
+    po.volume_size = (int64_t)volume_size;
+    rc = pack_spec_load(&spec, a->file, err);
 
     if (rc == 0) {
         rc = pack_build(&spec, &po, &res, err);
@@ -66,9 +81,13 @@ static int run_pack(struct pack_args *a, struct err *err)
                res.tar, res.delta_files, res.files, (double)res.delta_bytes / 1048576.0,
                (double)res.bytes / 1048576.0, res.manifest_hex, a->sign_key ? ", signed" : "");
     } else if (rc == 0) {
-        printf("pack: %s: %zu files (%.1f MB), %zu images, MANIFEST sha256 %s%s\n", res.tar,
-               res.files, (double)res.bytes / 1048576.0, res.images, res.manifest_hex,
-               a->sign_key ? ", signed" : "");
+        printf("pack: %s%s: %zu files (%.1f MB), %zu images, MANIFEST sha256 %s%s\n", res.tar,
+               res.volumes ? ".000..." : "", res.files, (double)res.bytes / 1048576.0,
+               res.images, res.manifest_hex, a->sign_key ? ", signed" : "");
+        if (res.volumes) {
+            printf("pack: %zu volumes of at most %s; cat %s.[0-9]* >%s joins them\n",
+                   res.volumes, a->volume_size, res.tar, res.tar);
+        }
     }
     pack_result_release(&res);
     pack_spec_release(&spec);

@@ -605,7 +605,8 @@ struct hf_release *hf_release_build(const struct val *spec, const struct val *st
         goto fail;
     }
     chart_as_written = xstrdup(r->chart);
-    if (resolve_chart(r, dir, val_dict_get(spec, "chart"), err) < 0) {
+    /* installed: false needs no chart (helmfile fetches none): a package may leave it out */
+    if (r->installed && resolve_chart(r, dir, val_dict_get(spec, "chart"), err) < 0) {
         goto fail;
     }
     data = release_data(r, chart_as_written, env);

@@ -60,10 +60,8 @@ static void add_entry(struct build *b, const char *name, const char *src)
 static int add_tree(struct build *b, const char *name, const char *src, struct err *err)
 {
     struct svec names = SVEC_INIT;
-    struct dirent *de;
     struct stat st;
-    DIR *d;
-    int rc = 0;
+    int rc;
 
     if (stat(src, &st) < 0) {
         return err_errno(err, "'%s'", src);
@@ -75,17 +73,7 @@ static int add_tree(struct build *b, const char *name, const char *src, struct e
     if (!S_ISDIR(st.st_mode)) {
         return err_set(err, ERR_IO, "'%s': neither a file nor a folder", src);
     }
-    d = opendir(src);
-    if (!d) {
-        return err_errno(err, "'%s'", src);
-    }
-    for (de = readdir(d); de; de = readdir(d)) {
-        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
-            svec_push(&names, de->d_name);
-        }
-    }
-    closedir(d);
-    svec_sort(&names);
+    rc = fs_list_names(src, &names, err);
     for (size_t i = 0; rc == 0 && i < names.len; i++) {
         char *sub_name = xasprintf("%s/%s", name, names.items[i]);
         char *sub_src = fs_join(src, names.items[i]);
@@ -260,8 +248,21 @@ static int check_helmfile(struct build *b, struct svec *refs, struct err *err)
     return rc;
 }
 
+static void add_entry_cb(void *ctx, const char *name, const char *src)
+{
+    add_entry(ctx, name, src);
+}
+
+static int add_tree_cb(void *ctx, const char *name, const char *src, struct err *err)
+{
+    return add_tree(ctx, name, src, err);
+}
+
 static int list_files(struct build *b, struct svec *refs, struct err *err)
 {
+    if (pack_portable(b->staging, add_entry_cb, add_tree_cb, b, err) < 0) {
+        return -1;
+    }
     for (size_t i = 0; i < ARRAY_SIZE(kit_dirs); i++) {
         if (add_kit(b, kit_dirs[i], false, err) < 0) {
             return -1;
@@ -500,7 +501,7 @@ static int write_tar(struct build *b, const char *tar, const char *top, struct p
     struct pack_manifest wrote = PACK_MANIFEST_INIT;
     const struct pack_manifest *whole = b->opts->since ? &full : &wrote;
     struct buf text = BUF_INIT;
-    struct pack_tar *t = pack_tar_open(tar, top, err);
+    struct pack_tar *t = pack_tar_open(tar, top, b->opts->volume_size, err);
     int rc = t ? 0 : -1;
 
     if (rc == 0 && b->opts->since) {
@@ -524,6 +525,15 @@ static int write_tar(struct build *b, const char *tar, const char *top, struct p
     sha256_hex(text.ptr, text.len, res->manifest_hex);
     if (rc == 0) {
         rc = write_sidecar(tar, res->manifest_hex, err);
+    }
+    for (res->volumes = 0; rc == 0 && b->opts->volume_size; res->volumes++) {
+        char *volume = xasprintf("%s.%03zu", tar, res->volumes);
+        bool there = fs_exists(volume);
+
+        free(volume);
+        if (!there) {
+            break;
+        }
     }
     pack_manifest_release(&full);
     pack_manifest_release(&delta);

@@ -20,7 +20,7 @@
  *                               image_sources (helm: default "helm" from PATH)
  *   images: [PATH, ...]         extra images (tarballs or OCI layouts), packed whole
  *   files:                      extra files or folders
- *     - {src: PATH, dest: offline-pot/pot}   dest is the path in the package
+ *     - {src: PATH, dest: tkestack/tke-installer.tar}   dest is the path in the package
  */
 #include "pot.h"
 #include <string.h>

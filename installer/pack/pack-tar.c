@@ -1,13 +1,18 @@
 /*
  * pack-tar.c - the package's tar writer (libarchive, POSIX pax restricted): members in the order
  * they are added, each with mtime 0, owner root:root (0:0) and mode 0755 or 0644, so the same
- * inputs give the same bytes; files are hashed into the manifest while they are copied.
+ * inputs give the same bytes; files are hashed into the manifest while they are copied. With a
+ * volume size, the stream is cut into <path>.000, <path>.001, ... of that size (the last one
+ * shorter), which `cat` joins back into the tar. Each file is written as <file>.part and renamed
+ * when the archive is complete; volumes of an earlier, longer package of the same name go.
  */
 #include "pot.h"
 #include <archive.h>
 #include <archive_entry.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "base/digest.h"
@@ -19,23 +24,109 @@
 
 struct pack_tar {
     struct archive *a;
-    char *path;    /* owned: the final name */
-    char *part;    /* owned: path.part, written first */
-    char *top;     /* owned: the folder every member is in */
-    char *chunk;   /* owned: COPY_CHUNK bytes */
+    char *path;          /* owned: the final name (of the whole tar, or the volumes' stem) */
+    char *top;           /* owned: the folder every member is in */
+    char *chunk;         /* owned: COPY_CHUNK bytes */
+    int64_t volume_size; /* 0: one file */
+    size_t volumes;      /* files opened so far */
+    int64_t in_volume;   /* bytes in the open one */
+    int fd;              /* the open file, or -1 */
 };
 
-struct pack_tar *pack_tar_open(const char *path, const char *top, struct err *err)
+/* The final name of file 'i'. */
+static char *file_name(const struct pack_tar *t, size_t i)
+{
+    return t->volume_size ? xasprintf("%s.%03zu", t->path, i) : xstrdup(t->path);
+}
+
+static char *part_name(const struct pack_tar *t, size_t i)
+{
+    char *name = file_name(t, i);
+    char *part = xasprintf("%s.part", name);
+
+    free(name);
+    return part;
+}
+
+static int close_file(struct pack_tar *t)
+{
+    int rc = t->fd >= 0 ? close(t->fd) : 0;
+
+    t->fd = -1;
+    return rc;
+}
+
+static int next_file(struct pack_tar *t)
+{
+    char *part = part_name(t, t->volumes);
+
+    if (close_file(t) < 0) {
+        free(part);
+        return -1;
+    }
+    t->fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    free(part);
+    if (t->fd < 0) {
+        return -1;
+    }
+    t->volumes++;
+    t->in_volume = 0;
+    return 0;
+}
+
+/* libarchive's writer: the bytes into the open file, cut at volume boundaries. */
+static la_ssize_t write_volumes(struct archive *a, void *ctx, const void *data, size_t len)
+{
+    struct pack_tar *t = ctx;
+    const char *p = data;
+    size_t left = len;
+
+    while (left) {
+        size_t room = t->volume_size ? (size_t)(t->volume_size - t->in_volume) : left;
+        size_t n = left < room ? left : room;
+        ssize_t w;
+
+        if (t->fd < 0 || room == 0) {
+            if (next_file(t) < 0) {
+                archive_set_error(a, errno, "volume %zu: %s", t->volumes, strerror(errno));
+                return -1;
+            }
+            continue;
+        }
+        w = write(t->fd, p, n);
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w <= 0) {
+            archive_set_error(a, errno, "%s", strerror(errno));
+            return -1;
+        }
+        p += w;
+        left -= (size_t)w;
+        t->in_volume += w;
+    }
+    return (la_ssize_t)len;
+}
+
+struct pack_tar *pack_tar_open(const char *path, const char *top, int64_t volume_size,
+                               struct err *err)
 {
     struct pack_tar *t = xcalloc(1, sizeof(*t));
 
     t->path = xstrdup(path);
-    t->part = xasprintf("%s.part", path);
     t->top = xstrdup(top);
+    t->volume_size = volume_size > 0 ? volume_size : 0;
+    t->fd = -1;
     t->a = archive_write_new();
     archive_write_set_format_pax_restricted(t->a);
-    if (archive_write_open_filename(t->a, t->part) != ARCHIVE_OK) {
-        err_set(err, ERR_IO, "'%s': %s", t->part, archive_error_string(t->a));
+    archive_write_set_bytes_in_last_block(t->a, 1);
+    if (next_file(t) < 0) {
+        err_errno(err, "'%s'", t->path);
+        pack_tar_abort(t);
+        return NULL;
+    }
+    if (archive_write_open2(t->a, t, NULL, write_volumes, NULL, NULL) != ARCHIVE_OK) {
+        err_set(err, ERR_IO, "'%s': %s", t->path, archive_error_string(t->a));
         pack_tar_abort(t);
         return NULL;
     }
@@ -60,7 +151,7 @@ static int write_header(struct pack_tar *t, const char *name, int64_t size, mode
     archive_entry_set_uname(e, "root");
     archive_entry_set_gname(e, "root");
     if (archive_write_header(t->a, e) != ARCHIVE_OK) {
-        rc = err_set(err, ERR_IO, "'%s': member '%s': %s", t->part, full,
+        rc = err_set(err, ERR_IO, "'%s': member '%s': %s", t->path, full,
                      archive_error_string(t->a));
     }
     archive_entry_free(e);
@@ -71,7 +162,7 @@ static int write_header(struct pack_tar *t, const char *name, int64_t size, mode
 static int write_data(struct pack_tar *t, const void *data, size_t len, struct err *err)
 {
     if (archive_write_data(t->a, data, len) != (la_ssize_t)len) {
-        return err_set(err, ERR_IO, "'%s': %s", t->part, archive_error_string(t->a));
+        return err_set(err, ERR_IO, "'%s': %s", t->path, archive_error_string(t->a));
     }
     return 0;
 }
@@ -144,11 +235,53 @@ int pack_tar_add_mem(struct pack_tar *t, const char *name, const void *data, siz
 static void tar_free(struct pack_tar *t)
 {
     archive_write_free(t->a);
+    close_file(t);
     free(t->path);
-    free(t->part);
     free(t->top);
     free(t->chunk);
     free(t);
+}
+
+/* The written files renamed into place; then what an earlier package of the same name left: the
+ * whole tar when this one is in volumes, volumes past the last (or all) otherwise. */
+static int rename_files(struct pack_tar *t, struct err *err)
+{
+    for (size_t i = 0; i < t->volumes; i++) {
+        char *part = part_name(t, i);
+        char *name = file_name(t, i);
+        int rc = rename(part, name);
+
+        if (rc < 0) {
+            err_errno(err, "rename '%s'", part);
+        }
+        free(part);
+        free(name);
+        if (rc < 0) {
+            return -1;
+        }
+    }
+    if (t->volume_size) {
+        unlink(t->path);
+    }
+    for (size_t i = t->volume_size ? t->volumes : 0;; i++) {
+        char *stale = xasprintf("%s.%03zu", t->path, i);
+        int gone = unlink(stale);
+
+        free(stale);
+        if (gone < 0) {
+            return 0;
+        }
+    }
+}
+
+static void remove_parts(struct pack_tar *t)
+{
+    for (size_t i = 0; i < t->volumes; i++) {
+        char *part = part_name(t, i);
+
+        unlink(part);
+        free(part);
+    }
 }
 
 int pack_tar_close(struct pack_tar *t, struct err *err)
@@ -156,12 +289,14 @@ int pack_tar_close(struct pack_tar *t, struct err *err)
     int rc = 0;
 
     if (archive_write_close(t->a) != ARCHIVE_OK) {
-        rc = err_set(err, ERR_IO, "'%s': %s", t->part, archive_error_string(t->a));
-    } else if (rename(t->part, t->path) < 0) {
-        rc = err_errno(err, "rename '%s'", t->part);
+        rc = err_set(err, ERR_IO, "'%s': %s", t->path, archive_error_string(t->a));
+    } else if (close_file(t) < 0) {
+        rc = err_errno(err, "'%s'", t->path);
+    } else {
+        rc = rename_files(t, err);
     }
     if (rc < 0) {
-        unlink(t->part);
+        remove_parts(t);
     }
     tar_free(t);
     return rc;
@@ -170,7 +305,8 @@ int pack_tar_close(struct pack_tar *t, struct err *err)
 void pack_tar_abort(struct pack_tar *t)
 {
     if (t) {
-        unlink(t->part);
+        close_file(t);
+        remove_parts(t);
         tar_free(t);
     }
 }

@@ -1,6 +1,7 @@
 /*
  * pack-verify.c - `pot verify-package`: hashes every file of a package tar (streamed with
- * libarchive, its top folder stripped) or of an unpacked package folder, and compares them with
+ * libarchive, its top folder stripped; or its volumes in order) or of an unpacked package
+ * folder, and compares them with
  * its MANIFEST (pack-manifest.c); checks the tar's <tar>.sha256 sidecar and, with a key,
  * MANIFEST.sig (pack-sign.c). Every problem is reported by file name.
  */
@@ -8,6 +9,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include "base/buf.h"
@@ -146,17 +148,70 @@ static int hash_member(struct found *f, struct archive *a, const char *tar, cons
     return 0;
 }
 
-static int read_tar(struct found *f, const char *tar, struct err *err)
+/* The files of the tar 'tar': itself, or when it is not there its volumes tar.000, tar.001, ...
+ * (pack-tar.c) up to the first one missing; a later one found beyond that gap is a missing
+ * volume, reported. */
+static int tar_files(const char *tar, struct svec *files, pack_report_fn report, void *ctx,
+                     struct err *err)
+{
+    char *dir, *next;
+    const char *stem = fs_basename(tar);
+    struct svec names = SVEC_INIT;
+    int problems = 0;
+
+    if (fs_exists(tar)) {
+        svec_push(files, tar);
+        return 0;
+    }
+    for (next = xasprintf("%s.000", tar); fs_exists(next);
+         next = xasprintf("%s.%03zu", tar, files->len)) {
+        svec_push_take(files, next);
+    }
+    dir = fs_dirname(tar);
+    if (fs_list_names(dir, &names, err) < 0) {
+        free(dir);
+        free(next);
+        return -1;
+    }
+    for (size_t i = 0; i < names.len; i++) {
+        const char *n = names.items[i];
+        size_t len = strlen(stem);
+
+        if (strncmp(n, stem, len) == 0 && n[len] == '.' && strlen(n + len + 1) == 3 &&
+            strspn(n + len + 1, "0123456789") == 3 &&
+            strtoul(n + len + 1, NULL, 10) > files->len) {
+            pack_say(report, ctx, "missing: volume %s (%s is there)", fs_basename(next), n);
+            problems++;
+            break;
+        }
+    }
+    svec_release(&names);
+    free(dir);
+    free(next);
+    if (!files->len) {
+        return err_set(err, ERR_USAGE, "'%s' does not exist (nor its volumes %s.000...)", tar,
+                       stem);
+    }
+    return problems ? err_set(err, ERR_FAILED, "'%s': a volume is missing", tar) : 0;
+}
+
+static int read_tar(struct found *f, const char *tar, pack_report_fn report, void *ctx,
+                    struct err *err)
 {
     struct archive *a = archive_read_new();
     struct archive_entry *e;
     struct buf top = BUF_INIT;
-    int rc = 0;
+    struct svec files = SVEC_INIT;
+    int rc = tar_files(tar, &files, report, ctx, err);
+    const char **list = xcalloc(files.len + 1, sizeof(*list)); /* NULL-terminated */
     int r = ARCHIVE_OK;
 
+    for (size_t i = 0; i < files.len; i++) {
+        list[i] = files.items[i];
+    }
     archive_read_support_format_tar(a);
     archive_read_support_filter_all(a);
-    if (archive_read_open_filename(a, tar, CHUNK) != ARCHIVE_OK) {
+    if (rc == 0 && archive_read_open_filenames(a, list, CHUNK) != ARCHIVE_OK) {
         rc = err_set(err, ERR_IO, "'%s': %s", tar, archive_error_string(a));
     }
     while (rc == 0) {
@@ -181,6 +236,8 @@ static int read_tar(struct found *f, const char *tar, struct err *err)
     }
     archive_read_free(a);
     buf_release(&top);
+    free(list);
+    svec_release(&files);
     return rc;
 }
 
@@ -229,6 +286,34 @@ static int check_sig(const struct found *f, const char *key, struct pack_summary
     return 0;
 }
 
+/* Files the field engineer adds to an unpacked package (the inventory made from hosts.tpl): not
+ * extra when the manifest does not list them. */
+static const char *const user_files[] = { PACK_KIT_DIR "/hosts" };
+
+static void leave_out_user_files(struct pack_manifest *found, const struct pack_manifest *want,
+                                 pack_report_fn report, void *ctx)
+{
+    size_t kept = 0;
+
+    for (size_t i = 0; i < found->files.len; i++) {
+        struct pack_file *file = found->files.items[i];
+        bool user = false;
+
+        for (size_t u = 0; u < ARRAY_SIZE(user_files); u++) {
+            user = user || (strcmp(file->path, user_files[u]) == 0 &&
+                            !pack_manifest_find(want, file->path));
+        }
+        if (user) {
+            pack_say(report, ctx, "not checked: %s (yours: not in the package)", file->path);
+            free(file->path);
+            free(file);
+        } else {
+            found->files.items[kept++] = file;
+        }
+    }
+    found->files.len = kept;
+}
+
 static int check(struct found *f, const char *path, bool is_tar, const char *key,
                  pack_report_fn report, void *ctx, struct pack_summary *sum, struct err *err)
 {
@@ -247,6 +332,10 @@ static int check(struct found *f, const char *path, bool is_tar, const char *key
         rc = problems < 0 ? -1 : 0;
     }
     if (rc == 0) {
+        pack_manifest_sort(&want);
+        if (!is_tar) {
+            leave_out_user_files(&f->files, &want, report, ctx);
+        }
         pack_manifest_sort(&f->files);
         problems += pack_manifest_compare(&want, &f->files, report, ctx);
         problems += check_sig(f, key, sum, report, ctx);
@@ -274,11 +363,8 @@ int pack_verify(const char *path, const char *key, pack_report_fn report, void *
     int rc;
 
     memset(sum, 0, sizeof(*sum));
-    if (!fs_exists(path)) {
-        return err_set(err, ERR_USAGE, "'%s' does not exist", path);
-    }
     f.chunk = xmalloc(CHUNK);
-    rc = is_dir ? walk_dir(&f, path, NULL, err) : read_tar(&f, path, err);
+    rc = is_dir ? walk_dir(&f, path, NULL, err) : read_tar(&f, path, report, ctx, err);
     if (rc == 0) {
         rc = check(&f, path, !is_dir, key, report, ctx, sum, err);
     }

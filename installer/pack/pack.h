@@ -8,7 +8,9 @@
  * The tar holds one folder, offline-pot-<customer>-<version>/, with
  *   offline-pot/          the kit (playbooks, templates, hooks, charts and images/<chart>.txt of
  *                         the components switched on, the helmfile dir, install-offline-pot.sh,
- *                         hosts.tpl), offline-pot/pack.yaml and the builder's extra files
+ *                         hosts.tpl), offline-pot/pack.yaml and the builder's extra files;
+ *                         the portable pot: offline-pot/pot (a launcher), offline-pot/lib/pot/
+ *                         (the binary, its libraries and loader), offline-pot/pot-probe
  *   offline-pot-images/   one OCI image layout: every image once, every layer once
  *   MANIFEST              "<sha256 hex>  <size>  <path>" per other file, sorted by path (bytes)
  *   MANIFEST.sig          base64 of the ed25519 signature of MANIFEST (with --sign)
@@ -93,9 +95,11 @@ int pack_sig_check(const char *key_path, const void *data, size_t len, const cha
 
 struct pack_tar;
 
-/* Creates 'path' (written as path.part, renamed by pack_tar_close). Every member is named
- * "<top>/<name>". */
-struct pack_tar *pack_tar_open(const char *path, const char *top, struct err *err);
+/* Creates 'path' (written as path.part, renamed by pack_tar_close), or with volume_size > 0 the
+ * volumes path.000, path.001, ... of that many bytes (the last one shorter). Every member is
+ * named "<top>/<name>". */
+struct pack_tar *pack_tar_open(const char *path, const char *top, int64_t volume_size,
+                               struct err *err);
 /* Adds regular file 'src' as 'name', hashing it on the way into 'm' (when not NULL). -1 when
  * it cannot be read or changed size while read. */
 int pack_tar_add_file(struct pack_tar *t, const char *name, const char *src,
@@ -144,6 +148,7 @@ struct pack_opts {
     const char *since;    /* the old package's MANIFEST (or the folder holding it): write the
                              delta <name>.delta.tar instead of the whole package */
     int jobs;             /* image compression threads; <= 0: the cores */
+    int64_t volume_size;  /* > 0: the tar in volumes <tar>.000, .001, ... of this many bytes */
     pack_report_fn say;   /* progress lines; may be NULL */
     void *ctx;
 };
@@ -156,6 +161,7 @@ struct pack_result {
     int64_t delta_bytes;
     size_t images;
     int64_t bytes;     /* sum of file sizes */
+    size_t volumes;    /* with a volume size: how many were written */
 };
 
 /* Builds the package. The image list is images/<chart>.txt of each component and the 'image:'
@@ -164,6 +170,19 @@ struct pack_result {
 int pack_build(const struct pack_spec *spec, const struct pack_opts *opts,
                struct pack_result *res, struct err *err);
 void pack_result_release(struct pack_result *res);
+
+/* ---- pack-portable.c ---- */
+
+/* Adds the file 'src' to the package as 'name' (a path in the package). */
+typedef void pack_add_fn(void *ctx, const char *name, const char *src);
+/* Adds the folder 'src' (walked in name order) as 'name'; -1 with 'err' when unreadable. */
+typedef int pack_add_tree_fn(void *ctx, const char *name, const char *src, struct err *err);
+
+/* The portable pot: writes the launcher into 'staging' and adds it as offline-pot/pot, the
+ * running pot's binary, libraries and loader under offline-pot/lib/pot/ and pot-probe beside the
+ * launcher when it was built. -1 with 'err' (a library not found, an unreadable binary). */
+int pack_portable(const char *staging, pack_add_fn *add, pack_add_tree_fn *add_tree, void *ctx,
+                  struct err *err);
 
 /* ---- pack-verify.c ---- */
 

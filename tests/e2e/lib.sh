@@ -59,6 +59,20 @@ require_sandbox() {
     fi
 }
 
+# dk ARGS: docker against the sandbox's own dockerd.
+dk() { env -u DOCKER_CONTEXT /usr/bin/docker -H "$SANDBOX_DOCKER_HOST" "$@"; }
+# ip_of NODE: the address of sandbox host NODE (node1 -> the first of $SANDBOX_HOSTS).
+ip_of() { echo "$SANDBOX_HOSTS" | tr ' ' '\n' | sed -n "${1#node}p"; }
+# on_node NODE COMMAND...: COMMAND as root on sandbox host NODE over ssh (the sandbox key, strict
+# host key checking).
+on_node() {
+    local host=$1
+    shift
+    ssh -q -i "$SANDBOX_KEY" -o UserKnownHostsFile="$SANDBOX_KNOWN_HOSTS" \
+        -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -p "$SANDBOX_SSH_PORT" \
+        "root@$(ip_of "$host")" "$@"
+}
+
 # fresh_hosts: the sandbox's hosts recreated as first made (sandbox.sh up brings removed hosts
 # back with their own keys), for a test that compares hosts before and after and must not see what
 # earlier tests left on them (an install's records, the cluster stand-in). Docker mode only.
@@ -66,7 +80,7 @@ fresh_hosts() {
     local name
     [ "$SANDBOX_MODE" = docker ] || return 0
     for name in $SANDBOX_NAMES; do
-        env -u DOCKER_CONTEXT docker -H "$SANDBOX_DOCKER_HOST" rm -f "pot-host${name#node}" >/dev/null
+        dk rm -f "pot-host${name#node}" >/dev/null
     done
     POT_SANDBOX_DIR=$SANDBOX_DIR bash "$TOP/tests/sandbox/sandbox.sh" up >/dev/null
 }

@@ -11,7 +11,6 @@ require_sandbox
 PORT=18641
 NAME=pot-t6001-installer
 URL=http://127.0.0.1:$PORT/api/cluster/global/progress
-dk() { env -u DOCKER_CONTEXT /usr/bin/docker -H "$SANDBOX_DOCKER_HOST" "$@"; }
 
 "$TOP/tests/fixtures/tke-installer/build.sh" >/dev/null
 

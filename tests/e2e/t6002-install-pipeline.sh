@@ -12,7 +12,6 @@ require_sandbox
 
 export POT_TKE_PORT=18651 DOCKER_HOST=$SANDBOX_DOCKER_HOST
 NAME=pot-t6002-installer
-dk() { env -u DOCKER_CONTEXT /usr/bin/docker -H "$SANDBOX_DOCKER_HOST" "$@"; }
 
 "$TOP/tests/fixtures/tke-installer/build.sh" --save "$T/installer.tar" >/dev/null
 

@@ -10,7 +10,6 @@ require_sandbox
 export POT_TKE_PORT=18654 DOCKER_HOST=$SANDBOX_DOCKER_HOST
 NAME=pot-t6004-installer
 SOCK=${SANDBOX_DOCKER_HOST#unix://}
-dk() { env -u DOCKER_CONTEXT /usr/bin/docker -H "$SANDBOX_DOCKER_HOST" "$@"; }
 install() { pot install --container "$NAME" "$@"; }
 
 "$TOP/tests/fixtures/tke-installer/build.sh" --save "$T/installer.tar" >/dev/null

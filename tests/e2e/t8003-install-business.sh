@@ -14,7 +14,6 @@ STANDIN=$TOP/tests/fixtures/cluster-standin
 MASTER=node2
 MASTER_IP=$(echo "$SANDBOX_HOSTS" | cut -d' ' -f2)
 INSTALLER_IP=$(echo "$SANDBOX_HOSTS" | cut -d' ' -f1)
-dk() { env -u DOCKER_CONTEXT /usr/bin/docker -H "$SANDBOX_DOCKER_HOST" "$@"; }
 on_master() {
     ssh -q -i "$SANDBOX_KEY" -o UserKnownHostsFile="$SANDBOX_KNOWN_HOSTS" \
         -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -p "$SANDBOX_SSH_PORT" \

@@ -23,16 +23,7 @@ export POT_TKE_PORT=18655 DOCKER_HOST=$SANDBOX_DOCKER_HOST FOOTPRINT_REGISTRY=$S
 NAME=pot-t8005-installer
 STANDIN=$TOP/tests/fixtures/cluster-standin
 SD=/var/lib/pot-standin
-ip_of() { echo "$SANDBOX_HOSTS" | tr ' ' '\n' | sed -n "${1#node}p"; }
 MASTER_IP=$(ip_of node2)
-dk() { env -u DOCKER_CONTEXT /usr/bin/docker -H "$SANDBOX_DOCKER_HOST" "$@"; }
-on() {
-    local host=$1
-    shift
-    ssh -q -i "$SANDBOX_KEY" -o UserKnownHostsFile="$SANDBOX_KNOWN_HOSTS" \
-        -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -p "$SANDBOX_SSH_PORT" \
-        "root@$(ip_of "$host")" "$@"
-}
 
 "$TOP/tests/fixtures/tke-installer/build.sh" --save "$T/installer.tar" >/dev/null
 
@@ -73,7 +64,7 @@ uninstall() { pot uninstall --kit-dir "$KIT" --data-dir "$DATA" --container "$NA
 # an install touches (type, mode, content hash), iptables rules, links, mounts, listening ports.
 # Logs and package-manager caches are left out, as the residue report leaves them out.
 listing() {
-    on "$1" '
+    on_node "$1" '
         find /etc /opt /usr/local /usr/bin /var/lib /root /data /srv /run/flannel -xdev \
             \( -path /var/lib/apt -o -path /var/lib/dpkg -o -path /var/lib/systemd \
                -o -path /var/lib/sudo -o -path /root/.ansible -o -path /root/.cache \
@@ -98,12 +89,12 @@ listings() { for h in node1 node2 node3 node4; do listing $h | sed "s/^/$h /"; d
 full_install() {
     install --only host-init >"$1" 2>&1 &&
         bash "$STANDIN/install.sh" node2 >/dev/null && bash "$STANDIN/install.sh" --reset node2 >/dev/null &&
-        on node2 "mkdir -p $SD/exec-output && printf 'PONG\n' >$SD/exec-output/redis &&
+        on_node node2 "mkdir -p $SD/exec-output && printf 'PONG\n' >$SD/exec-output/redis &&
             printf 'node2 $MASTER_IP master\n' >$SD/nodes" &&
         bash "$STANDIN/footprint.sh" plant node2 node3 >/dev/null &&
         install >>"$1" 2>&1
 }
-machines() { on node2 "ls $SD/objects/_cluster/Machine 2>/dev/null | sed 's/\.json$//' | paste -sd' '"; }
+machines() { on_node node2 "ls $SD/objects/_cluster/Machine 2>/dev/null | sed 's/\.json$//' | paste -sd' '"; }
 
 dk rm -f "$NAME" >/dev/null 2>&1 || true
 listings >"$T/before"
@@ -117,7 +108,7 @@ for round in 1 2; do
         assert_contains inst'$round' "node node3: joined the global cluster" &&
         assert_eq "mc-$(ip_of node3 | tr . -)" "$(machines)" &&
         test -n "$(bash "$STANDIN/footprint.sh" list node3)" &&
-        on node3 "test -f /var/lib/pot/host-init/hosts-added && grep -q offline.yum.pot.tke.com /etc/hosts"
+        on_node node3 "test -f /var/lib/pot/host-init/hosts-added && grep -q offline.yum.pot.tke.com /etc/hosts"
     '
     expect_success "round $round: pot uninstall --all leaves every host as before (residue report and own listing)" '
         { uninstall --all --yes >un'$round' 2>&1 || true; }; cat un'$round' &&
@@ -170,7 +161,7 @@ expect_success 'uninstall --check prints the plan and changes nothing' '
     { uninstall --check >plan.out 2>&1 || true; }; cat plan.out &&
     assert_contains plan.out "hosts: would run playbooks/host-undo.yml" &&
     assert_contains plan.out "cluster: nothing to undo" &&
-    on node3 "test -d /var/lib/pot/host-init" &&
+    on_node node3 "test -d /var/lib/pot/host-init" &&
     cp "$TOP/install-offline-pot.sh" "$KIT/" && mkdir -p "$KIT/build" && ln -sf "$POT" "$KIT/build/pot" &&
     "$KIT/install-offline-pot.sh" -f uninstall --check --data-dir "$DATA" --container "$NAME" >plan2.out 2>&1 &&
     assert_contains plan2.out "hosts: would run playbooks/host-undo.yml" &&
@@ -182,14 +173,14 @@ expect_success 'uninstall --check prints the plan and changes nothing' '
 
 expect_success 'the data disk: kept without its device, refused with another one' '
     install --only host-init >dd.out 2>&1 &&
-    on node3 "echo /dev/vdb /dev/vdb1 vg_data lv_data /data >/var/lib/pot/host-init/data-disk" &&
+    on_node node3 "echo /dev/vdb /dev/vdb1 vg_data lv_data /data >/var/lib/pot/host-init/data-disk" &&
     assert_exit 2 uninstall --hosts --yes --wipe-data-disk vdc >dd1.out 2>&1; cat dd1.out &&
     assert_contains dd1.out "refused: the data disk pot set up is /dev/vdb, not '\''vdc'\''" &&
-    on node3 "test -f /var/lib/pot/host-init/data-disk" &&
+    on_node node3 "test -f /var/lib/pot/host-init/data-disk" &&
     assert_exit 2 uninstall --hosts --yes >dd2.out 2>&1; cat dd2.out &&
     assert_contains dd2.out "kept: /dev/vdb holds vg_data/lv_data mounted at /data" &&
     assert_contains dd2.out "residue: node3: file /var/lib/pot/" &&
-    on node3 "rm -rf /var/lib/pot" && uninstall --hosts --yes >dd3.out 2>&1 &&
+    on_node node3 "rm -rf /var/lib/pot" && uninstall --hosts --yes >dd3.out 2>&1 &&
     listings >after5 && diff -u "$T/before" after5
 '
 
@@ -205,7 +196,7 @@ expect_success 'pot node add, then remove: the Machine is applied with its field
     { pot node add --kit-dir "$KIT" --data-dir "$DATA" node4 >na.out 2>&1 || true; }; cat na.out &&
     assert_contains na.out "node node4: joined the global cluster" &&
     mc=mc-$(ip_of node4 | tr . -) &&
-    on node2 "cat $SD/objects/_cluster/Machine/$mc.json" >mc.json &&
+    on_node node2 "cat $SD/objects/_cluster/Machine/$mc.json" >mc.json &&
     python3 -c "
 import json, sys, base64
 o = json.load(open(\"mc.json\"))
@@ -216,12 +207,12 @@ assert s[\"ip\"] == \"$(ip_of node4)\" and s[\"port\"] == $SANDBOX_SSH_PORT and 
 assert base64.b64decode(s[\"password\"]) == b\"secret-ssh-pw\", \"password\"
 assert o[\"status\"][\"phase\"] == \"Running\", o
 " &&
-    on node2 "cat $SD/calls.log" >calls && assert_not_contains calls "secret-ssh-pw" &&
+    on_node node2 "cat $SD/calls.log" >calls && assert_not_contains calls "secret-ssh-pw" &&
     assert_not_contains calls "$(printf secret-ssh-pw | base64)" && assert_not_contains na.out "secret-ssh-pw" &&
     { pot node remove --kit-dir "$KIT" --data-dir "$DATA" node4 >nr.out 2>&1 || true; }; cat nr.out &&
     assert_contains nr.out "residue: node4: clean" &&
     assert_not_contains "$(machines)" "$mc" &&
-    on node2 "grep -q \"kubectl drain $(ip_of node4)\" $SD/calls.log"
+    on_node node2 "grep -q \"kubectl drain $(ip_of node4)\" $SD/calls.log"
 '
 
 expect_success 'pot node: unknown host, the last master, an unreachable host among good ones' '

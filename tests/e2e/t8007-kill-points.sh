@@ -18,7 +18,6 @@ MASTER_IP=$(echo "$SANDBOX_HOSTS" | cut -d' ' -f2)
 POINTS=${POT_KILL_POINTS:-5}
 SEED=${POT_KILL_SEED:-$RANDOM}
 echo "# kill points: $POINTS, seed $SEED (POT_KILL_SEED=$SEED replays them)"
-dk() { env -u DOCKER_CONTEXT /usr/bin/docker -H "$SANDBOX_DOCKER_HOST" "$@"; }
 on_master() {
     ssh -q -i "$SANDBOX_KEY" -o UserKnownHostsFile="$SANDBOX_KNOWN_HOSTS" \
         -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -p "$SANDBOX_SSH_PORT" \

@@ -6,6 +6,9 @@
 #   sandbox.sh down                                       stop and remove everything it started
 #   sandbox.sh status                                     exit 0 fully up, 3 down, 1 partly up
 #   sandbox.sh env                                        print the path of sandbox.env (if up)
+#   sandbox.sh old-root                                   print the tag of an image, in the
+#                                                         sandbox dockerd, of the oldest Debian
+#                                                         release the mirror serves (minbase)
 #
 # docker mode (default): a private dockerd (vfs, no iptables, own socket/data-root/exec-root) runs
 #   N privileged containers pot-host1..N (hostnames node1..N) from a Debian bookworm image built
@@ -1071,8 +1074,69 @@ cmd_env() {
     printf '%s\n' "$STATE/sandbox.env"
 }
 
+# ---------------------------------------------------------------------------------------------
+# Old root: the oldest Debian release this machine's mirror still serves, debootstrapped (minbase,
+# nothing added) once into the cache and imported into the sandbox dockerd. The portable pot's
+# test runs the packed pot in it: an older libc and none of pot's libraries.
+
+readonly OLD_SUITES=(jessie stretch buster bullseye bookworm)
+
+oldest_suite() {
+    local mirror=$1 suite
+    for suite in "${OLD_SUITES[@]}"; do
+        if curl -fsS -o /dev/null -m 30 "$mirror/dists/$suite/Release" 2>/dev/null; then
+            printf '%s\n' "$suite"
+            return 0
+        fi
+    done
+    die "the mirror $mirror serves none of ${OLD_SUITES[*]}"
+}
+
+build_old_root() {
+    local suite=$1 mirror=$2 tarball=$3 work attempt
+    work=$(mktemp -d "$CACHE/old.XXXXXX")
+    log "building the old root ($suite) from $mirror (first time, a few minutes)"
+    mkdir -p "$CACHE/debs-$suite"
+    for attempt in 1 2; do
+        if debootstrap --variant=minbase --components=main --cache-dir="$CACHE/debs-$suite" \
+            "$suite" "$work/rootfs" "$mirror" >>"$work/debootstrap.log" 2>&1; then
+            break
+        fi
+        remove_tree "$work/rootfs"
+        if [ "$attempt" = 2 ]; then
+            tail -n 25 "$work/debootstrap.log" >&2
+            remove_tree "$work"
+            die "the old root's debootstrap failed twice"
+        fi
+    done
+    unmount_under "$work/rootfs"
+    tar --numeric-owner -C "$work/rootfs" --exclude='./dev/*' --exclude='./proc/*' \
+        --exclude='./sys/*' -cf "$work/old.tar" .
+    mv -f "$work/old.tar" "$tarball"
+    remove_tree "$work"
+}
+
+cmd_old_root() {
+    local mirror suite tag tarball
+    check_status >/dev/null || die "not up in $STATE (run: tests/sandbox/sandbox.sh up)"
+    [ "$MODE" = docker ] || die "old-root needs the docker mode"
+    mirror=$(debian_mirror)
+    suite=$(oldest_suite "$mirror")
+    tag=pot-sandbox/old:$suite
+    tarball=$CACHE/old-$suite.tar
+    if ! dk image inspect "$tag" >/dev/null 2>&1; then
+        mkdir -p "$CACHE"
+        (
+            flock 9
+            [ -f "$tarball" ] || build_old_root "$suite" "$mirror" "$tarball"
+        ) 9>"$CACHE/.lock-old"
+        dk import "$tarball" "$tag" >/dev/null
+    fi
+    printf '%s\n' "$tag"
+}
+
 usage() {
-    sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -1084,6 +1148,7 @@ main() {
     down) [ $# -eq 0 ] || usage; cmd_down ;;
     status) [ $# -eq 0 ] || usage; cmd_status ;;
     env) [ $# -eq 0 ] || usage; cmd_env ;;
+    old-root) [ $# -eq 0 ] || usage; cmd_old_root ;;
     *) usage ;;
     esac
 }

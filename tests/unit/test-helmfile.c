@@ -277,6 +277,19 @@ static void test_missing_chart_names_release_and_path(void **state)
     hf_state_release(&st);
 }
 
+static void test_missing_chart_of_a_release_switched_off_is_fine(void **state)
+{
+    struct hf_state st;
+    struct err err = ERR_INIT;
+    int rc;
+
+    (void)state;
+    rc = load(&st, "errors/missing-chart-off.yaml", NULL, NULL, NULL, &err);
+    assert_error(rc, &err, ERR_IO, "release 'app': chart './charts/nope-too' not found");
+    assert_null(strstr(err.msg, "'off'"));
+    hf_state_release(&st);
+}
+
 static void test_gotmpl_two_passes_and_functions(void **state)
 {
     struct hf_state st;
@@ -375,6 +388,7 @@ int main(void)
         cmocka_unit_test(test_unknown_keys_are_errors),
         cmocka_unit_test(test_remote_chart_refused),
         cmocka_unit_test(test_missing_chart_names_release_and_path),
+        cmocka_unit_test(test_missing_chart_of_a_release_switched_off_is_fine),
         cmocka_unit_test(test_gotmpl_two_passes_and_functions),
         cmocka_unit_test(test_gotmpl_named_environment_and_state_values_set),
         cmocka_unit_test(test_required_env_missing),

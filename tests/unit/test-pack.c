@@ -101,14 +101,16 @@ static void test_manifest_compare_names_each_problem(void **state)
     buf_release(&out);
 }
 
-/* Writes a small package tar of dir/{a,sub/b} as 'tar'; returns its MANIFEST text. */
-static void write_package(const char *dir, const char *tar, struct buf *manifest)
+/* Writes a small package tar of dir/{a,sub/b} as 'tar' (in volumes of 'volume_size' bytes when
+ * > 0); returns its MANIFEST text. */
+static void write_volumes(const char *dir, const char *tar, int64_t volume_size,
+                          struct buf *manifest)
 {
     struct pack_manifest m = PACK_MANIFEST_INIT;
     struct err err = ERR_INIT;
     char *a = fs_join(dir, "a");
     char *b = fs_join(dir, "sub/b");
-    struct pack_tar *t = pack_tar_open(tar, "pkg", &err);
+    struct pack_tar *t = pack_tar_open(tar, "pkg", volume_size, &err);
 
     assert_non_null(t);
     assert_int_equal(pack_tar_add_file(t, "a", a, &m, &err), 0);
@@ -119,6 +121,11 @@ static void write_package(const char *dir, const char *tar, struct buf *manifest
     pack_manifest_release(&m);
     free(a);
     free(b);
+}
+
+static void write_package(const char *dir, const char *tar, struct buf *manifest)
+{
+    write_volumes(dir, tar, 0, manifest);
 }
 
 static void make_tree(const char *dir)
@@ -164,6 +171,72 @@ static void test_tar_is_byte_identical_and_verifies(void **state)
     buf_release(&t1);
     buf_release(&t2);
     buf_release(&out);
+}
+
+/* Volumes of 1000 bytes: cat gives the whole tar, verify reads them by the tar's name, a missing
+ * middle volume is named; a later pack with bigger volumes removes the surplus ones. */
+static void test_volumes_join_into_the_tar_and_verify(void **state)
+{
+    char *dir = unit_tmpdir();
+    char *whole = fs_join(dir, "whole.tar");
+    char *split = fs_join(dir, "split.tar");
+    char *v1 = xasprintf("%s.001", split), *v1_away = xasprintf("%s.away", split);
+    struct buf m = BUF_INIT, w = BUF_INIT, joined = BUF_INIT, out = BUF_INIT;
+    struct pack_summary sum;
+    struct err err = ERR_INIT;
+    size_t n = 0;
+
+    (void)state;
+    make_tree(dir);
+    write_package(dir, whole, &m);
+    buf_reset(&m);
+    write_volumes(dir, split, 1000, &m);
+    assert_int_equal(fs_read_file(whole, &w, &err), 0);
+    assert_false(fs_exists(split));
+    for (;; n++) {
+        char *v = xasprintf("%s.%03zu", split, n);
+        struct buf part = BUF_INIT;
+
+        if (!fs_exists(v)) {
+            free(v);
+            break;
+        }
+        assert_int_equal(fs_read_file(v, &part, &err), 0);
+        assert_true(part.len <= 1000 && part.len > 0);
+        buf_add(&joined, part.ptr, part.len);
+        buf_release(&part);
+        free(v);
+    }
+    assert_int_equal(n, (w.len + 999) / 1000);
+    assert_int_equal(joined.len, w.len);
+    assert_memory_equal(joined.ptr, w.ptr, w.len);
+    assert_int_equal(pack_verify(split, NULL, collect, &out, &sum, &err), 0);
+    assert_int_equal(sum.files, 2);
+
+    assert_int_equal(rename(v1, v1_away), 0);
+    assert_int_equal(pack_verify(split, NULL, collect, &out, &sum, &err), -1);
+    assert_non_null(strstr(out.ptr, "missing: volume split.tar.001 (split.tar.002 is there)"));
+    assert_int_equal(rename(v1_away, v1), 0);
+
+    buf_reset(&m);
+    write_volumes(dir, split, 2000, &m);
+    {
+        char *last = xasprintf("%s.%03zu", split, (w.len + 1999) / 2000);
+
+        assert_false(fs_exists(last));
+        free(last);
+    }
+    assert_int_equal(pack_verify(split, NULL, collect, &out, &sum, &err), 0);
+    buf_release(&m);
+    buf_release(&w);
+    buf_release(&joined);
+    buf_release(&out);
+    free(v1);
+    free(v1_away);
+    free(whole);
+    free(split);
+    unit_rmtree(dir);
+    free(dir);
 }
 
 static void test_verify_folder_names_changed_missing_extra(void **state)
@@ -313,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_manifest_compare_names_each_problem),
         cmocka_unit_test(test_tar_is_byte_identical_and_verifies),
         cmocka_unit_test(test_verify_folder_names_changed_missing_extra),
+        cmocka_unit_test(test_volumes_join_into_the_tar_and_verify),
         cmocka_unit_test(test_signature_good_tampered_other_key),
         cmocka_unit_test(test_spec_resolves_paths_and_rejects_bad_files),
     };
