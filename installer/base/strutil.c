@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include "base/buf.h"
 #include "base/strutil.h"
@@ -160,4 +161,20 @@ bool str_parse_size(const char *s, uint64_t *out)
     }
     *out = (uint64_t)n << shift;
     return true;
+}
+
+int str_ansible_bool(const char *s)
+{
+    static const char *const yes[] = { "yes", "true", "on", "1", "y", "t" };
+    static const char *const no[] = { "no", "false", "off", "0", "n", "f" };
+
+    for (size_t i = 0; s && i < ARRAY_SIZE(yes); i++) {
+        if (strcasecmp(s, yes[i]) == 0) {
+            return 1;
+        }
+        if (strcasecmp(s, no[i]) == 0) {
+            return 0;
+        }
+    }
+    return -1;
 }

@@ -22,5 +22,8 @@ int str_hex_digit(char c);
 /* "256M" -> bytes into *out: a positive whole number with an optional K, M or G (powers of 1024,
  * either case). false when 's' is not one or overflows. */
 bool str_parse_size(const char *s, uint64_t *out);
+/* Ansible's boolean of a setting's text: 1 for yes/true/on/1/y/t, 0 for no/false/off/0/n/f (any
+ * case), -1 for anything else. */
+int str_ansible_bool(const char *s);
 
 #endif

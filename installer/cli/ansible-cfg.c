@@ -54,6 +54,14 @@ static const struct cfg_setting settings[] = {
       "SSH key, below ansible_private_key_file" },
     { "timeout", "defaults", "ANSIBLE_TIMEOUT", CFG_INT, "10",
       "SSH connect timeout in seconds, below ansible_timeout" },
+    { "transport", "defaults", "ANSIBLE_TRANSPORT", CFG_STRING, "smart",
+      "connection type (ssh or local), below ansible_connection" },
+    { "become", "privilege_escalation", "ANSIBLE_BECOME", CFG_BOOL, "False",
+      "become when no play, block or task says, below ansible_become" },
+    { "become_method", "privilege_escalation", "ANSIBLE_BECOME_METHOD", CFG_STRING, "sudo",
+      "become method (sudo or su), below the keyword and ansible_become_method" },
+    { "become_user", "privilege_escalation", "ANSIBLE_BECOME_USER", CFG_STRING, "root",
+      "become user, below the keyword and ansible_become_user" },
 };
 
 /* The file Ansible reads: the first of the candidates that exists and is readable, or NULL. */
@@ -125,8 +133,6 @@ static void add_path(struct buf *out, const char *p, const char *dir, char sep)
 static int check_value(const struct cfg_setting *s, const char *v, const char *file, int line,
                        const char **norm, struct err *err)
 {
-    static const char *const bools[] = { "yes", "true", "on", "1", "y", "t",
-                                         "no", "false", "off", "0", "n", "f" };
     struct srcpos pos = { pos_intern(file), line, 0 };
     int64_t n;
 
@@ -138,11 +144,9 @@ static int check_value(const struct cfg_setting *s, const char *v, const char *f
     if (s->type != CFG_BOOL) {
         return 0;
     }
-    for (size_t i = 0; i < ARRAY_SIZE(bools); i++) {
-        if (strcasecmp(v, bools[i]) == 0) {
-            *norm = i < ARRAY_SIZE(bools) / 2 ? "True" : "False";
-            return 0;
-        }
+    if (str_ansible_bool(v) >= 0) {
+        *norm = str_ansible_bool(v) ? "True" : "False";
+        return 0;
     }
     return err_at(err, ERR_USAGE, &pos, "invalid type for configuration option '%s': '%s' is "
                                         "not a boolean", s->key, v);

@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "cli/extra-vars.h"
 #include "cli/opt.h"
+#include "cli/play-connect.h"
 #include "cli/play-list.h"
 #include "exec/exec.h"
 #include "inventory/inv.h"
@@ -36,6 +37,7 @@ struct play_args {
     bool check, diff, list_tasks, list_hosts, list_tags, syntax_check;
     int forks;
     int verbose;
+    struct play_connect connect;
 };
 
 #define AT(field) OPT_AT(struct play_args, field)
@@ -59,6 +61,24 @@ const struct opt play_options[] = {
     { OPT_COUNT, "verbose", 'v', AT(verbose), NULL, "more output (repeatable)" },
     { OPT_STRING, "json-events", 0, AT(json_events), "FILE",
       "also write one JSON object per result to FILE" },
+    { OPT_STRING, "connection", 'c', AT(connect.connection), "CONN",
+      "connection type when ansible_connection is not set: ssh or local" },
+    { OPT_STRING, "user", 'u', AT(connect.user), "USER",
+      "login user when ansible_user is not set" },
+    { OPT_STRING, "private-key", 0, AT(connect.private_key), "FILE",
+      "SSH key when ansible_private_key_file is not set" },
+    { OPT_STRING, "timeout", 'T', AT(connect.timeout), "SECONDS",
+      "SSH connect timeout when ansible_timeout is not set" },
+    { OPT_BOOL, "ask-pass", 'k', AT(connect.ask_pass), NULL,
+      "ask for the SSH password (when ansible_password is not set)" },
+    { OPT_BOOL, "become", 'b', AT(connect.become), NULL,
+      "become where no play, block or task says (below ansible_become)" },
+    { OPT_STRING, "become-method", 0, AT(connect.become_method), "METHOD",
+      "sudo or su, where no keyword or ansible_become_method says" },
+    { OPT_STRING, "become-user", 0, AT(connect.become_user), "USER",
+      "become this user where no keyword or ansible_become_user says" },
+    { OPT_BOOL, "ask-become-pass", 'K', AT(connect.ask_become_pass), NULL,
+      "ask for the become password (when ansible_become_password is not set)" },
     { 0 },
 };
 #undef AT
@@ -228,7 +248,7 @@ int cmd_play(int argc, char **argv, struct err *err)
         err_set(err, ERR_USAGE, "pot play: give at least one playbook");
         goto out;
     }
-    if (ansible_cfg_apply(err) < 0) {
+    if (ansible_cfg_apply(err) < 0 || play_connect_apply(&a.connect, err) < 0) {
         goto out;
     }
     if (a.inventories.len == 0 && getenv("ANSIBLE_INVENTORY")) {

@@ -2,6 +2,7 @@
  * conn-settings.c - host variables -> struct conn_settings, as Ansible's ssh plugin reads them.
  */
 #include "pot.h"
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include "base/buf.h"
@@ -192,6 +193,23 @@ static int apply_ssh_args(struct builder *b, const char *args)
     return ret;
 }
 
+/* The passwords -k and -K asked for (conn_settings_set_prompted); NULL when not asked. */
+static struct {
+    const char *ssh_password;
+    const char *become_password;
+} prompted;
+
+void conn_settings_set_prompted(const char *ssh_password, const char *become_password)
+{
+    prompted.ssh_password = ssh_password;
+    prompted.become_password = become_password;
+}
+
+const char *conn_settings_prompted_become_password(void)
+{
+    return prompted.become_password;
+}
+
 static const char *str_of(const struct val *vars, const char *const *names)
 {
     const struct val *v = last_of(vars, names);
@@ -211,6 +229,9 @@ static int apply_strings(struct builder *b, const struct val *vars)
     const char *v;
 
     v = str_of(vars, conn_n);
+    if (!v && getenv("ANSIBLE_TRANSPORT") && *getenv("ANSIBLE_TRANSPORT")) {
+        v = getenv("ANSIBLE_TRANSPORT");
+    }
     if (v && (strcmp(v, "smart") == 0 || strcmp(v, "paramiko") == 0)) {
         v = "ssh";
     }
@@ -222,6 +243,9 @@ static int apply_strings(struct builder *b, const struct val *vars)
         b->s->user = keep(b, v);
     }
     v = str_of(vars, pw_n);
+    if (!v) {
+        v = prompted.ssh_password;
+    }
     if (v) {
         log_add_secret(v);
         b->s->password = keep(b, v);
@@ -338,6 +362,9 @@ int conn_become_from_vars(struct become *b, struct svec *store, const char *host
     }
     if (!password) {
         password = val_dict_get_str(vars, "ansible_become_pass");
+    }
+    if (!password) {
+        password = prompted.become_password;
     }
     if (user) {
         svec_push(store, user);

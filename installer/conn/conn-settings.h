@@ -15,8 +15,10 @@
  *     UserKnownHostsFile, StrictHostKeyChecking (yes/no/accept-new), ConnectTimeout, Port,
  *     User, IdentityFile; other options are ignored (logged at -vvv).
  * The environment variables ANSIBLE_HOST_KEY_CHECKING, ANSIBLE_REMOTE_USER, ANSIBLE_REMOTE_PORT,
- * ANSIBLE_PRIVATE_KEY_FILE and ANSIBLE_TIMEOUT (set from ansible.cfg by cli/ansible-cfg.c) set
- * the defaults the variables override.
+ * ANSIBLE_PRIVATE_KEY_FILE, ANSIBLE_TIMEOUT and ANSIBLE_TRANSPORT (set from ansible.cfg by
+ * cli/ansible-cfg.c, and from -u, --private-key, -T and -c by `pot play`) set the defaults the
+ * variables override; the passwords -k and -K asked for are the defaults of ansible_password and
+ * ansible_become_password.
  * The become variables (ansible_become_method/_user/_password) give a struct become
  * (conn_become_from_vars) for the callers that decide themselves whether to become.
  * Values must already be templated: this file does no templating.
@@ -42,5 +44,10 @@ int conn_settings_from_vars(struct conn_settings *s, struct svec *store, const c
 struct become;
 int conn_become_from_vars(struct become *b, struct svec *store, const char *host_name,
                           const struct val *vars, bool wanted, struct err *err);
+
+/* The passwords `pot play -k` / `-K` asked for (either NULL), below the variables; the strings
+ * must live until the process ends. */
+void conn_settings_set_prompted(const char *ssh_password, const char *become_password);
+const char *conn_settings_prompted_become_password(void);
 
 #endif

@@ -3,12 +3,17 @@
  * (merged from the play down through blocks to the task, inner keys winning, values templated)
  * and privilege escalation (ansible_become, ansible_become_user and ansible_become_method when
  * set, else the become, become_user and become_method keywords, as in Ansible; the password from
- * ansible_become_password / ansible_become_pass, registered as a secret).
+ * ansible_become_password / ansible_become_pass, registered as a secret). Below the keywords:
+ * ANSIBLE_BECOME, ANSIBLE_BECOME_METHOD, ANSIBLE_BECOME_USER (ansible.cfg, -b, --become-method,
+ * --become-user) and the password -K asked for.
  */
 #include "pot.h"
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include "base/log.h"
+#include "base/strutil.h"
+#include "conn/conn-settings.h"
 #include "conn/conn.h"
 #include "exec/exec.h"
 #include "playbook/pb.h"
@@ -135,11 +140,23 @@ static int become_wanted(const struct pb_task *task, struct vars_scope *scope, b
     if (v && v->type != VAL_NULL) {
         *on = val_truthy(v) && !(val_cstr(v) && (strcasecmp(val_cstr(v), "false") == 0 ||
                                                   strcasecmp(val_cstr(v), "no") == 0));
-    } else {
+    } else if (pb_kw(task, "become")) {
         *on = exec_kw_true(task, "become");
+    } else {
+        *on = str_ansible_bool(getenv("ANSIBLE_BECOME")) == 1; /* ansible.cfg, -b */
     }
     val_unref(v);
     return 0;
+}
+
+/* ANSIBLE_BECOME_METHOD / _USER (ansible.cfg, --become-method, --become-user) below the keyword. */
+static void env_default(const char **out, const char *name)
+{
+    const char *v = getenv(name);
+
+    if (!*out && v && *v) {
+        *out = v;
+    }
 }
 
 int exec_task_become(const struct pb_task *task, struct vars_scope *scope, struct become *b,
@@ -159,6 +176,11 @@ int exec_task_become(const struct pb_task *task, struct vars_scope *scope, struc
         var_or_kw(task, scope, "ansible_become_user", "become_user", store, &b->user, err) < 0 ||
         become_password(scope, store, &b->password, err) < 0) {
         return -1;
+    }
+    env_default(&method, "ANSIBLE_BECOME_METHOD");
+    env_default(&b->user, "ANSIBLE_BECOME_USER");
+    if (!b->password) {
+        b->password = conn_settings_prompted_become_password();
     }
     if (!method || strcmp(method, "sudo") == 0) {
         b->method = BECOME_SUDO;

@@ -16,6 +16,13 @@ export ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3 ANSIBLE_NOCOLOR=1 \
 unset ANSIBLE_HOST_KEY_CHECKING
 read -r -a NAMES <<<"$SANDBOX_NAMES"
 read -r -a ADDRS <<<"$SANDBOX_HOSTS"
+# host_key_checking = False lets both tools' ssh add the hosts' keys to the user's known_hosts
+# (found through the password database, not $HOME); keys an earlier sandbox left there for the
+# same addresses would be refused as changed, so they go first.
+user_known_hosts=$(getent passwd "$(id -un)" | cut -d: -f6)/.ssh/known_hosts
+for a in "${ADDRS[@]}"; do
+    [ -f "$user_known_hosts" ] && ssh-keygen -f "$user_known_hosts" -R "$a" >/dev/null 2>&1
+done
 mkdir -p "$T/kit/keys"
 cp "$SANDBOX_KEY" "$T/kit/keys/id" && chmod 600 "$T/kit/keys/id"
 {

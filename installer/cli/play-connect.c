@@ -1,0 +1,122 @@
+/*
+ * play-connect.c - the connection and privilege flags of `pot play` (play-connect.h): set as the
+ * ANSIBLE_* defaults, and the -k / -K password prompts (no echo on a terminal; a line of stdin
+ * without one, as Python's getpass falls back). The passwords are registered as secrets and kept
+ * for the process's life (conn_settings_set_prompted).
+ */
+#include "pot.h"
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/strutil.h"
+#include "base/xalloc.h"
+#include "cli/play-connect.h"
+#include "conn/conn-settings.h"
+
+/* One line from 'fd' without its newline; -1 at end of input before any byte. */
+static int read_line(int fd, struct buf *out)
+{
+    char c;
+    ssize_t n;
+    bool any = false;
+
+    while ((n = read(fd, &c, 1)) == 1 && c != '\n') {
+        buf_addc(out, c);
+        any = true;
+    }
+    return n == 1 || any ? 0 : -1;
+}
+
+/* Asks 'prompt' on /dev/tty without echo, or reads a line of stdin when there is no terminal.
+ * The answer is a new string registered as a secret. */
+static char *ask_secret(const char *prompt, struct err *err)
+{
+    struct buf answer = BUF_INIT;
+    struct termios old, quiet;
+    int tty = open("/dev/tty", O_RDWR | O_CLOEXEC);
+    int fd = tty >= 0 ? tty : STDIN_FILENO;
+    bool echo_off = tty >= 0 && tcgetattr(tty, &old) == 0;
+    int rc;
+
+    if (tty >= 0 && write(tty, prompt, strlen(prompt)) < 0) {
+        echo_off = false;
+    }
+    if (echo_off) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(tty, TCSAFLUSH, &quiet);
+    }
+    rc = read_line(fd, &answer);
+    if (echo_off) {
+        tcsetattr(tty, TCSAFLUSH, &old);
+        (void)!write(tty, "\n", 1);
+    }
+    if (tty >= 0) {
+        close(tty);
+    }
+    if (rc < 0) {
+        buf_release(&answer);
+        err_set(err, ERR_IO, "no answer to '%.*s' (end of input)", (int)strcspn(prompt, ":["),
+                prompt);
+        return NULL;
+    }
+    log_add_secret(answer.len ? answer.ptr : "");
+    return buf_detach(&answer, NULL);
+}
+
+static void set_default(const char *name, const char *value)
+{
+    if (value) {
+        setenv(name, value, 1);
+    }
+}
+
+int play_connect_apply(const struct play_connect *pc, struct err *err)
+{
+    static char *ssh_password, *become_password; /* kept: the connections read them late */
+    int64_t seconds;
+
+    if (pc->timeout && (parse_int(pc->timeout, &seconds) < 0 || seconds <= 0)) {
+        return err_set(err, ERR_USAGE, "-T/--timeout '%s': expected a positive whole number of "
+                       "seconds", pc->timeout);
+    }
+    if (pc->connection && strcmp(pc->connection, "ssh") != 0 &&
+        strcmp(pc->connection, "smart") != 0 && strcmp(pc->connection, "paramiko") != 0 &&
+        strcmp(pc->connection, "local") != 0) {
+        return err_set(err, ERR_USAGE, "-c/--connection '%s': pot connects with ssh or local",
+                       pc->connection);
+    }
+    set_default("ANSIBLE_TRANSPORT", pc->connection);
+    set_default("ANSIBLE_REMOTE_USER", pc->user);
+    set_default("ANSIBLE_PRIVATE_KEY_FILE", pc->private_key);
+    set_default("ANSIBLE_TIMEOUT", pc->timeout);
+    set_default("ANSIBLE_BECOME", pc->become ? "True" : NULL);
+    set_default("ANSIBLE_BECOME_METHOD", pc->become_method);
+    set_default("ANSIBLE_BECOME_USER", pc->become_user);
+    if (pc->ask_pass && !ssh_password) {
+        ssh_password = ask_secret("SSH password: ", err);
+        if (!ssh_password) {
+            return -1;
+        }
+    }
+    if (pc->ask_become_pass && !become_password) {
+        become_password = ask_secret(pc->ask_pass ? "BECOME password[defaults to SSH password]: "
+                                                  : "BECOME password: ",
+                                     err);
+        if (!become_password) {
+            return -1;
+        }
+        if (!become_password[0] && ssh_password) {
+            free(become_password);
+            become_password = xstrdup(ssh_password);
+        }
+    }
+    conn_settings_set_prompted(ssh_password, become_password);
+    return 0;
+}
