@@ -54,6 +54,8 @@ static const struct cfg_setting settings[] = {
       "SSH key, below ansible_private_key_file" },
     { "timeout", "defaults", "ANSIBLE_TIMEOUT", CFG_INT, "10",
       "SSH connect timeout in seconds, below ansible_timeout" },
+    { "deprecation_warnings", "defaults", "ANSIBLE_DEPRECATION_WARNINGS", CFG_BOOL, "True",
+      "print [DEPRECATION WARNING] lines (pot play)" },
     { "transport", "defaults", "ANSIBLE_TRANSPORT", CFG_STRING, "smart",
       "connection type (ssh or local), below ansible_connection" },
     { "become", "privilege_escalation", "ANSIBLE_BECOME", CFG_BOOL, "False",

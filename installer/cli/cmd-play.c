@@ -152,6 +152,17 @@ static int limit_leaves_none(const struct inventory *inv, const char *limit, boo
     return ret;
 }
 
+/* The loader's deprecation warnings on stderr, unless deprecation_warnings is off. */
+static void print_deprecations(const struct playbook *pb)
+{
+    if (str_ansible_bool(getenv("ANSIBLE_DEPRECATION_WARNINGS")) == 0) {
+        return;
+    }
+    for (size_t i = 0; i < pb->deprecations.len; i++) {
+        fprintf(stderr, "[DEPRECATION WARNING]: %s\n", pb->deprecations.items[i]);
+    }
+}
+
 static int load_all(struct svec *books, struct playbook **pb, struct err *err)
 {
     const char *roles_path = getenv("ANSIBLE_ROLES_PATH");
@@ -165,6 +176,7 @@ static int load_all(struct svec *books, struct playbook **pb, struct err *err)
             return -1;
         }
     }
+    print_deprecations(*pb);
     return 0;
 }
 

@@ -103,8 +103,45 @@ static void list_block(struct lister *l, struct vec *list)
     }
 }
 
+static void merge_into(struct val *dst, const struct val *src)
+{
+    for (size_t i = 0; src && src->type == VAL_DICT && i < val_dict_len(src); i++) {
+        val_dict_set(dst, val_dict_key_at(src, i), val_dict_value_at(src, i));
+    }
+}
+
+/* A play's text (its name, its host pattern) as post_validate leaves it: templated with the
+ * play's variables (its roles' defaults and vars, vars:, -e), the raw text when that fails.
+ * Returns a new string. */
+static char *play_templated(const struct play_list_opts *o, const struct pb_play *play,
+                            const char *text)
+{
+    struct val *vars = NULL;
+    struct tpl_dict_scope scope;
+    char *name = NULL;
+
+    if (!tpl_is_template(text)) {
+        return xstrdup(text);
+    }
+    vars = val_dict();
+    for (size_t i = 0; i < play->roles.len; i++) {
+        merge_into(vars, ((struct pb_role *)play->roles.items[i])->defaults);
+    }
+    merge_into(vars, play->vars);
+    for (size_t i = 0; i < play->roles.len; i++) {
+        merge_into(vars, ((struct pb_role *)play->roles.items[i])->vars);
+    }
+    merge_into(vars, o->extra_vars);
+    tpl_dict_scope_init(&scope, vars, play->dir);
+    name = exec_title(text, &scope.scope);
+    tpl_dict_scope_release(&scope);
+    val_unref(vars);
+    return name;
+}
+
 /* "['web']" for hosts: web, "['a', 'b']" for a list: the pattern as Python prints the list. */
-static void add_pattern(struct buf *out, const struct pb_play *play, bool repr)
+static void add_pattern(struct buf *out, const struct play_list_opts *o,
+                        const struct pb_play *play, bool repr)
 {
     struct val *hosts = val_dict_get(play->kw, "hosts");
     size_t n = hosts && hosts->type == VAL_LIST ? val_list_len(hosts) : 1;
@@ -113,13 +150,16 @@ static void add_pattern(struct buf *out, const struct pb_play *play, bool repr)
     for (size_t i = 0; i < n; i++) {
         struct val *h = hosts && hosts->type == VAL_LIST ? val_list_get(hosts, i) : NULL;
         struct buf one = BUF_INIT;
+        char *shown;
 
         if (h) {
             val_to_pystr(h, &one);
         } else {
             buf_adds(&one, play->hosts);
         }
-        buf_addf(out, repr ? "%s'%s'" : "%s%s", i == 0 ? "" : repr ? ", " : ",", one.ptr);
+        shown = play_templated(o, play, one.ptr);
+        buf_addf(out, repr ? "%s'%s'" : "%s%s", i == 0 ? "" : repr ? ", " : ",", shown);
+        free(shown);
         buf_release(&one);
     }
     buf_adds(out, repr ? "]" : "");
@@ -129,12 +169,15 @@ static int list_hosts(const struct play_list_opts *o, const struct pb_play *play
                       struct buf *out, struct err *err)
 {
     struct vec hosts = VEC_INIT;
+    char *pattern = play_templated(o, play, play->hosts);
+    int rc = inv_match(o->inv, pattern, o->limit, &hosts, NULL, err);
 
-    if (inv_match(o->inv, play->hosts, o->limit, &hosts, NULL, err) < 0) {
+    free(pattern);
+    if (rc < 0) {
         return -1;
     }
     buf_adds(out, "\n    pattern: ");
-    add_pattern(out, play, true);
+    add_pattern(out, o, play, true);
     buf_addf(out, "\n    hosts (%zu):", hosts.len);
     for (size_t h = 0; h < hosts.len; h++) {
         buf_addf(out, "\n      %s", ((struct inv_host *)hosts.items[h])->name);
@@ -165,39 +208,6 @@ static void list_play_tasks(struct lister *l, struct pb_play *play, struct buf *
     }
 }
 
-static void merge_into(struct val *dst, const struct val *src)
-{
-    for (size_t i = 0; src && src->type == VAL_DICT && i < val_dict_len(src); i++) {
-        val_dict_set(dst, val_dict_key_at(src, i), val_dict_value_at(src, i));
-    }
-}
-
-/* The play's name as post_validate leaves it: templated with the play's variables (its roles'
- * defaults and vars, vars:, -e), the raw text when that fails. Returns a new string. */
-static char *play_name(const struct play_list_opts *o, const struct pb_play *play)
-{
-    struct val *vars = NULL;
-    struct tpl_dict_scope scope;
-    char *name = NULL;
-
-    if (!tpl_is_template(play->name)) {
-        return xstrdup(play->name);
-    }
-    vars = val_dict();
-    for (size_t i = 0; i < play->roles.len; i++) {
-        merge_into(vars, ((struct pb_role *)play->roles.items[i])->defaults);
-    }
-    merge_into(vars, play->vars);
-    for (size_t i = 0; i < play->roles.len; i++) {
-        merge_into(vars, ((struct pb_role *)play->roles.items[i])->vars);
-    }
-    merge_into(vars, o->extra_vars);
-    tpl_dict_scope_init(&scope, vars, play->dir);
-    name = exec_title(play->name, &scope.scope);
-    tpl_dict_scope_release(&scope);
-    val_unref(vars);
-    return name;
-}
 
 static int list_play(const struct play_list_opts *o, size_t idx, struct pb_play *play,
                      struct buf *out, struct err *err)
@@ -209,8 +219,8 @@ static int list_play(const struct play_list_opts *o, size_t idx, struct pb_play 
 
     exec_collect_tags(val_dict_get(play->kw, "tags"), &l.play_tags);
     buf_addf(out, "\n  play #%zu (", idx + 1);
-    add_pattern(out, play, false);
-    name = play_name(o, play);
+    add_pattern(out, o, play, false);
+    name = play_templated(o, play, play->name);
     buf_addf(out, "): %s\tTAGS: [", name);
     free(name);
     for (size_t i = 0; i < l.play_tags.len; i++) {

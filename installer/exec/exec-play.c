@@ -714,10 +714,34 @@ static void walk_host(struct exec_run *run, struct exec_host *h)
     vec_release(&one);
 }
 
+/* The play's host pattern, templated with the play's and the extra variables when it holds
+ * markup ("{{ target | default('all') }}"), as Ansible does; a new string, NULL with 'err'. */
+static char *host_pattern(struct exec_run *run, const struct pb_play *play, struct err *err)
+{
+    struct vars_scope scope;
+    struct val *raw, *done;
+    struct buf out = BUF_INIT;
+
+    if (!tpl_is_template(play->hosts)) {
+        return xstrdup(play->hosts);
+    }
+    exec_scope(run, NULL, NULL, &scope);
+    raw = val_str(play->hosts);
+    done = tpl_template_value(raw, &scope.tpl, &play->pos, err);
+    if (done) {
+        val_to_pystr(done, &out);
+    }
+    val_unref(done);
+    val_unref(raw);
+    vars_scope_release(&scope);
+    return done ? buf_detach(&out, NULL) : NULL;
+}
+
 static int run_play(struct exec_run *run, struct pb_play *play, struct err *err)
 {
     struct vec matched = VEC_INIT;
     struct exec_host *local = NULL;
+    char *pattern = NULL;
     int64_t batch;
     int ret = -1;
 
@@ -726,9 +750,9 @@ static int run_play(struct exec_run *run, struct pb_play *play, struct err *err)
     run->fatal_hit = false;
     vec_release(&run->play_hosts);
     vec_release(&run->play_all);
-    if (inv_match(run->inv, play->hosts, run->opts->limit, &matched, NULL, err) < 0 ||
-        exec_hosts_implicit(run, play->hosts, &local, err) < 0 ||
-        load_vars_files(run, err) < 0) {
+    if (load_vars_files(run, err) < 0 || !(pattern = host_pattern(run, play, err)) ||
+        inv_match(run->inv, pattern, run->opts->limit, &matched, NULL, err) < 0 ||
+        exec_hosts_implicit(run, pattern, &local, err) < 0) {
         goto out;
     }
     if (local) {
@@ -781,6 +805,7 @@ static int run_play(struct exec_run *run, struct pb_play *play, struct err *err)
     }
     ret = 0;
 out:
+    free(pattern);
     vec_release(&matched);
     return ret;
 }

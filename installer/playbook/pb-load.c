@@ -231,6 +231,53 @@ static int check_include_keywords(const struct pb_task *t, struct val *ds, bool 
     return 0;
 }
 
+/* The task `include:` (deprecated in 2.14): imported where it can be (no loop), else included
+ * when it runs, as Ansible decides; its deprecation warning is kept once. */
+static const char *resolve_include(struct loader *ld, const struct val *ds)
+{
+    static const char warning[] =
+        "\"include\" is deprecated, use include_tasks/import_tasks instead. See "
+        "https://docs.ansible.com/ansible-core/2.14/user_guide/playbooks_reuse_includes.html for "
+        "details. This feature will be removed in version 2.16. Deprecation warnings can be "
+        "disabled by setting deprecation_warnings=False in ansible.cfg.";
+    bool looped = val_dict_has(ds, "loop");
+
+    for (size_t i = 0; i < val_dict_len(ds); i++) {
+        looped = looped || strncmp(val_dict_key_at(ds, i), "with_", 5) == 0;
+    }
+    if (!svec_contains(&ld->pb->deprecations, warning)) {
+        svec_push(&ld->pb->deprecations, warning);
+    }
+    return looped ? "include_tasks" : "import_tasks";
+}
+
+/* `include: FILE k=v ...`: the parameters after the file are variables of the tasks it brings
+ * in (vars: wins over them, as in Ansible's TaskInclude). */
+static void include_params_as_vars(struct loader *ld, struct pb_task *t)
+{
+    struct val *vars = val_dict();
+    struct val *own = val_dict_get(t->kw, "vars");
+
+    for (size_t i = 0; i < val_dict_len(t->args); i++) {
+        const char *key = val_dict_key_at(t->args, i);
+
+        if (strcmp(key, "_raw_params") != 0 && strcmp(key, "file") != 0) {
+            val_dict_set(vars, key, val_dict_value_at(t->args, i));
+        }
+    }
+    for (size_t i = 0; own && own->type == VAL_DICT && i < val_dict_len(own); i++) {
+        val_dict_set(vars, val_dict_key_at(own, i), val_dict_value_at(own, i));
+    }
+    for (size_t i = 0; i < val_dict_len(vars); i++) {
+        val_dict_del(t->args, val_dict_key_at(vars, i));
+    }
+    if (val_dict_len(vars)) {
+        val_dict_set(t->kw, "vars", keep(ld, vars));
+    } else {
+        val_unref(vars);
+    }
+}
+
 static int load_task(struct loader *ld, struct val *ds, struct pb_task *parent,
                      struct pb_role *role, const char *dir, bool handlers, struct vec *out,
                      struct err *err)
@@ -243,6 +290,12 @@ static int load_task(struct loader *ld, struct val *ds, struct pb_task *parent,
     if (pb_task_action(ds, &ld->pb->arena, &t->action, &args, &t->action_pos, &local, err) < 0) {
         val_unref(args);
         return -1;
+    }
+    bool legacy_include = action_is(t->action, "include");
+
+    if (legacy_include) {
+        t->action = resolve_include(ld, ds);
+        t->name = t->name ? t->name : "include"; /* the TASK header Ansible prints */
     }
     t->action = arena_strdup(&ld->pb->arena, t->action);
     t->args = keep(ld, args);
@@ -262,6 +315,9 @@ static int load_task(struct loader *ld, struct val *ds, struct pb_task *parent,
     }
     if (local) {
         val_dict_set_take(t->kw, "delegate_to", val_str("localhost"));
+    }
+    if (legacy_include) {
+        include_params_as_vars(ld, t);
     }
     if ((action_is(t->action, "include_tasks") || action_is(t->action, "include_role")) &&
         check_include_keywords(t, ds, handlers, err) < 0) {
@@ -870,6 +926,7 @@ void pb_free(struct playbook *pb)
         val_unref(pb->owned_vals.items[i]);
     }
     vec_release(&pb->owned_vals);
+    svec_release(&pb->deprecations);
     arena_release(&pb->arena);
     free(pb);
 }

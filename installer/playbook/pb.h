@@ -74,6 +74,7 @@ struct playbook {
     struct vec owned_vals;     /* struct val * released by pb_free */
     const char *roles_path;    /* arena: extra role directories, or NULL */
     struct vec dynamic;        /* struct pb_task *: the blocks pb_load_dynamic made */
+    struct svec deprecations;  /* Ansible's deprecation warnings for what was loaded, each once */
 };
 
 /* Reads 'path' (and everything it imports). Returns NULL with err (ERR_PARSE at file:line:col,

@@ -157,4 +157,6 @@ for book in roles roles-deps include-import tags block import-playbook handlers;
     expect_success "list: tests/diff/$book.yml" "same $DIFF --list-tasks --list-tags $book.yml"
 done
 expect_success "list: tests/diff/tags.yml --tags web" "same $DIFF --list-tasks --tags web tags.yml"
+expect_success "list: tests/diff/legacy-forms.yml (include:, templated play name and hosts)" \
+    "same $DIFF --list-tasks --list-hosts legacy-forms.yml"
 test_done
