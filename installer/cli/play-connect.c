@@ -22,11 +22,11 @@
 /* One line from 'fd' without its newline; -1 at end of input before any byte. */
 static int read_line(int fd, struct buf *out)
 {
-    char c;
-    ssize_t n;
+    char c = 0;
+    ssize_t n = read(fd, &c, 1);
     bool any = false;
 
-    while ((n = read(fd, &c, 1)) == 1 && c != '\n') {
+    for (; n == 1 && c != '\n'; n = read(fd, &c, 1)) {
         buf_addc(out, c);
         any = true;
     }

@@ -750,8 +750,10 @@ static int run_play(struct exec_run *run, struct pb_play *play, struct err *err)
     run->fatal_hit = false;
     vec_release(&run->play_hosts);
     vec_release(&run->play_all);
-    if (load_vars_files(run, err) < 0 || !(pattern = host_pattern(run, play, err)) ||
-        inv_match(run->inv, pattern, run->opts->limit, &matched, NULL, err) < 0 ||
+    if (load_vars_files(run, err) == 0) {
+        pattern = host_pattern(run, play, err);
+    }
+    if (!pattern || inv_match(run->inv, pattern, run->opts->limit, &matched, NULL, err) < 0 ||
         exec_hosts_implicit(run, pattern, &local, err) < 0) {
         goto out;
     }
