@@ -114,7 +114,7 @@ write_section() {
         echo "|---|---|"
         echo "| per-image docker-save tarballs, summed (the original kit) | $(mb "$saves") |"
         echo "| the same, each gzipped (pigz -1), summed | $(mb "$GZ_BYTES") |"
-        echo "| \`pot pack\` package (tar: kit, one OCI layout, MANIFEST) | $(mb "$TAR_BYTES") |"
+        echo "| \`pot pack\` package (tar: kit with the portable pot (about 65 MB: binary, libraries, loader), one OCI layout, MANIFEST) | $(mb "$TAR_BYTES") |"
         echo "| of which offline-pot-images/ (every layer once, gzip) | $(mb "$images_bytes") |"
         echo
         echo "| case | runs | wall min s | wall median s |"
