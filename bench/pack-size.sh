@@ -101,6 +101,7 @@ write_section() {
     nimg=$(find "$DATA/images" -name '*.tar' | wc -l)
     TAR_BYTES=$(stat -c %s "$OUT/o1/$PKG.tar")
     images_bytes=$(awk '$3 ~ /^offline-pot-images\// { s += $2 } END { print s + 0 }' "$OUT/u/$PKG/MANIFEST")
+    portable_bytes=$(awk '$3 ~ /^offline-pot\/(lib\/pot\/|pot$|pot-probe$)/ { s += $2 } END { print s + 0 }' "$OUT/u/$PKG/MANIFEST")
     {
         echo "<!-- pack-size:begin (written by bench/pack-size.sh; do not edit by hand) -->"
         echo "## pot pack: package size, pack and verify time (issue #19)"
@@ -114,8 +115,9 @@ write_section() {
         echo "|---|---|"
         echo "| per-image docker-save tarballs, summed (the original kit) | $(mb "$saves") |"
         echo "| the same, each gzipped (pigz -1), summed | $(mb "$GZ_BYTES") |"
-        echo "| \`pot pack\` package (tar: kit with the portable pot (about 65 MB: binary, libraries, loader), one OCI layout, MANIFEST) | $(mb "$TAR_BYTES") |"
+        echo "| \`pot pack\` package (tar: kit, portable pot, one OCI layout, MANIFEST) | $(mb "$TAR_BYTES") |"
         echo "| of which offline-pot-images/ (every layer once, gzip) | $(mb "$images_bytes") |"
+        echo "| of which the portable pot (launcher, binary, its libraries and loader, pot-probe) | $(mb "$portable_bytes") |"
         echo
         echo "| case | runs | wall min s | wall median s |"
         echo "|---|---|---|---|"
