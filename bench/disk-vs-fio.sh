@@ -157,7 +157,7 @@ PY
 }
 
 main() {
-    [ -x "$PROBE" ] || die "no probe at $PROBE (build the target pot-probe)"
+    [ -x "$PROBE" ] || die "no probe at $PROBE (build the target host-probe)"
     command -v fio >/dev/null || die "fio is not installed (scripts/deps.sh)"
     mkdir -p "$DIR"
     trap cleanup EXIT

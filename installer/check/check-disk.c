@@ -41,7 +41,7 @@ char *check_probe_find(struct err *err)
     }
     if (access(path, X_OK) != 0) {
         err_set(err, ERR_IO,
-                "the host probe '%s' is missing (build the target pot-probe, or set "
+                "the host probe '%s' is missing (build the target host-probe, or set "
                 "POT_PROBE)",
                 path);
         free(path);
