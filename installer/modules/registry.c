@@ -13,6 +13,7 @@ extern const struct module module_copy;
 extern const struct module module_fetch;
 extern const struct module module_file;
 extern const struct module module_lineinfile;
+extern const struct module module_ping;
 extern const struct module module_raw;
 extern const struct module module_script;
 extern const struct module module_setup;
@@ -29,6 +30,7 @@ static const struct module *const modules[] = {
     &module_fetch,
     &module_file,
     &module_lineinfile,
+    &module_ping,
     &module_raw,
     &module_script,
     &module_setup,

@@ -5,7 +5,8 @@
 # a missing playbook and a bad inventory each give one message with file:line:col and the
 # offending text, the documented exit code (4 parse, 5 options), and no task ran (the first
 # task's marker file is absent). An undefined variable fails the host at its task (exit 2,
-# position and name in the message) and stops that host.
+# position and name in the message) and stops that host; so does `ping: data=crash`, as in
+# Ansible.
 . "$(dirname "$0")/lib.sh"
 
 cat >"$T/hosts" <<'HOSTS'
@@ -143,6 +144,14 @@ expect_success '--json-events writes its file 0600, also over an existing 0644 o
 expect_success 'a binary file given as inventory is refused, exit 4' '
     assert_exit 4 "$POT" play -i /bin/true "$T/ev.yml" 2>err && cat err &&
     assert_contains err "/bin/true: not a text inventory (a NUL byte at offset"
+'
+expect_success 'ping data=crash fails every host as Ansible'\''s module does (exit 2, MODULE FAILURE, boom)' '
+    printf -- "- hosts: all\n  gather_facts: false\n  tasks:\n    - ping: data=crash\n" >"$T/crash.yml" &&
+    ansible_local_env && arc=0 && { /usr/bin/ansible-playbook -i "$T/hosts" "$T/crash.yml" >a.crash 2>&1 || arc=$?; } &&
+    assert_exit 2 "$POT" play -i "$T/hosts" "$T/crash.yml" >p.crash 2>&1 && cat p.crash &&
+    assert_eq 2 "$arc" "ansible-playbook" &&
+    assert_eq 3 "$(grep -c "MODULE FAILURE" p.crash)" && assert_contains p.crash "Exception: boom" &&
+    assert_eq 3 "$(grep -c "MODULE FAILURE" a.crash)"
 '
 expect_success 'every refusal runs twice the same' '
     refused module 4 "nosuchmodule" && refused module 4 "nosuchmodule"
