@@ -36,7 +36,7 @@ for t in "${targets[@]}"; do
     secs=$(($(date +%s) - start))
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-    echo "| $t | ${runs:-?} | $secs | ${rate:-?} | $result |" | tee -a "$rows"
+    echo "| $t | ${runs:-?} | $secs | ${rate:-?} | $result ($(date -u +%Y-%m-%d)) |" | tee -a "$rows"
 done
 
 {
@@ -49,7 +49,14 @@ done
     echo
     echo "| target | executions | seconds | per second | result |"
     echo "|---|---:|---:|---:|---|"
-    cat "$rows"
+    # the rows of targets an earlier run recorded and this one did not run stay, with their date
+    sed -n '/<!-- fuzz-record:begin/,/<!-- fuzz-record:end/p' "$RESULTS" | grep '^| fuzz-' |
+        while IFS= read -r row; do
+            t=$(echo "$row" | awk -F'|' '{gsub(/ /, "", $2); print $2}')
+            grep -q "^| $t |" "$rows" || echo "$row"
+        done | cat - "$rows" | sort
+    echo
+    echo "Each row is from the run that measured it; a target without a row has no record yet."
     echo "<!-- fuzz-record:end -->"
 } >"$section"
 
