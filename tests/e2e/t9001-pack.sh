@@ -153,6 +153,13 @@ expect_success 'a bad builder file is named with its line (exit 4)' '
     grep -q "b3.yaml:12:.*unknown key .colour." "$T/p3"
 '
 
+expect_success 'a bad --volume-size is refused before anything is packed (exit 5)' '
+    assert_exit 5 pot pack -f "$T/builder.yaml" -o "$T/vbad" --volume-size 10K >"$T/v1" 2>&1 &&
+    grep -q -- "--volume-size .10K.: expected a size of at least 1M" "$T/v1" &&
+    assert_exit 5 pot pack -f "$T/builder.yaml" -o "$T/vbad" --volume-size lots >"$T/v2" 2>&1 &&
+    grep -q -- "--volume-size .lots." "$T/v2" && test ! -e "$T/vbad"
+'
+
 expect_success 'install-offline-pot.sh verifies first and stops on a damaged package' '
     cp "$POT" "$T/bad/offline-pot/pot" &&
     { bash "$T/bad/offline-pot/install-offline-pot.sh" >"$T/i1" 2>&1; test $? -eq 2; } &&
