@@ -2,11 +2,11 @@
 # t8004-components.sh - stage components of `pot install`: the base components switched on in the
 # hosts (deploy_redis, deploy_mysql, deploy_nfs with an [nfs] group, deploy_prometheus,
 # deploy_nginx_ingress) deployed from charts/components.yaml.gotmpl with helm on the first master
-# (the cluster stand-in, tests/fixtures/cluster-standin), nfs-provisioner first; a rerun runs no
-# helm upgrade; each switch alone deploys exactly its release; a switch turned off, or
-# `--remove NAME`, uninstalls exactly that release; a missing offline image stops the stage before
-# any helm call; generated passwords never show (output, install.log, the stand-in's calls.log,
-# nor their base64) and are kept across reruns.
+# (the cluster stand-in, tests/fixtures/cluster-standin), nfs-provisioner before every release
+# with a volume; a rerun runs no helm upgrade; each switch alone deploys exactly its release; a
+# switch turned off, or `--remove NAME`, uninstalls exactly that release; a missing offline image
+# stops the stage before any helm call; generated passwords never show (output, install.log, the
+# stand-in's calls.log, nor their base64) and are kept across reruns.
 # Health: on the stand-in, `kubectl rollout status` answers from the recorded releases and
 # `kubectl exec` runs nothing: it records the probe and prints exec-output/POD-PREFIX, which this
 # test fills (PONG for redis, 1 for mysql), so the probes are recorded commands here.
@@ -82,16 +82,28 @@ assert_no_secrets() {
     done
 }
 
+# comes_before "A B C" X Y: X is upgraded before Y in the space-separated list.
+comes_before() {
+    local i=0 x=-1 y=-1 w
+    for w in $1; do
+        [ "$w" = "$2" ] && x=$i
+        [ "$w" = "$3" ] && y=$i
+        i=$((i + 1))
+    done
+    [ "$x" -ge 0 ] && [ "$y" -gt "$x" ] || { echo "# $2 is not upgraded before $3 in: $1" >&2; return 1; }
+}
+
 KIT=$T/full/offline-pot
 eval "new_kit \"\$KIT\" $ALL"
 
-expect_success 'the switched-on components are deployed, nfs-provisioner first, and healthy' '
+expect_success 'the switched-on components are deployed, nfs-provisioner before every volume, and healthy' '
     pot install --kit-dir "$KIT" --data-dir "$T/d1" >out1 2>&1; cat out1 &&
     assert_contains out1 "stage components: done" &&
     assert_contains out1 "components: 5 of 12 switched on" &&
     assert_contains out1 "components: 12 releases: deployed=5 unchanged=0 uninstalled=0 failed=0 changed=5" &&
     assert_eq "ingress-nginx mysql nfs-provisioner prometheus redis" "$(deployed)" &&
-    assert_eq "nfs-provisioner" "$(upgraded | cut -d" " -f1)" &&
+    order=$(upgraded) &&
+    for r in redis mysql prometheus; do comes_before "$order" nfs-provisioner "$r" || return 1; done &&
     assert_contains out1 "components: redis healthy: 2 workloads rolled out, probe ok" &&
     assert_contains out1 "components: mysql healthy:" &&
     on_master "cat $SD/exec.log" | grep -q "redis-cli -p 10101 ping" &&
@@ -123,17 +135,6 @@ expect_success 'a rerun runs no helm upgrade (changed=0) and keeps the passwords
     assert_contains health "redis: healthy: 2 workloads rolled out" &&
     assert_no_secrets "$T/d1" out2 out3 health
 '
-
-# comes_before "A B C" X Y: X is upgraded before Y in the space-separated list.
-comes_before() {
-    local i=0 x=-1 y=-1 w
-    for w in $1; do
-        [ "$w" = "$2" ] && x=$i
-        [ "$w" = "$3" ] && y=$i
-        i=$((i + 1))
-    done
-    [ "$x" -ge 0 ] && [ "$y" -gt "$x" ] || { echo "# $2 is not upgraded before $3 in: $1" >&2; return 1; }
-}
 
 # switch:releases deployed (sorted):first release upgraded, for every switch of the kit
 SWITCHES="deploy_redis:redis:redis deploy_mysql:mysql:mysql deploy_postgres:postgres:postgres
