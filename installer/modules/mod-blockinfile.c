@@ -15,6 +15,7 @@
 #include "modules/args.h"
 #include "modules/lines.h"
 #include "modules/mod-util.h"
+#include "python/py-re.h"
 #include "value/val.h"
 
 static const struct arg_spec blockinfile_args[] = {
@@ -68,7 +69,7 @@ static void block_lines(const struct margs *args, const char *m0, const char *m1
 
 /* Where a new block goes when the markers are not both there (Ansible's n0). */
 static size_t insert_at(const struct svec *lines, const char *after, const char *before,
-                        struct rx *re)
+                        struct py_re *re)
 {
     long n0 = -1;
 
@@ -76,7 +77,7 @@ static size_t insert_at(const struct svec *lines, const char *after, const char 
         return before ? 0 : lines->len;
     }
     for (size_t i = 0; i < lines->len; i++) {
-        if (rx_search(re, lines->items[i])) {
+        if (py_re_search(re, lines->items[i])) {
             n0 = (long)i;
         }
     }
@@ -98,17 +99,13 @@ static int edit_lines(const struct margs *args, struct svec *lines, bool *has_bl
     char *m0 = marker_line(args, margs_str(args, "marker_begin"));
     char *m1 = marker_line(args, margs_str(args, "marker_end"));
     struct svec block = SVEC_INIT;
-    struct rx *re = NULL;
-    char *why = NULL;
+    struct py_re re = { 0 };
+    char why[300];
     long n0 = -1, n1 = -1;
     size_t at;
 
-    if (pattern) {
-        re = rx_compile(pattern, &why);
-    }
-    if (pattern && !re) {
+    if (pattern && py_re_compile(&re, pattern, strlen(pattern), 0, why, sizeof(why)) < 0) {
         result_fail(res, "unable to compile regexp '%s': %s", pattern, why);
-        free(why);
         free(m0);
         free(m1);
         return 1;
@@ -118,7 +115,7 @@ static int edit_lines(const struct margs *args, struct svec *lines, bool *has_bl
         n1 = strcmp(lines->items[i], m1) == 0 ? (long)i : n1;
     }
     if (n0 < 0 || n1 < 0) {
-        at = insert_at(lines, after, !after ? before : NULL, re);
+        at = insert_at(lines, after, !after ? before : NULL, pattern ? &re : NULL);
     } else {
         long lo = n0 < n1 ? n0 : n1, hi = n0 < n1 ? n1 : n0;
 
@@ -139,7 +136,7 @@ static int edit_lines(const struct margs *args, struct svec *lines, bool *has_bl
     }
     *has_block = block.len > 0;
     svec_release(&block);
-    rx_free(re);
+    py_re_free(&re);
     free(m0);
     free(m1);
     return 0;

@@ -14,6 +14,7 @@
 #include "modules/args.h"
 #include "modules/lines.h"
 #include "modules/mod-util.h"
+#include "python/py-re.h"
 #include "value/val.h"
 
 static const struct arg_spec lineinfile_args[] = {
@@ -38,8 +39,8 @@ static const struct arg_spec lineinfile_args[] = {
 struct lif {
     const struct margs *args;
     struct svec lines;   /* the file's lines, endings kept */
-    struct rx *re;       /* owned: regexp, or NULL */
-    struct rx *ins;      /* owned: insertafter/insertbefore pattern, or NULL */
+    struct py_re re;     /* owned: regexp (code NULL when none) */
+    struct py_re ins;    /* owned: insertafter/insertbefore pattern (code NULL when none) */
     char *msg;           /* owned */
     bool changed;
 };
@@ -88,27 +89,31 @@ static void fix_last_newline(struct lif *l)
     }
 }
 
-/* The line that replaces match index[0] (Ansible's b_new_line). */
-static void replace_at(struct lif *l, long at, bool backrefs, const char *line)
+/* The line that replaces match index[0] (Ansible's b_new_line). Returns 0, or 1 with res failed
+ * when a backreference names no group (Python's re.error). */
+static int replace_at(struct lif *l, long at, bool backrefs, const char *line, struct result *res)
 {
-    char *new_line = backrefs && l->re ? rx_expand(l->re, l->lines.items[at], line)
-                                       : xstrdup(line);
-    size_t n = strlen(new_line);
+    struct buf new_line = BUF_INIT;
+    char why[200];
 
-    if (n == 0 || new_line[n - 1] != '\n') {
-        char *t = xasprintf("%s\n", new_line);
-
-        free(new_line);
-        new_line = t;
+    if (!(backrefs && l->re.code)) {
+        buf_adds(&new_line, line);
+    } else if (py_re_expand(&l->re, l->lines.items[at], line, strlen(line), &new_line, why,
+                            sizeof(why)) < 0) {
+        buf_release(&new_line);
+        return result_fail(res, "line '%s': %s", line, why), 1;
     }
-    if (strcmp(l->lines.items[at], new_line) != 0) {
+    if (new_line.len == 0 || new_line.ptr[new_line.len - 1] != '\n') {
+        buf_addc(&new_line, '\n');
+    }
+    if (strcmp(l->lines.items[at], new_line.ptr) != 0) {
         free(l->lines.items[at]);
-        l->lines.items[at] = new_line;
+        l->lines.items[at] = buf_detach(&new_line, NULL);
         set_msg(l, xstrdup("line replaced"));
         l->changed = true;
-    } else {
-        free(new_line);
     }
+    buf_release(&new_line);
+    return 0;
 }
 
 /* Ansible's index search: index[0] the matching line, index[1] the insertion anchor. */
@@ -119,8 +124,8 @@ static bool find_match(struct lif *l, const char *line, long index[2], bool *exa
     bool after = margs_has(l->args, "insertafter");
     bool match = false;
 
-    for (size_t i = 0; (l->re || search) && i < l->lines.len; i++) {
-        if ((l->re && rx_search(l->re, l->lines.items[i])) ||
+    for (size_t i = 0; (l->re.code || search) && i < l->lines.len; i++) {
+        if ((l->re.code && py_re_search(&l->re, l->lines.items[i])) ||
             (search && strstr(l->lines.items[i], search))) {
             index[0] = (long)i;
             match = true;
@@ -129,14 +134,14 @@ static bool find_match(struct lif *l, const char *line, long index[2], bool *exa
             }
         }
     }
-    if (l->re && match) {
-        rx_search(l->re, l->lines.items[index[0]]);
+    if (l->re.code && match) {
+        py_re_search(&l->re, l->lines.items[index[0]]);
     }
     for (size_t i = 0; !match && i < l->lines.len; i++) {
         if (line_equals(l->lines.items[i], line)) {
             index[0] = (long)i;
             *exact = true;
-        } else if (l->ins && rx_search(l->ins, l->lines.items[i])) {
+        } else if (l->ins.code && py_re_search(&l->ins, l->lines.items[i])) {
             index[1] = after ? (long)i + 1 : (long)i;
             if (first) {
                 break;
@@ -146,7 +151,8 @@ static bool find_match(struct lif *l, const char *line, long index[2], bool *exa
     return match;
 }
 
-static void present(struct lif *l)
+/* Returns 0, or 1 with res failed. */
+static int present(struct lif *l, struct result *res)
 {
     const char *line = margs_str(l->args, "line");
     const char *after = margs_str(l->args, "insertafter");
@@ -157,10 +163,12 @@ static void present(struct lif *l)
     bool match = find_match(l, line, index, &exact);
 
     if (index[0] != -1) {
-        replace_at(l, index[0], backrefs && match, line);
-    } else if (backrefs) {
-        return;
-    } else if ((before && strcmp(before, "BOF") == 0) || (after && strcmp(after, "BOF") == 0)) {
+        return replace_at(l, index[0], backrefs && match, line, res);
+    }
+    if (backrefs) {
+        return 0;
+    }
+    if ((before && strcmp(before, "BOF") == 0) || (after && strcmp(after, "BOF") == 0)) {
         add_line(l, 0, line);
     } else if ((after && strcmp(after, "EOF") == 0) || index[1] == -1) {
         fix_last_newline(l);
@@ -176,6 +184,7 @@ static void present(struct lif *l)
     } else {
         add_line(l, (size_t)index[1], line);
     }
+    return 0;
 }
 
 static void absent(struct lif *l, struct result *res)
@@ -185,7 +194,7 @@ static void absent(struct lif *l, struct result *res)
     int64_t found = 0;
 
     for (size_t i = 0; i < l->lines.len;) {
-        bool hit = l->re ? rx_search(l->re, l->lines.items[i])
+        bool hit = l->re.code ? py_re_search(&l->re, l->lines.items[i])
                  : search ? strstr(l->lines.items[i], search) != NULL
                           : line_equals(l->lines.items[i], line);
 
@@ -236,21 +245,16 @@ static int compile_patterns(struct lif *l, struct result *res)
     const char *ins = after && strcmp(after, "BOF") != 0 && strcmp(after, "EOF") != 0 ? after
                     : before && strcmp(before, "BOF") != 0                         ? before
                                                                                    : NULL;
-    char *why = NULL;
+    char why[300];
 
-    if (re) {
-        l->re = rx_compile(re, &why);
+    if (re && py_re_compile(&l->re, re, strlen(re), 0, why, sizeof(why)) < 0) {
+        return result_fail(res, "unable to compile regexp '%s': %s", re, why), 1;
     }
-    if (re && !l->re) {
-        result_fail(res, "unable to compile regexp '%s': %s", re, why);
-    } else if (ins && strcmp(margs_str(l->args, "state"), "present") == 0) {
-        l->ins = rx_compile(ins, &why);
-        if (!l->ins) {
-            result_fail(res, "unable to compile regexp '%s': %s", ins, why);
-        }
+    if (ins && strcmp(margs_str(l->args, "state"), "present") == 0 &&
+        py_re_compile(&l->ins, ins, strlen(ins), 0, why, sizeof(why)) < 0) {
+        return result_fail(res, "unable to compile regexp '%s': %s", ins, why), 1;
     }
-    free(why);
-    return res->status == RESULT_FAILED ? 1 : 0;
+    return 0;
 }
 
 /* Reads the file, or decides it is missing/unusable. Returns 0, 1 when finished, -1. */
@@ -347,12 +351,12 @@ static int edit(struct module_ctx *ctx, struct lif *l, const char *path, struct 
         return -1;
     }
     ret = load(ctx, l, path, &st, &before, res, err);
+    if (ret == 0 && strcmp(margs_str(l->args, "state"), "present") != 0) {
+        absent(l, res);
+    } else if (ret == 0) {
+        ret = present(l, res);
+    }
     if (ret == 0) {
-        if (strcmp(margs_str(l->args, "state"), "present") == 0) {
-            present(l);
-        } else {
-            absent(l, res);
-        }
         lines_join(&l->lines, &after);
         if (ctx->diff_mode) {
             /* Ansible's headers: "before: PATH (content)" */
@@ -390,8 +394,8 @@ static int lineinfile_run(struct module_ctx *ctx, const struct margs *args, stru
         }
     }
     free(l.msg);
-    rx_free(l.re);
-    rx_free(l.ins);
+    py_re_free(&l.re);
+    py_re_free(&l.ins);
     svec_release(&l.lines);
     return ret < 0 ? -1 : 0;
 }

@@ -16,8 +16,8 @@
 #include "conn/conn.h"
 #include "conn/shell-quote.h"
 #include "modules/args.h"
-#include "modules/lines.h"
 #include "modules/mod-util.h"
+#include "python/py-re.h"
 #include "value/val.h"
 
 static const struct arg_spec wait_for_args[] = {
@@ -175,8 +175,8 @@ static int add_groups(struct module_ctx *ctx, const struct margs *args, struct r
     const char *path = margs_str(args, "path");
     struct buf text = BUF_INIT;
     struct err ferr = ERR_INIT;
-    struct rx *rx = NULL;
-    char *why = NULL;
+    struct py_re rx = { 0 };
+    char why[300];
     int ret = 0;
 
     if (!re || !path || margs_has(args, "port") ||
@@ -187,14 +187,13 @@ static int add_groups(struct module_ctx *ctx, const struct margs *args, struct r
         ret = ferr.kind == ERR_UNREACHABLE ? (*err = ferr, -1) : 0;
         goto out;
     }
-    rx = rx_compile_flags(re, true, &why);
-    if (rx && rx_search(rx, text.ptr)) {
-        rx_groups(rx, text.ptr, val_dict_get(res->data, "match_groups"),
-                  val_dict_get(res->data, "match_groupdict"));
+    if (py_re_compile(&rx, re, strlen(re), PY_RE_MULTILINE, why, sizeof(why)) == 0 &&
+        py_re_exec(&rx, text.ptr, text.len, 0, 0) > 0) {
+        py_re_groups(&rx, text.ptr, val_dict_get(res->data, "match_groups"),
+                     val_dict_get(res->data, "match_groupdict"));
     }
 out:
-    rx_free(rx);
-    free(why);
+    py_re_free(&rx);
     buf_release(&text);
     return ret;
 }

@@ -15,6 +15,7 @@ extern const struct module module_file;
 extern const struct module module_lineinfile;
 extern const struct module module_ping;
 extern const struct module module_raw;
+extern const struct module module_replace;
 extern const struct module module_script;
 extern const struct module module_setup;
 extern const struct module module_shell;
@@ -32,6 +33,7 @@ static const struct module *const modules[] = {
     &module_lineinfile,
     &module_ping,
     &module_raw,
+    &module_replace,
     &module_script,
     &module_setup,
     &module_shell,
