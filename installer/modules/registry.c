@@ -21,6 +21,7 @@ extern const struct module module_setup;
 extern const struct module module_shell;
 extern const struct module module_slurp;
 extern const struct module module_stat;
+extern const struct module module_sysctl;
 extern const struct module module_template;
 extern const struct module module_wait_for;
 
@@ -39,6 +40,7 @@ static const struct module *const modules[] = {
     &module_shell,
     &module_slurp,
     &module_stat,
+    &module_sysctl,
     &module_template,
     &module_wait_for,
     NULL,
