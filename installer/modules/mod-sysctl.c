@@ -13,7 +13,6 @@
 #include "base/vec.h"
 #include "base/xalloc.h"
 #include "conn/conn.h"
-#include "conn/shell-quote.h"
 #include "modules/args.h"
 #include "modules/lines.h"
 #include "modules/mod-util.h"
@@ -30,12 +29,6 @@ static const struct arg_spec sysctl_args[] = {
     { .name = "value", .type = ARG_STR, .aliases = "val" },
     { 0 },
 };
-
-/* Every sysctl command runs in the C locale, found where Ansible's get_bin_path looks. */
-#define SYSCTL_PREFIX                                                                        \
-    "PATH=$PATH:/sbin:/usr/sbin:/usr/local/sbin LANG=C LC_ALL=C LC_MESSAGES=C; "           \
-    "command -v sysctl >/dev/null 2>&1 || { echo 'Failed to find required executable "   \
-    "\"sysctl\"' >&2; exit 127; }; sysctl "
 
 struct sysctl_job {
     char *name;         /* owned: stripped */
@@ -111,14 +104,22 @@ static bool split_setting(const char *line, char **key, char **value)
     return true;
 }
 
-/* Runs SYSCTL_PREFIX ARGS; returns 0 with *status, out and errout set, -1 when unreachable. */
-static int run_sysctl(struct module_ctx *ctx, const char *args, struct buf *out,
+/* Runs `sysctl ARG1 [ARG2 [ARG3]]` (NULLs left out); returns 0 with *status, out and errout
+ * set, -1 when unreachable. */
+static int run_sysctl(struct module_ctx *ctx, const char *const args[3], struct buf *out,
                       struct buf *errout, int *status, struct err *err)
 {
-    char *cmd = xasprintf(SYSCTL_PREFIX "%s", args);
-    int ret = mod_exec(ctx, cmd, NULL, 0, out, errout, status, err);
+    struct svec argv = SVEC_INIT;
+    int ret;
 
-    free(cmd);
+    svec_push(&argv, "sysctl");
+    for (size_t i = 0; i < 3; i++) {
+        if (args[i]) {
+            svec_push(&argv, args[i]);
+        }
+    }
+    ret = mod_exec_argv(ctx, &argv, out, errout, status, err);
+    svec_release(&argv);
     return ret;
 }
 
@@ -126,16 +127,15 @@ static int run_sysctl(struct module_ctx *ctx, const char *args, struct buf *out,
 static int read_state(struct module_ctx *ctx, const char *file, struct sysctl_job *job,
                       struct result *res, struct err *err)
 {
-    struct buf out = BUF_INIT, errout = BUF_INIT, text = BUF_INIT, args = BUF_INIT;
+    struct buf out = BUF_INIT, errout = BUF_INIT, text = BUF_INIT;
+    const char *const get[3] = { "-e", "-n", job->name };
     struct mod_stat st;
     int status = 0, ret;
 
-    buf_adds(&args, "-e -n ");
-    sh_quote(&args, job->name);
-    ret = run_sysctl(ctx, args.ptr, &out, &errout, &status, err);
+    ret = run_sysctl(ctx, get, &out, &errout, &status, err);
     if (ret == 0 && status == 127) {
         ret = 1;
-        result_fail(res, "%.*s", (int)strcspn(errout.ptr, "\n"), errout.ptr);
+        mod_fail_missing_bin(res, "sysctl");
     } else if (ret == 0) {
         job->proc_value = status == 0 ? buf_detach(&out, NULL) : NULL;
         ret = mod_stat(ctx, file, true, NULL, &st, err);
@@ -171,7 +171,6 @@ static int read_state(struct module_ctx *ctx, const char *file, struct sysctl_jo
     buf_release(&out);
     buf_release(&errout);
     buf_release(&text);
-    buf_release(&args);
     return ret;
 }
 
@@ -220,23 +219,24 @@ static bool stderr_failed(const char *errout)
     return failed;
 }
 
-/* Runs sysctl with ARGS and fails the module with "WHAT: OUT ERR" when it fails. Returns 0,
- * 1 failed, -1 unreachable. */
+/* Runs `sysctl [-e] OPTION VALUE` and fails the module with "WHAT: OUT ERR" when it fails.
+ * Returns 0, 1 failed, -1 unreachable. */
 static int apply(struct module_ctx *ctx, const struct margs *args, const char *what,
-                 const char *command_args, struct result *res, struct err *err)
+                 const char *option, const char *value, struct result *res, struct err *err)
 {
-    struct buf out = BUF_INIT, errout = BUF_INIT, cmd = BUF_INIT;
+    bool ignore = margs_bool(args, "ignoreerrors");
+    const char *const argv[3] = { ignore ? "-e" : option, ignore ? option : value,
+                                  ignore ? value : NULL };
+    struct buf out = BUF_INIT, errout = BUF_INIT;
     int status = 0, ret;
 
-    buf_addf(&cmd, "%s%s", margs_bool(args, "ignoreerrors") ? "-e " : "", command_args);
-    ret = run_sysctl(ctx, cmd.ptr, &out, &errout, &status, err);
+    ret = run_sysctl(ctx, argv, &out, &errout, &status, err);
     if (ret == 0 && (status != 0 || stderr_failed(errout.ptr))) {
         result_fail(res, "%s: %s%s", what, out.ptr, errout.ptr);
         ret = 1;
     }
     buf_release(&out);
     buf_release(&errout);
-    buf_release(&cmd);
     return ret;
 }
 
@@ -246,7 +246,7 @@ static int process(struct module_ctx *ctx, const struct margs *args, const char 
 {
     bool reload = margs_bool(args, "reload"), changed = false, write_file = false;
     bool set_proc = false;
-    struct buf text = BUF_INIT, cmd = BUF_INIT;
+    struct buf text = BUF_INIT;
     int ret = 0;
 
     if (!job->file_value) {
@@ -265,11 +265,11 @@ static int process(struct module_ctx *ctx, const struct margs *args, const char 
     }
     if (!ctx->check_mode && set_proc) {
         char *setting = xasprintf("%s=%s", job->name, job->value);
+        char *what = xasprintf("setting %s failed", job->name);
 
-        buf_adds(&cmd, "-w ");
-        sh_quote(&cmd, setting);
+        ret = apply(ctx, args, what, "-w", setting, res, err);
         free(setting);
-        ret = apply(ctx, args, "setting failed", cmd.ptr, res, err);
+        free(what);
     }
     if (ret == 0 && !ctx->check_mode && write_file) {
         fixed_file(job, &text);
@@ -277,16 +277,12 @@ static int process(struct module_ctx *ctx, const struct margs *args, const char 
                       err);
     }
     if (ret == 0 && !ctx->check_mode && changed && reload) {
-        buf_reset(&cmd);
-        buf_adds(&cmd, "-p ");
-        sh_quote(&cmd, file);
-        ret = apply(ctx, args, "Failed to reload sysctl", cmd.ptr, res, err);
+        ret = apply(ctx, args, "Failed to reload sysctl", "-p", file, res, err);
     }
     if (ret == 0) {
         res->status = changed ? RESULT_CHANGED : RESULT_OK;
     }
     buf_release(&text);
-    buf_release(&cmd);
     return ret;
 }
 

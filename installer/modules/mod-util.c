@@ -38,6 +38,29 @@ int mod_exec(struct module_ctx *ctx, const char *cmd, const char *stdin_data, si
     return 0;
 }
 
+int mod_exec_argv(struct module_ctx *ctx, const struct svec *argv, struct buf *out,
+                  struct buf *errout, int *status, struct err *err)
+{
+    struct buf cmd = BUF_INIT;
+    int ret;
+
+    buf_adds(&cmd, "PATH=$PATH:/sbin:/usr/sbin:/usr/local/sbin LANG=C LC_ALL=C LC_MESSAGES=C "
+                   "exec");
+    for (size_t i = 0; i < argv->len; i++) {
+        buf_addc(&cmd, ' ');
+        sh_quote(&cmd, argv->items[i]);
+    }
+    ret = mod_exec(ctx, cmd.ptr, NULL, 0, out, errout, status, err);
+    buf_release(&cmd);
+    return ret;
+}
+
+int mod_fail_missing_bin(struct result *res, const char *name)
+{
+    return result_fail(res, "Failed to find required executable \"%s\" in paths: "
+                            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", name);
+}
+
 static const char STAT_FORMAT[] =
     "mode=%f\\nuid=%u\\ngid=%g\\nsize=%s\\nowner=%U\\ngroup=%G\\nmtime=%.9Y\\natime=%.9X\\n"
     "ctime=%.9Z\\ninode=%i\\nnlink=%h\\ndev=%d\\n";

@@ -8,6 +8,7 @@
 #define MOD_UTIL_H
 
 #include <sys/types.h>
+#include "base/vec.h"
 #include "modules/module.h"
 
 /* One remote path as stat(2) sees it (lstat unless 'follow'). */
@@ -31,6 +32,15 @@ struct mod_stat {
  * NULL. Returns 0 with *status set (see exec_result.status), -1 when the host is unreachable. */
 int mod_exec(struct module_ctx *ctx, const char *cmd, const char *stdin_data, size_t stdin_len,
              struct buf *out, struct buf *errout, int *status, struct err *err);
+
+/* Runs the command 'argv' on the host as run_command(list) does: no shell features (each
+ * argument quoted), in the C locale, with the sbin directories Ansible's get_bin_path searches
+ * added to PATH. Exit status 127 means the program was not found (mod_fail_missing_bin). Returns
+ * 0 with *status set, -1 when the host is unreachable. */
+int mod_exec_argv(struct module_ctx *ctx, const struct svec *argv, struct buf *out,
+                  struct buf *errout, int *status, struct err *err);
+/* Fails the module with get_bin_path's message for a program the host lacks; returns 0. */
+int mod_fail_missing_bin(struct result *res, const char *name);
 
 /* Stats 'path' in one exec. checksum_alg: NULL for none, or "sha1", "sha256", "md5", "sha224",
  * "sha384", "sha512" (the coreutils <alg>sum tools). Returns 0 (st->exists false when absent),

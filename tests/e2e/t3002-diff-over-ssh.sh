@@ -4,7 +4,10 @@
 # side. Both must agree on: the exit code, the PLAY RECAP counters per host, the files left under
 # $OUT on every host (path, type, mode, owner uid, sha256 and the text of small files), and the
 # second run must report changed=0 for both. `# diff-ssh-login: pot` playbooks log in as the sudo
-# user 'pot' and get ansible_become_password from a 0600 vars file passed with -e @file.
+# user 'pot' and get ansible_become_password from a 0600 vars file passed with -e @file;
+# `# diff-ssh-args: ARGS` adds ARGS to both tools' command lines; `# diff-ssh-output: exact`
+# also compares the first run's output byte for byte (times and Ansible's temporary paths
+# masked).
 # Needs: tests/sandbox/sandbox.sh up (docker mode, 3+ hosts) and POT_SANDBOX_ENV pointing at its
 # env. POT_DIFF_ONLY=NAME runs one playbook. Ansible over ssh is slow (minutes per playbook), so
 # its snapshots are cached in POT_DIFF_CACHE (default ~/.cache/pot-diff) keyed by everything they
@@ -70,13 +73,18 @@ run_twice() {
         inv=$T/inventory-pot
         extra+=(-e "@$T/become-vars.yml")
     fi
+    read -r -a args <<<"$(sed -n 's/^# diff-ssh-args: *//p' "$DIFF/$name.yml")"
     on_hosts "rm -rf $OUT" >/dev/null
     for n in 1 2; do
         rc=0
-        (cd "$DIFF" && "$@" -i "$inv" "${extra[@]}" "$name.yml") >"$T/$tag.$n.log" \
-            2>"$T/$tag.$n.err" || rc=$?
+        (cd "$DIFF" && "$@" -i "$inv" "${extra[@]}" "${args[@]}" "$name.yml") \
+            >"$T/$tag.$n.log" 2>"$T/$tag.$n.err" || rc=$?
         snapshot "$T/$tag.$n.log" "$rc" >"$T/$tag.snap$n"
     done
+    # the first run's output with times, config-file lines and Ansible's temporary paths masked
+    sed -E -e 's/"(delta|end|start)": "[^"]*"/"\1": "..."/g' -e '/^Using .* as config file$/d' \
+        -e '/^No config file found; using defaults$/d' \
+        -e 's/, "src": "[^"]*\/\.ansible\/tmp\/[^"]*"//' "$T/$tag.1.log" >"$T/$tag.out"
 }
 
 # ansible_ref NAME: $T/ansible.snap1 and ansible.snap2, from the cache when they are there.
@@ -87,14 +95,14 @@ ansible_ref() {
              cat "$SANDBOX_INVENTORY" "$TOP/tests/sandbox/sandbox.sh"
              cd "$DIFF" && find . -type f | LC_ALL=C sort | xargs -d '\n' sha256sum; } |
            sha256sum | cut -c1-32)
-    if [ -f "$CACHE/ssh-$key.snap2" ]; then
-        for f in snap1 snap2; do cp "$CACHE/ssh-$key.$f" "$T/ansible.$f"; done
+    if [ -f "$CACHE/ssh-$key.out" ]; then
+        for f in snap1 snap2 out; do cp "$CACHE/ssh-$key.$f" "$T/ansible.$f"; done
         return
     fi
     run_twice ansible "$name" "$ANSIBLE_PLAYBOOK"
     if grep -qx 'rc=0' "$T/ansible.snap1" && grep -qx 'rc=0' "$T/ansible.snap2" &&
         ! grep -E ' changed=[1-9]' "$T/ansible.snap2" >/dev/null; then
-        for f in snap1 snap2; do cp "$T/ansible.$f" "$CACHE/ssh-$key.$f"; done
+        for f in snap1 snap2 out; do cp "$T/ansible.$f" "$CACHE/ssh-$key.$f"; done
     fi
 }
 
@@ -117,6 +125,9 @@ check() {
             return 1
         fi
     done
+    if grep -q '^# diff-ssh-output: exact' "$DIFF/$name.yml"; then
+        diff -u "$T/ansible.out" "$T/pot.out" >&2
+    fi
 }
 
 expect_success 'ansible-playbook reaches the hosts over ssh' '
