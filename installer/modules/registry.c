@@ -12,6 +12,7 @@ extern const struct module module_command;
 extern const struct module module_copy;
 extern const struct module module_fetch;
 extern const struct module module_file;
+extern const struct module module_group;
 extern const struct module module_iptables;
 extern const struct module module_lineinfile;
 extern const struct module module_ping;
@@ -32,6 +33,7 @@ static const struct module *const modules[] = {
     &module_copy,
     &module_fetch,
     &module_file,
+    &module_group,
     &module_iptables,
     &module_lineinfile,
     &module_ping,
