@@ -53,6 +53,24 @@ static char *without_underscores(const char *s)
     return out;
 }
 
+/* YAML 1.1's base-60 integer ("1:30" = 90), saturated at INT64_MAX. */
+static int64_t sexagesimal(char *digits)
+{
+    int64_t v = 0;
+
+    while (digits != NULL) {
+        char *part = strsep(&digits, ":");
+
+        if (__builtin_mul_overflow(v, 60, &v) ||
+            __builtin_add_overflow(v, strtoll(part, NULL, 10), &v)) {
+            return INT64_MAX;
+        }
+    }
+    return v;
+}
+
+/* An int as PyYAML resolves it. PyYAML's ints are unbounded; pot's are 64-bit, so a value
+ * beyond them saturates at INT64_MAX (and -INT64_MAX), as strtoll does. */
 static struct val *resolve_int(const char *text)
 {
     char *s = without_underscores(text);
@@ -65,13 +83,7 @@ static struct val *resolve_int(const char *text)
         p++;
     }
     if (strchr(p, ':')) {
-        char *rest = (char *)p;
-
-        while (rest != NULL) {
-            char *part = strsep(&rest, ":");
-
-            v = v * 60 + strtoll(part, NULL, 10);
-        }
+        v = sexagesimal((char *)p);
     } else if (p[0] == '0' && p[1] == 'b') {
         v = strtoll(p + 2, NULL, 2);
     } else if (p[0] == '0' && p[1] == 'x') {

@@ -36,6 +36,21 @@ static void test_yaml_resolves_scalars_like_pyyaml(void **state)
     val_unref(v);
 }
 
+/* fuzz-yaml's finding: a base-60 int past int64 overflowed (UB); it saturates now */
+static void test_yaml_big_ints_saturate(void **state)
+{
+    struct val *v = load("a: 1:30\nb: -1:0:0\nc: 11111111111111111111111111:1:6\n"
+                         "d: 99999999999999999999\ne: -99999999999999999999\n");
+
+    (void)state;
+    assert_int_equal(val_dict_get(v, "a")->u.i, 90);
+    assert_int_equal(val_dict_get(v, "b")->u.i, -3600);
+    assert_true(val_dict_get(v, "c")->u.i == INT64_MAX);
+    assert_true(val_dict_get(v, "d")->u.i == INT64_MAX);
+    assert_true(val_dict_get(v, "e")->u.i == -INT64_MAX);
+    val_unref(v);
+}
+
 static void test_yaml_keeps_order_positions_and_merges(void **state)
 {
     struct val *v = load("base: &b\n  x: 1\n  y: 2\nz: 0\nchild:\n  <<: *b\n  y: 3\n");
@@ -249,6 +264,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_yaml_resolves_scalars_like_pyyaml),
+        cmocka_unit_test(test_yaml_big_ints_saturate),
         cmocka_unit_test(test_yaml_keeps_order_positions_and_merges),
         cmocka_unit_test(test_yaml_error_names_line_and_column),
         cmocka_unit_test(test_yaml_rejects_recursive_alias),
