@@ -8,7 +8,7 @@
 #include "pot.h"
 #include <string.h>
 #include "base/buf.h"
-#include "base/pyescape.h"
+#include "python/py-escape.h"
 #include "base/strutil.h"
 #include "base/xalloc.h"
 #include "inventory/inv-impl.h"

@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <string.h>
 #include "base/buf.h"
-#include "base/pyescape.h"
+#include "python/py-escape.h"
 #include "base/xalloc.h"
 #include "template/tpl-ast.h"
 

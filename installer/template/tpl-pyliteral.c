@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 #include "base/buf.h"
-#include "base/pyescape.h"
+#include "python/py-escape.h"
 #include "template/tpl-eval.h"
 
 struct lit {

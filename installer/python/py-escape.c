@@ -1,11 +1,11 @@
 /*
- * pyescape.c - one backslash escape of a Python string literal to UTF-8 or a byte; the rules
- * each caller takes are chosen by enum pyesc_flags (see pyescape.h).
+ * py-escape.c - one backslash escape of a Python string literal to UTF-8 or a byte; the rules
+ * each caller takes are chosen by enum pyesc_flags (see py-escape.h).
  */
 #include "pot.h"
 #include <string.h>
 #include "base/buf.h"
-#include "base/pyescape.h"
+#include "python/py-escape.h"
 #include "base/strutil.h"
 
 

@@ -1,7 +1,7 @@
-/* tests/unit/test-pyescape.c: tests installer/base/pyescape.c */
+/* tests/unit/test-py-escape.c: tests installer/python/py-escape.c */
 #include "unit.h"
 #include "base/buf.h"
-#include "base/pyescape.h"
+#include "python/py-escape.h"
 
 /* Decodes the escape at the start of 's' (read up to its NUL) and checks the bytes consumed and
  * the bytes appended. */
