@@ -320,6 +320,7 @@ static int sysctl_run(struct module_ctx *ctx, const struct margs *args, struct r
 
 const struct module module_sysctl = {
     .name = "sysctl",
+    .collection = "ansible.posix",
     .args = sysctl_args,
     .flags = MOD_CHECK_MODE,
     .run = sysctl_run,

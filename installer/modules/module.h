@@ -89,6 +89,8 @@ struct margs {
 
 struct module {
     const char *name;
+    const char *collection; /* its collection when it is not ansible.builtin ("ansible.posix"):
+                               "ansible.posix.sysctl" finds it too; NULL for builtins */
     const struct arg_spec *args;
     unsigned flags;
     /* Fills 'res' (status, msg, data). Returns 0; -1 only when the host became unreachable
@@ -97,7 +99,9 @@ struct module {
                struct err *err);
 };
 
-/* The module table (registry.c): finds "copy", "ansible.builtin.copy" and "ansible.legacy.copy". */
+/* The module table (registry.c): finds "copy", "ansible.builtin.copy" and "ansible.legacy.copy"
+ * (Ansible routes a moved module's builtin name to its collection, so "ansible.builtin.sysctl"
+ * too), and a collection module by its full name ("ansible.posix.sysctl"). */
 const struct module *module_find(const char *name);
 /* The i-th module of the table, NULL past the last (the test of the table walks it). */
 const struct module *module_at(size_t i);

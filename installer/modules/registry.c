@@ -66,7 +66,12 @@ const struct module *module_find(const char *name)
         }
     }
     for (size_t i = 0; modules[i]; i++) {
-        if (strcmp(modules[i]->name, name) == 0) {
+        const char *coll = modules[i]->collection;
+        size_t n = coll ? strlen(coll) : 0;
+
+        if (strcmp(modules[i]->name, name) == 0 ||
+            (coll && strncmp(name, coll, n) == 0 && name[n] == '.' &&
+             strcmp(name + n + 1, modules[i]->name) == 0)) {
             return modules[i];
         }
     }

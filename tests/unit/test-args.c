@@ -90,6 +90,10 @@ static void test_module_find_accepts_collection_names(void **state)
     assert_ptr_equal(module_find("ansible.builtin.copy"), module_find("copy"));
     assert_ptr_equal(module_find("ansible.legacy.shell"), module_find("shell"));
     assert_null(module_find("ansible.builtin.nope"));
+    assert_ptr_equal(module_find("ansible.posix.sysctl"), module_find("sysctl"));
+    assert_ptr_equal(module_find("ansible.builtin.sysctl"), module_find("sysctl"));
+    assert_null(module_find("ansible.posix.copy"));
+    assert_null(module_find("ansible.posix"));
 }
 
 int main(void)
