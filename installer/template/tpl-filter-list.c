@@ -1,7 +1,7 @@
 /*
  * tpl-filter-list.c - filters over lists and dicts: first, last, min, max, sum, sort, unique,
  * reverse, list, join, map, select/reject, selectattr/rejectattr, dict2items, items2dict, combine,
- * zip, flatten, product, union/intersect/difference, extract.
+ * zip, flatten, product, union/intersect/difference, extract, batch, slice, dictsort.
  */
 #include "pot.h"
 #include <string.h>
@@ -79,13 +79,22 @@ struct keyed {
     size_t index;
 };
 
-static int cmp_keyed(const void *pa, const void *pb, void *incomparable)
+struct keyed_order {
+    bool reverse;      /* Python's sorted(reverse=True): descending, equal keys kept in order */
+    bool incomparable; /* set when two keys could not be compared */
+};
+
+static int cmp_keyed(const void *pa, const void *pb, void *order)
 {
     const struct keyed *a = pa, *b = pb;
+    struct keyed_order *o = order;
     bool bad = false;
     int r = val_compare(a->key, b->key, &bad);
 
-    *(bool *)incomparable |= bad;
+    o->incomparable |= bad;
+    if (o->reverse) {
+        r = -r;
+    }
     return r ? r : (a->index < b->index ? -1 : 1);
 }
 
@@ -119,13 +128,13 @@ static void keyed_free(struct keyed *k, size_t n)
     free(k);
 }
 
-/* Sorts stably; fails when Python could not compare the keys. */
-static int sort_keyed(struct tpl_ctx *c, struct keyed *k, size_t n)
+/* Sorts stably as Python's sorted(); fails when Python could not compare the keys. */
+static int sort_keyed(struct tpl_ctx *c, struct keyed *k, size_t n, bool reverse)
 {
-    bool incomparable = false;
+    struct keyed_order order = { .reverse = reverse };
 
-    qsort_r(k, n, sizeof(*k), cmp_keyed, &incomparable);
-    if (incomparable) {
+    qsort_r(k, n, sizeof(*k), cmp_keyed, &order);
+    if (order.incomparable) {
         return tpl_failn(c, "'<' not supported between these values");
     }
     return 0;
@@ -152,12 +161,10 @@ static struct val *f_sort(struct tpl_ctx *c, struct val *v, const struct tpl_arg
     }
     k = keyed_items(c, list, attr && attr->type != VAL_NULL ? attr : NULL,
                     cs && val_truthy(cs), &n);
-    if (k && sort_keyed(c, k, n) == 0) {
-        bool r = rev && val_truthy(rev);
-
+    if (k && sort_keyed(c, k, n, rev && val_truthy(rev)) == 0) {
         out = val_list();
         for (size_t i = 0; i < n; i++) {
-            val_list_push(out, k[r ? n - 1 - i : i].item);
+            val_list_push(out, k[i].item);
         }
     }
     if (k) {
@@ -785,9 +792,132 @@ static struct val *f_extract(struct tpl_ctx *c, struct val *v, const struct tpl_
     return cur;
 }
 
+/* A positive int argument of 'fname', or -1 after failing. */
+static int64_t count_arg(struct tpl_ctx *c, const char *fname, const struct val *n)
+{
+    if (!n || n->type != VAL_INT || n->u.i <= 0) {
+        tpl_failn(c, "%s: the count must be a positive integer", fname);
+        return -1;
+    }
+    return n->u.i;
+}
+
+/* batch(linecount, fill_with=None): the items in lists of linecount; the last one filled up. */
+static struct val *f_batch(struct tpl_ctx *c, struct val *v, const struct tpl_args *a)
+{
+    struct val *fill = tpl_arg(a, 1, "fill_with"), *list, *out, *cur = NULL;
+    int64_t n;
+
+    if (tpl_check_args(c, "batch", a, 2, "linecount,fill_with") < 0) {
+        return NULL;
+    }
+    n = count_arg(c, "batch", tpl_arg(a, 0, "linecount"));
+    list = n > 0 ? as_list(c, v) : NULL;
+    if (!list) {
+        return NULL;
+    }
+    out = val_list();
+    for (size_t i = 0; i < val_list_len(list); i++) {
+        if (!cur || (int64_t)val_list_len(cur) == n) {
+            cur = val_list();
+            val_list_push_take(out, cur);
+        }
+        val_list_push(cur, val_list_get(list, i));
+    }
+    while (cur && fill && fill->type != VAL_NULL && (int64_t)val_list_len(cur) < n) {
+        val_list_push(cur, fill);
+    }
+    val_unref(list);
+    return out;
+}
+
+/* slice(slices, fill_with=None): the items in 'slices' columns, the longer ones first. */
+static struct val *f_slice(struct tpl_ctx *c, struct val *v, const struct tpl_args *a)
+{
+    struct val *fill = tpl_arg(a, 1, "fill_with"), *list, *out;
+    size_t len, per, extra, offset = 0;
+    int64_t slices;
+
+    if (tpl_check_args(c, "slice", a, 2, "slices,fill_with") < 0) {
+        return NULL;
+    }
+    slices = count_arg(c, "slice", tpl_arg(a, 0, "slices"));
+    list = slices > 0 ? as_list(c, v) : NULL;
+    if (!list) {
+        return NULL;
+    }
+    len = val_list_len(list);
+    per = len / (size_t)slices;
+    extra = len % (size_t)slices;
+    out = val_list();
+    for (size_t k = 0; k < (size_t)slices; k++) {
+        struct val *part = val_list();
+        size_t start = offset + k * per, end;
+
+        offset += k < extra;
+        end = offset + (k + 1) * per;
+        for (size_t i = start; i < end; i++) {
+            val_list_push(part, val_list_get(list, i));
+        }
+        if (fill && fill->type != VAL_NULL && k >= extra) {
+            val_list_push(part, fill);
+        }
+        val_list_push_take(out, part);
+    }
+    val_unref(list);
+    return out;
+}
+
+/* dictsort(case_sensitive=False, by='key', reverse=False): the (key, value) pairs, sorted. */
+static struct val *f_dictsort(struct tpl_ctx *c, struct val *v, const struct tpl_args *a)
+{
+    struct val *cs = tpl_arg(a, 0, "case_sensitive"), *by = tpl_arg(a, 1, "by");
+    struct val *rev = tpl_arg(a, 2, "reverse"), *pairs, *out = NULL;
+    struct val *pos = NULL;
+    struct keyed *k;
+    size_t n;
+
+    if (tpl_check_args(c, "dictsort", a, 3, "case_sensitive,by,reverse") < 0) {
+        return NULL;
+    }
+    if (v->type != VAL_DICT) {
+        return tpl_fail(c, "dictsort: '%s' object has no attribute 'items'",
+                        val_type_name(v->type));
+    }
+    if (by && !(by->type == VAL_STR && (strcmp(by->u.s.ptr, "key") == 0 ||
+                                        strcmp(by->u.s.ptr, "value") == 0))) {
+        return tpl_fail(c, "You can only sort by either \"key\" or \"value\"");
+    }
+    pairs = val_list();
+    for (size_t i = 0; i < val_dict_len(v); i++) {
+        struct val *pair = val_list();
+
+        pair->flags |= TPL_TUPLE;
+        val_list_push_take(pair, val_str(val_dict_key_at(v, i)));
+        val_list_push(pair, val_dict_value_at(v, i));
+        val_list_push_take(pairs, pair);
+    }
+    pos = val_int(by && strcmp(by->u.s.ptr, "value") == 0 ? 1 : 0);
+    k = keyed_items(c, pairs, pos, cs && val_truthy(cs), &n);
+    if (k && sort_keyed(c, k, n, rev && val_truthy(rev)) == 0) {
+        out = val_list();
+        for (size_t i = 0; i < n; i++) {
+            val_list_push(out, k[i].item);
+        }
+    }
+    if (k) {
+        keyed_free(k, n);
+    }
+    val_unref(pos);
+    val_unref(pairs);
+    return out;
+}
+
 const struct tpl_filter tpl_filters_list[] = {
+    { "batch", f_batch, 0 },
     { "combine", f_combine, 0 },
     { "dict2items", f_dict2items, 0 },
+    { "dictsort", f_dictsort, 0 },
     { "difference", f_difference, 0 },
     { "extract", f_extract, 0 },
     { "first", f_first, 0 },
@@ -806,6 +936,7 @@ const struct tpl_filter tpl_filters_list[] = {
     { "reverse", f_reverse, 0 },
     { "select", f_select, 0 },
     { "selectattr", f_selectattr, 0 },
+    { "slice", f_slice, 0 },
     { "sort", f_sort, 0 },
     { "sum", f_sum, 0 },
     { "union", f_union, 0 },
