@@ -1036,12 +1036,18 @@ NOINLINE static struct val *eval_getitem(struct tpl_ctx *c, const struct tpl_nod
     return r;
 }
 
+/* Whether 'n' is the name `loop` of the innermost for loop (no local shadows it). */
+static bool is_loop_name(struct tpl_ctx *c, const struct tpl_node *n)
+{
+    return n->kind == TN_NAME && c->loop && n->slot == c->t->loop_slot &&
+           !local_find(c, c->t->loop_slot);
+}
+
 NOINLINE static struct val *eval_getattr(struct tpl_ctx *c, const struct tpl_node *n)
 {
     struct val *obj, *r;
 
-    if (n->a->kind == TN_NAME && c->loop && n->a->slot == c->t->loop_slot &&
-        !local_find(c, c->t->loop_slot)) {
+    if (is_loop_name(c, n->a)) {
         c->node = n;
         return loop_value(c, c->loop, n->str);
     }
@@ -1295,6 +1301,26 @@ static struct val *call_macro(struct tpl_ctx *c, const struct local *m, const st
     return r;
 }
 
+/* loop.cycle(a, b, ...): the argument at index0 modulo their count. */
+static struct val *loop_cycle(struct tpl_ctx *c, const struct tpl_node *n)
+{
+    struct val *storage[MAX_ARGS], *r = NULL;
+    struct tpl_args a;
+
+    if (eval_args(c, n, &a, storage) < 0) {
+        return NULL;
+    }
+    c->node = n;
+    if (a.nkw > 0 || a.npos == 0) {
+        r = tpl_fail(c, a.npos == 0 ? "no items for cycling given"
+                                    : "cycle() got an unexpected keyword argument");
+    } else {
+        r = val_ref(a.pos[c->loop->index0 % a.npos]);
+    }
+    release_args(&a);
+    return r;
+}
+
 static struct val *eval_call(struct tpl_ctx *c, const struct tpl_node *n,
                              const struct tpl_node *call_block)
 {
@@ -1306,6 +1332,9 @@ static struct val *eval_call(struct tpl_ctx *c, const struct tpl_node *n,
     c->node = n;
     if (n->nargs + n->nkw > MAX_ARGS) {
         return tpl_fail(c, "too many arguments");
+    }
+    if (fn->kind == TN_GETATTR && is_loop_name(c, fn->a) && strcmp(fn->str, "cycle") == 0) {
+        return loop_cycle(c, n);
     }
     if (fn->kind == TN_GETATTR) {
         struct val *obj = eval_defined(c, fn->a);

@@ -178,6 +178,30 @@ static struct val *f_to_nice_json(struct tpl_ctx *c, struct val *v, const struct
     return dump_json(c, v, a, 4, true);
 }
 
+/* tojson(indent=None): Jinja's htmlsafe_json_dumps, keys sorted and <, >, &, ' escaped. */
+static struct val *f_tojson(struct tpl_ctx *c, struct val *v, const struct tpl_args *a)
+{
+    struct val *ind = tpl_arg(a, 0, "indent");
+    struct buf json = BUF_INIT, out = BUF_INIT;
+
+    if (tpl_check_args(c, "tojson", a, 1, "indent") < 0 || tpl_check_defined(c, v) < 0) {
+        return NULL;
+    }
+    val_to_json(v, &json, ind && ind->type == VAL_INT ? (int)ind->u.i : -1,
+                VAL_JSON_SORT_KEYS | VAL_JSON_ENSURE_ASCII);
+    for (size_t i = 0; i < json.len; i++) {
+        const char *esc = strchr("<>&'", json.ptr[i]) && json.ptr[i] ? "\\u00" : NULL;
+
+        if (esc) {
+            buf_addf(&out, "%s%02x", esc, (unsigned char)json.ptr[i]);
+        } else {
+            buf_addc(&out, json.ptr[i]);
+        }
+    }
+    buf_release(&json);
+    return tpl_str_from_buf(&out);
+}
+
 static struct val *f_from_json(struct tpl_ctx *c, struct val *v, const struct tpl_args *a)
 {
     struct err e = ERR_INIT;
@@ -323,6 +347,7 @@ const struct tpl_filter tpl_filters_data[] = {
     { "to_nice_json", f_to_nice_json, 0 },
     { "to_nice_yaml", f_to_nice_yaml, 0 },
     { "to_yaml", f_to_yaml, 0 },
+    { "tojson", f_tojson, 0 },
     { 0 },
 };
 

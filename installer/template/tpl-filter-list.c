@@ -1,7 +1,7 @@
 /*
  * tpl-filter-list.c - filters over lists and dicts: first, last, min, max, sum, sort, unique,
  * reverse, list, join, map, select/reject, selectattr/rejectattr, dict2items, items2dict, combine,
- * zip, flatten, product, union/intersect/difference, extract, batch, slice, dictsort.
+ * zip, flatten, product, union/intersect/difference, extract, attr, batch, slice, dictsort.
  */
 #include "pot.h"
 #include <string.h>
@@ -792,6 +792,22 @@ static struct val *f_extract(struct tpl_ctx *c, struct val *v, const struct tpl_
     return cur;
 }
 
+/* attr(name): Python's getattr(value, name). The values pot holds have no attributes but their
+ * methods, and Jinja's attr does not fall back to items, so the result is undefined. */
+static struct val *f_attr(struct tpl_ctx *c, struct val *v, const struct tpl_args *a)
+{
+    struct val *name = tpl_arg(a, 0, "name");
+
+    if (tpl_check_args(c, "attr", a, 1, "name") < 0) {
+        return NULL;
+    }
+    if (!name || name->type != VAL_STR) {
+        return tpl_fail(c, "attr: the attribute name must be a string");
+    }
+    return tpl_undefined(c, "'%s object' has no attribute '%s'", val_type_name(v->type),
+                         name->u.s.ptr);
+}
+
 /* A positive int argument of 'fname', or -1 after failing. */
 static int64_t count_arg(struct tpl_ctx *c, const char *fname, const struct val *n)
 {
@@ -914,6 +930,7 @@ static struct val *f_dictsort(struct tpl_ctx *c, struct val *v, const struct tpl
 }
 
 const struct tpl_filter tpl_filters_list[] = {
+    { "attr", f_attr, 0 },
     { "batch", f_batch, 0 },
     { "combine", f_combine, 0 },
     { "dict2items", f_dict2items, 0 },

@@ -1,7 +1,7 @@
 /*
  * tpl-filter-str.c - string and scalar filters: case, trim, replace, indent, center, wordcount,
  * quote, basename/dirname, format, default/mandatory/ternary, bool/int/float/string, abs, round,
- * length.
+ * length, truncate, filesizeformat, urlencode.
  */
 #include "pot.h"
 #include <errno.h>
@@ -621,6 +621,149 @@ static struct val *f_length(struct tpl_ctx *c, struct val *v, const struct tpl_a
     }
 }
 
+/* The byte offset of character 'chars' of UTF-8 text (its length when shorter). */
+static size_t u8offset(const char *s, size_t len, size_t chars)
+{
+    size_t i = 0;
+
+    for (; i < len; i++) {
+        if (((unsigned char)s[i] & 0xC0) != 0x80 && chars-- == 0) {
+            break;
+        }
+    }
+    return i;
+}
+
+/* truncate(length=255, killwords=False, end='...', leeway=5), Jinja's do_truncate. */
+static struct val *f_truncate(struct tpl_ctx *c, struct val *v, const struct tpl_args *a)
+{
+    struct val *lv = tpl_arg(a, 0, "length"), *kw = tpl_arg(a, 1, "killwords");
+    struct val *ev = tpl_arg(a, 2, "end"), *lw = tpl_arg(a, 3, "leeway"), *s;
+    int64_t length = lv && lv->type == VAL_INT ? lv->u.i : 255;
+    int64_t leeway = lw && lw->type == VAL_INT ? lw->u.i : 5;
+    const char *end = ev && ev->type == VAL_STR ? ev->u.s.ptr : "...";
+    size_t end_chars = u8len(end, strlen(end)), cut;
+    struct buf b = BUF_INIT;
+
+    if (tpl_check_args(c, "truncate", a, 4, "length,killwords,end,leeway") < 0) {
+        return NULL;
+    }
+    if (length < (int64_t)end_chars) {
+        return tpl_fail(c, "expected length >= %zu, got %lld", end_chars, (long long)length);
+    }
+    if (leeway < 0) {
+        return tpl_fail(c, "expected leeway >= 0, got %lld", (long long)leeway);
+    }
+    s = as_str(v);
+    if ((int64_t)u8len(s->u.s.ptr, s->u.s.len) <= length + leeway) {
+        return s;
+    }
+    cut = u8offset(s->u.s.ptr, s->u.s.len, (size_t)length - end_chars);
+    if (!(kw && val_truthy(kw))) { /* s[:cut].rsplit(" ", 1)[0] */
+        const char *space = memrchr(s->u.s.ptr, ' ', cut);
+
+        cut = space ? (size_t)(space - s->u.s.ptr) : cut;
+    }
+    buf_add(&b, s->u.s.ptr, cut);
+    buf_adds(&b, end);
+    val_unref(s);
+    return tpl_str_from_buf(&b);
+}
+
+/* filesizeformat(binary=False): "1 Byte", "12 Bytes", "1.5 kB" (or KiB, ...). */
+static struct val *f_filesizeformat(struct tpl_ctx *c, struct val *v, const struct tpl_args *a)
+{
+    static const char *const decimal[] = { "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB" };
+    static const char *const binary[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB",
+                                          "YiB" };
+    struct val *bin = tpl_arg(a, 0, "binary");
+    bool is_bin = bin && val_truthy(bin);
+    double bytes, base = is_bin ? 1024 : 1000, unit = base;
+    size_t i = 0;
+
+    if (tpl_check_args(c, "filesizeformat", a, 1, "binary") < 0) {
+        return NULL;
+    }
+    if (v->type == VAL_INT || v->type == VAL_BOOL) {
+        bytes = v->type == VAL_INT ? (double)v->u.i : v->u.b;
+    } else if (v->type == VAL_DOUBLE) {
+        bytes = v->u.d;
+    } else if (v->type != VAL_STR || parse_double(v->u.s.ptr, &bytes) < 0) {
+        return tpl_fail(c, "filesizeformat: could not convert the value to float");
+    }
+    if (bytes == 1) {
+        return val_str("1 Byte");
+    }
+    if (bytes < base) {
+        return val_strf("%lld Bytes", (long long)bytes);
+    }
+    for (i = 0; i < ARRAY_SIZE(decimal); i++) {
+        unit *= base;
+        if (bytes < unit || i + 1 == ARRAY_SIZE(decimal)) {
+            break;
+        }
+    }
+    return val_strf("%.1f %s", base * bytes / unit, is_bin ? binary[i] : decimal[i]);
+}
+
+/* Python's quote_from_bytes(str(x).encode(), safe), with "+" for spaces in a query string. */
+static void url_quote(const struct val *v, bool for_qs, struct buf *out)
+{
+    struct buf text = BUF_INIT;
+
+    val_to_pystr(v, &text);
+    for (size_t i = 0; i < text.len; i++) {
+        unsigned char ch = (unsigned char)text.ptr[i];
+
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+            strchr("_.-~", ch) || (ch == '/' && !for_qs)) {
+            buf_addc(out, (char)ch);
+        } else if (ch == ' ' && for_qs) {
+            buf_addc(out, '+');
+        } else {
+            buf_addf(out, "%%%02X", ch);
+        }
+    }
+    buf_release(&text);
+}
+
+/* urlencode: a string quoted for a URL path; a dict or a list of pairs as a query string. */
+static struct val *f_urlencode(struct tpl_ctx *c, struct val *v, const struct tpl_args *a)
+{
+    struct buf b = BUF_INIT;
+
+    if (tpl_check_args(c, "urlencode", a, 0, "") < 0) {
+        return NULL;
+    }
+    if (v->type == VAL_DICT) {
+        for (size_t i = 0; i < val_dict_len(v); i++) {
+            struct val *k = val_str(val_dict_key_at(v, i));
+
+            buf_adds(&b, i ? "&" : "");
+            url_quote(k, true, &b);
+            buf_addc(&b, '=');
+            url_quote(val_dict_value_at(v, i), true, &b);
+            val_unref(k);
+        }
+    } else if (v->type == VAL_LIST) {
+        for (size_t i = 0; i < val_list_len(v); i++) {
+            struct val *pair = val_list_get(v, i);
+
+            if (pair->type != VAL_LIST || val_list_len(pair) != 2) {
+                buf_release(&b);
+                return tpl_fail(c, "urlencode: each item must be a (key, value) pair");
+            }
+            buf_adds(&b, i ? "&" : "");
+            url_quote(val_list_get(pair, 0), true, &b);
+            buf_addc(&b, '=');
+            url_quote(val_list_get(pair, 1), true, &b);
+        }
+    } else {
+        url_quote(v, false, &b);
+    }
+    return tpl_str_from_buf(&b);
+}
+
 const struct tpl_filter tpl_filters_str[] = {
     { "abs", f_abs, 0 },
     { "basename", f_basename, 0 },
@@ -631,6 +774,7 @@ const struct tpl_filter tpl_filters_str[] = {
     { "d", f_default, TPL_UNDEF_OK },
     { "default", f_default, TPL_UNDEF_OK },
     { "dirname", f_dirname, 0 },
+    { "filesizeformat", f_filesizeformat, 0 },
     { "float", f_float, 0 },
     { "format", f_format, 0 },
     { "indent", f_indent, 0 },
@@ -645,7 +789,9 @@ const struct tpl_filter tpl_filters_str[] = {
     { "ternary", f_ternary, 0 },
     { "title", f_title, 0 },
     { "trim", f_trim, 0 },
+    { "truncate", f_truncate, 0 },
     { "upper", f_upper, 0 },
+    { "urlencode", f_urlencode, 0 },
     { "wordcount", f_wordcount, 0 },
     { 0 },
 };
