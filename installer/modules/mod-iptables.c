@@ -44,7 +44,7 @@ static const struct arg_spec iptables_args[] = {
     { .name = "log_prefix", .type = ARG_STR },
     { .name = "match", .type = ARG_LIST },
     { .name = "match_set", .type = ARG_STR },
-    { .name = "match_set_flags", .type = ARG_CHOICE, .choices = "src,dst,src\\,dst,dst\\,src" },
+    { .name = "match_set_flags", .type = ARG_STR }, /* choices with commas: check_args */
     { .name = "out_interface", .type = ARG_STR },
     { .name = "policy", .type = ARG_CHOICE, .choices = "ACCEPT,DROP,QUEUE,RETURN" },
     { .name = "protocol", .type = ARG_STR },
@@ -492,6 +492,17 @@ static void set_result(struct result *res, const struct margs *args, const char 
 /* Ansible's argument checks. Returns 0, or 1 with res failed. */
 static int check_args(const struct margs *args, const char **jump, struct result *res)
 {
+    static const char *const set_flags[] = { "src", "dst", "src,dst", "dst,src", NULL };
+    const char *flags = margs_str(args, "match_set_flags");
+    bool flags_ok = !flags;
+
+    for (size_t i = 0; !flags_ok && set_flags[i]; i++) {
+        flags_ok = strcmp(flags, set_flags[i]) == 0;
+    }
+    if (!flags_ok) {
+        return result_fail(res, "value of match_set_flags must be one of: src, dst, src,dst, "
+                                "dst,src, got: %s", flags), 1;
+    }
     if (margs_has(args, "set_dscp_mark") && margs_has(args, "set_dscp_mark_class")) {
         return result_fail(res, "parameters are mutually exclusive: "
                                 "set_dscp_mark|set_dscp_mark_class"), 1;
