@@ -294,12 +294,7 @@ static int run_checked(struct module_ctx *ctx, const struct svec *argv, struct b
         while (n > 0 && strchr(" \t\r\n", errout.ptr[n - 1])) {
             n--;
         }
-        for (size_t i = 0; i < argv->len; i++) {
-            if (i > 0) {
-                buf_addc(&cmd, ' ');
-            }
-            sh_quote(&cmd, argv->items[i]);
-        }
+        sh_quote_argv(&cmd, argv->items);
         val_dict_set_take(res->data, "cmd", val_str(cmd.ptr));
         val_dict_set_take(res->data, "rc", val_int(status));
         val_dict_set_take(res->data, "stdout", val_str((out ? out : &mine)->ptr));

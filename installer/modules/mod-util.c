@@ -45,11 +45,8 @@ int mod_exec_argv(struct module_ctx *ctx, const struct svec *argv, struct buf *o
     int ret;
 
     buf_adds(&cmd, "PATH=$PATH:/sbin:/usr/sbin:/usr/local/sbin LANG=C LC_ALL=C LC_MESSAGES=C "
-                   "exec");
-    for (size_t i = 0; i < argv->len; i++) {
-        buf_addc(&cmd, ' ');
-        sh_quote(&cmd, argv->items[i]);
-    }
+                   "exec ");
+    sh_quote_argv(&cmd, argv->items);
     ret = mod_exec(ctx, cmd.ptr, NULL, 0, out, errout, status, err);
     buf_release(&cmd);
     return ret;

@@ -140,28 +140,16 @@ static int sort_keyed(struct tpl_ctx *c, struct keyed *k, size_t n, bool reverse
     return 0;
 }
 
-static struct val *as_list(struct tpl_ctx *c, struct val *v)
+/* The items of 'list' sorted by their keys (attribute 'attr' or the item), as Python's
+ * sorted(key=..., reverse=...); NULL after an error. */
+static struct val *sorted_by_key(struct tpl_ctx *c, struct val *list, const struct val *attr,
+                                 bool case_sensitive, bool reverse)
 {
-    return tpl_iter_list(c, v);
-}
-
-static struct val *f_sort(struct tpl_ctx *c, struct val *v, const struct tpl_args *a)
-{
-    struct val *rev = tpl_arg(a, 0, "reverse"), *cs = tpl_arg(a, 1, "case_sensitive"),
-               *attr = tpl_arg(a, 2, "attribute"), *list, *out = NULL;
-    struct keyed *k;
+    struct val *out = NULL;
     size_t n;
+    struct keyed *k = keyed_items(c, list, attr, case_sensitive, &n);
 
-    if (tpl_check_args(c, "sort", a, 3, "reverse,case_sensitive,attribute") < 0) {
-        return NULL;
-    }
-    list = as_list(c, v);
-    if (!list) {
-        return NULL;
-    }
-    k = keyed_items(c, list, attr && attr->type != VAL_NULL ? attr : NULL,
-                    cs && val_truthy(cs), &n);
-    if (k && sort_keyed(c, k, n, rev && val_truthy(rev)) == 0) {
+    if (k && sort_keyed(c, k, n, reverse) == 0) {
         out = val_list();
         for (size_t i = 0; i < n; i++) {
             val_list_push(out, k[i].item);
@@ -170,6 +158,28 @@ static struct val *f_sort(struct tpl_ctx *c, struct val *v, const struct tpl_arg
     if (k) {
         keyed_free(k, n);
     }
+    return out;
+}
+
+static struct val *as_list(struct tpl_ctx *c, struct val *v)
+{
+    return tpl_iter_list(c, v);
+}
+
+static struct val *f_sort(struct tpl_ctx *c, struct val *v, const struct tpl_args *a)
+{
+    struct val *rev = tpl_arg(a, 0, "reverse"), *cs = tpl_arg(a, 1, "case_sensitive"),
+               *attr = tpl_arg(a, 2, "attribute"), *list, *out;
+
+    if (tpl_check_args(c, "sort", a, 3, "reverse,case_sensitive,attribute") < 0) {
+        return NULL;
+    }
+    list = as_list(c, v);
+    if (!list) {
+        return NULL;
+    }
+    out = sorted_by_key(c, list, attr && attr->type != VAL_NULL ? attr : NULL,
+                        cs && val_truthy(cs), rev && val_truthy(rev));
     val_unref(list);
     return out;
 }
@@ -888,10 +898,7 @@ static struct val *f_slice(struct tpl_ctx *c, struct val *v, const struct tpl_ar
 static struct val *f_dictsort(struct tpl_ctx *c, struct val *v, const struct tpl_args *a)
 {
     struct val *cs = tpl_arg(a, 0, "case_sensitive"), *by = tpl_arg(a, 1, "by");
-    struct val *rev = tpl_arg(a, 2, "reverse"), *pairs, *out = NULL;
-    struct val *pos = NULL;
-    struct keyed *k;
-    size_t n;
+    struct val *rev = tpl_arg(a, 2, "reverse"), *pairs, *out, *pos;
 
     if (tpl_check_args(c, "dictsort", a, 3, "case_sensitive,by,reverse") < 0) {
         return NULL;
@@ -914,16 +921,7 @@ static struct val *f_dictsort(struct tpl_ctx *c, struct val *v, const struct tpl
         val_list_push_take(pairs, pair);
     }
     pos = val_int(by && strcmp(by->u.s.ptr, "value") == 0 ? 1 : 0);
-    k = keyed_items(c, pairs, pos, cs && val_truthy(cs), &n);
-    if (k && sort_keyed(c, k, n, rev && val_truthy(rev)) == 0) {
-        out = val_list();
-        for (size_t i = 0; i < n; i++) {
-            val_list_push(out, k[i].item);
-        }
-    }
-    if (k) {
-        keyed_free(k, n);
-    }
+    out = sorted_by_key(c, pairs, pos, cs && val_truthy(cs), rev && val_truthy(rev));
     val_unref(pos);
     val_unref(pairs);
     return out;
