@@ -135,25 +135,9 @@ with open(out, "w") as o:
 PY
 }
 
-# put_section FILE: replace this benchmark's section of bench/RESULTS.md (re-read right now),
-# keeping the hand-written notes between the notes marker and the end marker.
+# put_section FILE: replace this benchmark's section of bench/RESULTS.md (re-read right now).
 put_section() {
-    /usr/bin/python3 - "$RESULTS" "$1" <<'PY'
-import os, re, sys
-path, section = sys.argv[1], open(sys.argv[2]).read()
-text = open(path).read()
-pat = re.compile(r"<!-- disk-vs-fio:begin.*?<!-- disk-vs-fio:end -->\n?", re.S)
-m = pat.search(text)
-if m:
-    notes = re.search(r"<!-- disk-vs-fio:notes -->\n(.*?)<!-- disk-vs-fio:end -->", m.group(0), re.S)
-    if notes:
-        section = section.replace("<!-- disk-vs-fio:notes -->\n", "<!-- disk-vs-fio:notes -->\n" + notes.group(1))
-    text = text[:m.start()] + section + text[m.end():]
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-open(path + ".tmp", "w").write(text)
-os.replace(path + ".tmp", path)
-PY
+    /usr/bin/python3 "$TOP/bench/put-section.py" disk-vs-fio "$1" "$RESULTS"
 }
 
 main() {

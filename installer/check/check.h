@@ -7,16 +7,20 @@
  * Disk: check_disk_run() copies the static probe (installer/probe/) to a host over its
  * connection, runs it on a directory, removes it and returns the probe's JSON; check_disk_judge()
  * turns that JSON and the host's variables into outcomes.
+ *
+ * Network: check_net_run() measures every ordered pair of hosts, in the phases of
+ * check_net_schedule() so that no host is in two measurements at once; check_net_judge() judges
+ * each pair's JSON against the measuring host's variables.
  */
 #ifndef CHECK_H
 #define CHECK_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "base/err.h"
 
 struct become;
 struct conn;
-struct err;
 struct val;
 
 /* Ordered: a worse verdict compares greater. */
@@ -51,6 +55,13 @@ void check_list_release(struct check_list *list);
 /* The worst verdict of the list; VERDICT_PASS when empty. */
 enum verdict check_list_worst(const struct check_list *list);
 
+/* The outcome as an object of the report's schema: id, verdict, value, threshold, unit, pass_if
+ * (">=", "<=" or null), hint, detail. */
+struct val *check_outcome_json(const struct check_outcome *o);
+/* Prints "SUBJECT | VERDICT ID VALUE UNIT (pass: >= LIMIT UNIT): DETAIL -> HINT" on stdout, the
+ * parts that apply, secrets redacted. */
+void check_outcome_print(const char *subject, const struct check_outcome *o);
+
 /* The verdict of 'value' against a fail and a warn limit (NAN: no such limit): fail when it is
  * past the fail limit, else warn when past the warn limit, else pass. "Past" is below for
  * higher_is_better, above otherwise; a value equal to a limit passes it. */
@@ -63,6 +74,11 @@ int check_threshold(const struct val *vars, const char *name, double def, double
 
 /* The number at obj[key] (int or float); NAN when 'obj' is not a dict or has no number there. */
 double check_number(const struct val *obj, const char *key);
+
+/* Appends the outcomes of the network checks for the probe's JSON of one ordered pair, as
+ * check_disk_judge() does for a disk; a probe that failed yields one fail, net.probe. */
+int check_net_judge(const struct val *probe, const char *why, const struct val *vars,
+                    struct check_list *out, struct err *err);
 
 /* Appends the outcomes of the disk checks for a probe's JSON ('probe', NULL when the probe could
  * not run; 'why' then says why) against the thresholds in the host's 'vars'. A probe that failed
@@ -78,9 +94,18 @@ struct check_disk_opts {
     int timeout_s;          /* of the whole run on the host */
 };
 
+#define CHECK_PROBE_NAME "pot-probe"
+
 /* Where the probe binary is: $POT_PROBE, else pot-probe next to the running pot. Owned by the
  * caller; ERR_IO when it is not there. */
 char *check_probe_find(struct err *err);
+
+/* Runs 'cmd' on the host (through 'become' when not NULL) and reads the JSON object the probe
+ * printed. Returns 0 with *json set (owned; may hold "error": the probe ran and failed), or -1
+ * with 'err' set: the host was unreachable (ERR_UNREACHABLE) or nothing parsable was printed
+ * (ERR_FAILED, with the exit status and stderr). */
+int check_probe_exec(struct conn *c, const struct become *become, const char *cmd, int timeout_s,
+                     struct val **json, struct err *err);
 
 /* Copies the probe to the host, runs it on o->dir (through 'become' when not NULL), removes it
  * and parses what it printed. Returns 0 with *probe set (owned; may hold "error": the probe ran
@@ -88,5 +113,47 @@ char *check_probe_find(struct err *err);
  * or the probe printed no JSON (ERR_FAILED, with its exit status and stderr). */
 int check_disk_run(struct conn *c, const struct become *become, const struct check_disk_opts *o,
                    struct val **probe, struct err *err);
+
+/* One ordered pair of the network mesh: 'from' measures to 'to', in 'phase'. */
+struct check_net_pair {
+    size_t from, to, phase;
+};
+
+/* The n*(n-1) ordered pairs of 'n' hosts (owned array in *pairs) in phases where no host is in
+ * two pairs: a round-robin tournament (circle method) over n rounded up to even, each round's
+ * pairs measured one way in a phase and the other way in the next. Pairs are sorted by phase;
+ * *phases is the number of phases (2 * (n - 1) for even n, 2 * n for odd). Returns the number
+ * of pairs; 0 for n < 2. */
+size_t check_net_schedule(size_t n, struct check_net_pair **pairs, size_t *phases);
+
+struct check_net_opts {
+    const char *probe_path; /* the local pot-probe binary */
+    int time_s;             /* seconds of each throughput test */
+    int streams;            /* connections of the parallel test */
+    int forks;              /* pairs measured at once within a phase */
+};
+
+/* A host of the mesh. */
+struct check_net_host {
+    const char *name;    /* borrowed */
+    struct conn *conn;   /* borrowed */
+    const char *address; /* borrowed: where the other hosts reach it */
+    int port;            /* its probe server's TCP port */
+    struct err err;      /* set by check_net_run() when the probe could not be placed on it */
+};
+
+/* Called on the calling thread of check_net_run() for each pair as it finishes: 'probe' is the
+ * probe's JSON (may hold "error"), or NULL with 'why' saying why it did not run (a host of the
+ * pair unreachable, the probe printing nothing). */
+typedef void check_net_done_fn(const struct check_net_pair *pair, const struct val *probe,
+                               const char *why, void *arg);
+
+/* Measures every ordered pair of 'hosts' phase by phase (check_net_schedule), up to o->forks
+ * pairs at once: the probe copied to every host first, its server started on the 'to' host of a
+ * pair and the 'from' host measuring to it, the probe removed from every host at the end. Sets
+ * hosts[i].err (ERR_UNREACHABLE when it could not be reached) for hosts that could not take
+ * part; their pairs are reported with 'why'. */
+void check_net_run(struct check_net_host *hosts, size_t n, const struct check_net_opts *o,
+                   check_net_done_fn *done, void *arg);
 
 #endif

@@ -41,7 +41,7 @@ void command_help(const struct command *c, struct buf *out);
 
 /* The option tables, each ending with { 0 } (cmd-<name>.c; exec and ping share adhoc.c's). */
 extern const struct opt adhoc_options[];
-extern const struct opt check_disk_options[];
+extern const struct opt check_options[];
 extern const struct opt diff_host_options[];
 extern const struct opt health_options[];
 extern const struct opt helmfile_options[];

@@ -1,8 +1,8 @@
 /*
- * cmd-check.c - `pot check disk -i INV [PATTERN] [--path DIR] [--size S] [--json]`: the host probe
- * run on every selected host in parallel (check/check.h), its numbers and a verdict per check
- * printed per host as each finishes (or one JSON document at the end), and the exit code of the
- * worst verdict.
+ * cmd-check.c - `pot check disk|net -i INV [PATTERN] [--json]`: the host probe (check/check.h)
+ * run on every selected host in parallel (disk), or between every ordered pair of them in
+ * contention-free phases (net); the numbers and a verdict per check printed per host or pair as
+ * each finishes (or one JSON document at the end), and the exit code of the worst verdict.
  */
 #include "pot.h"
 #include <math.h>
@@ -24,25 +24,35 @@
 #define DEFAULT_PATH "/data" /* the kit's check_path */
 #define DEFAULT_SIZE "256M"
 #define PROBE_TIMEOUT_S 900
+#define DEFAULT_NET_TIME_S 5
+#define DEFAULT_NET_STREAMS 4
+#define DEFAULT_NET_PORT 5201 /* iperf3's */
 
 struct check_args {
     struct adhoc_opts common;
     const char *path, *size; /* borrowed from argv */
+    int time_s, streams;
     bool json;
 };
 
 #define AT(field) OPT_AT(struct check_args, field)
-const struct opt check_disk_options[] = {
+const struct opt check_options[] = {
     { OPT_LIST, "inventory", 'i', AT(common.inventories), "INV",
       "inventory file, directory or host list (repeatable)" },
     { OPT_STRING, "limit", 'l', AT(common.limit), "PATTERN", "further limit the selected hosts" },
-    { OPT_INT, "forks", 'f', AT(common.forks), "N", "hosts measured in parallel (default 50)" },
+    { OPT_INT, "forks", 'f', AT(common.forks), "N",
+      "hosts (disk) or pairs of one phase (net) measured at once (default 50)" },
     { OPT_STRING, "path", 0, AT(path), "DIR",
-      "directory measured on each host; it must exist (default: the host variable check_path, "
-      "else " DEFAULT_PATH ")" },
+      "disk: directory measured on each host; it must exist (default: the host variable "
+      "check_path, else " DEFAULT_PATH ")" },
     { OPT_STRING, "size", 0, AT(size), "S",
-      "test file size for IOPS and throughput, with K, M or G (default " DEFAULT_SIZE "); the "
+      "disk: test file size for IOPS and throughput, with K, M or G (default " DEFAULT_SIZE
+      "); the "
       "fdatasync test always appends 22 MiB" },
+    { OPT_INT, "time", 0, AT(time_s), "SECONDS",
+      "net: seconds of each throughput test, one stream and parallel (default 5)" },
+    { OPT_INT, "streams", 0, AT(streams), "N",
+      "net: TCP connections of the parallel throughput test (default 4)" },
     { OPT_BOOL, "json", 0, AT(json), NULL, "print one JSON document instead of text" },
     { OPT_BOOL, "become", 'b', AT(common.become), NULL,
       "use sudo (or ansible_become_method) on the hosts" },
@@ -71,7 +81,8 @@ struct check_run {
     struct val *report; /* the JSON document: {"hosts": [...]} */
     enum verdict worst;
     bool unreachable;
-    struct err usage; /* a threshold variable that is not a number */
+    struct err usage;                 /* a threshold variable that is not a number */
+    struct check_net_host *net_hosts; /* net: one per host of 'a' */
 };
 
 static struct val *host_vars(const struct adhoc *a, const char *name)
@@ -93,28 +104,6 @@ static void work(size_t index, void *arg)
     }
 }
 
-static void add_number(struct val *dict, const char *key, double v)
-{
-    val_dict_set_take(dict, key, isnan(v) ? val_null() : val_double(v));
-}
-
-static struct val *outcome_json(const struct check_outcome *o)
-{
-    struct val *d = val_dict();
-
-    val_dict_set_take(d, "id", val_str(o->id));
-    val_dict_set_take(d, "verdict", val_str(verdict_name(o->verdict)));
-    add_number(d, "value", o->value);
-    add_number(d, "threshold", o->threshold);
-    val_dict_set_take(d, "unit", val_str(o->unit));
-    val_dict_set_take(d, "pass_if",
-                      isnan(o->threshold) ? val_null()
-                                          : val_str(o->higher_is_better ? ">=" : "<="));
-    val_dict_set_take(d, "hint", val_str(o->hint));
-    val_dict_set_take(d, "detail", o->detail ? val_str(o->detail) : val_null());
-    return d;
-}
-
 static void print_numbers(const char *host, const char *dir, const struct val *p)
 {
     const struct val *s = val_dict_get(p, "fdatasync");
@@ -125,34 +114,6 @@ static void print_numbers(const char *host, const char *dir, const struct val *p
            check_number(s, "p999_us") / 1e3, check_number(p, "randread_iops"),
            check_number(p, "randwrite_iops"), check_number(p, "qd"),
            check_number(p, "seq_write_mibps"), check_number(p, "seq_read_mibps"));
-}
-
-static void print_outcome(const char *host, const struct check_outcome *o)
-{
-    struct buf line = BUF_INIT;
-    char upper[8];
-
-    snprintf(upper, sizeof(upper), "%s", verdict_name(o->verdict));
-    for (char *c = upper; *c; c++) {
-        *c = (char)(*c - 'a' + 'A');
-    }
-    buf_addf(&line, "%s | %s %-20s", host, upper, o->id);
-    if (!isnan(o->value)) {
-        buf_addf(&line, " %.*f %s", o->value >= 100 ? 0 : 2, o->value, o->unit);
-    }
-    if (!isnan(o->threshold)) {
-        buf_addf(&line, " (pass: %s %.10g %s)", o->higher_is_better ? ">=" : "<=", o->threshold,
-                 o->unit);
-    }
-    if (o->detail) {
-        buf_addf(&line, ": %s", o->detail);
-    }
-    if (o->verdict != VERDICT_PASS) {
-        buf_addf(&line, " -> %s", o->hint);
-    }
-    log_redact(&line);
-    printf("%s\n", line.ptr);
-    buf_release(&line);
 }
 
 static void host_done(size_t index, void *arg)
@@ -173,9 +134,9 @@ static void host_done(size_t index, void *arg)
     }
     for (size_t i = 0; i < list.len; i++) {
         if (!cr->json) {
-            print_outcome(h->name, &list.items[i]);
+            check_outcome_print(h->name, &list.items[i]);
         }
-        val_list_push_take(checks, outcome_json(&list.items[i]));
+        val_list_push_take(checks, check_outcome_json(&list.items[i]));
     }
     fflush(stdout);
     if (check_list_worst(&list) > cr->worst) {
@@ -240,6 +201,132 @@ static int run_disk(struct check_run *cr, struct err *err)
     return exit_code(cr);
 }
 
+/* ---- net ---- */
+
+static void print_net_numbers(const char *subject, const struct val *p)
+{
+    const struct val *one = val_dict_get(p, "single"), *many = val_dict_get(p, "parallel"),
+                     *rtt = val_dict_get(p, "rtt");
+
+    printf("%s | net: 1 stream %.0f Mbit/s, %.0f streams %.0f Mbit/s, retransmits %.3f%%; "
+           "round trip p50 %.3f ms, p99 %.3f ms\n",
+           subject, check_number(one, "mbps"), check_number(p, "streams"),
+           check_number(many, "mbps"), check_number(p, "retransmit_pct"),
+           check_number(rtt, "p50_us") / 1e3, check_number(rtt, "p99_us") / 1e3);
+}
+
+static void net_pair_done(const struct check_net_pair *pair, const struct val *probe,
+                          const char *why, void *arg)
+{
+    struct check_run *cr = arg;
+    const char *from = cr->net_hosts[pair->from].name, *to = cr->net_hosts[pair->to].name;
+    struct val *vars = host_vars(cr->a, from), *entry = val_dict(), *checks = val_list();
+    struct check_list list = { 0 };
+    char *subject = xasprintf("%s -> %s", from, to);
+
+    if (check_net_judge(probe, why, vars, &list, &cr->usage) < 0) {
+        err_prefix(&cr->usage, "host '%s': ", from);
+    }
+    if (!cr->json && probe && list.len && strcmp(list.items[0].id, "net.probe") != 0) {
+        print_net_numbers(subject, probe);
+    }
+    for (size_t i = 0; i < list.len; i++) {
+        if (!cr->json) {
+            check_outcome_print(subject, &list.items[i]);
+        }
+        val_list_push_take(checks, check_outcome_json(&list.items[i]));
+    }
+    fflush(stdout);
+    if (check_list_worst(&list) > cr->worst) {
+        cr->worst = check_list_worst(&list);
+    }
+    val_dict_set_take(entry, "from", val_str(from));
+    val_dict_set_take(entry, "to", val_str(to));
+    val_dict_set_take(entry, "phase", val_int((int64_t)pair->phase));
+    val_dict_set_take(entry, "verdict", val_str(verdict_name(check_list_worst(&list))));
+    val_dict_set_take(entry, "probe", probe ? val_ref((struct val *)probe) : val_null());
+    val_dict_set_take(entry, "checks", checks);
+    val_list_push_take(val_dict_get(cr->report, "pairs"), entry);
+    check_list_release(&list);
+    free(subject);
+    val_unref(vars);
+}
+
+/* Each host's address for the others (check_net_address, else ansible_host) and its server's
+ * port (check_net_port, else DEFAULT_NET_PORT). */
+static int pick_net_hosts(struct check_run *cr, struct err *err)
+{
+    cr->net_hosts = xcalloc(cr->a->count, sizeof(*cr->net_hosts));
+    for (size_t i = 0; i < cr->a->count; i++) {
+        struct adhoc_host *h = &cr->a->hosts[i];
+        struct val *vars = host_vars(cr->a, h->name);
+        const char *address = val_dict_get_str(vars, "check_net_address");
+        double port;
+        int ret = check_threshold(vars, "check_net_port", DEFAULT_NET_PORT, &port, err);
+
+        if (address && *address) {
+            svec_push(&h->store, address); /* outlives 'vars' */
+            address = h->store.items[h->store.len - 1];
+        } else {
+            address = h->settings.address;
+        }
+        cr->net_hosts[i] = (struct check_net_host){
+            .name = h->name,
+            .conn = h->conn,
+            .address = address,
+            .port = (int)port,
+            .err = ERR_INIT,
+        };
+        val_unref(vars);
+        if (ret < 0 || port < 1 || port > 65535) {
+            return ret < 0 ? ret
+                           : err_set(err, ERR_USAGE, "host '%s': check_net_port %g is not a port",
+                                     h->name, port);
+        }
+    }
+    return 0;
+}
+
+static int run_net(struct check_run *cr, const struct check_net_opts *o, struct err *err)
+{
+    struct val *names = val_list();
+    struct buf out = BUF_INIT;
+
+    if (cr->a->count < 2) {
+        val_unref(names);
+        return err_set(err, ERR_USAGE, "pot check net: needs at least two hosts, %zu selected",
+                       cr->a->count);
+    }
+    if (pick_net_hosts(cr, err) < 0) {
+        val_unref(names);
+        return -1;
+    }
+    cr->report = val_dict();
+    val_dict_set_take(cr->report, "check", val_str("net"));
+    val_dict_set_take(cr->report, "version", val_int(1));
+    for (size_t i = 0; i < cr->a->count; i++) {
+        val_list_push_take(names, val_str(cr->a->hosts[i].name));
+    }
+    val_dict_set_take(cr->report, "hosts", names);
+    val_dict_set_take(cr->report, "pairs", val_list());
+    check_net_run(cr->net_hosts, cr->a->count, o, net_pair_done, cr);
+    for (size_t i = 0; i < cr->a->count; i++) {
+        cr->unreachable |= cr->net_hosts[i].err.kind == ERR_UNREACHABLE;
+    }
+    if (cr->usage.kind != ERR_NONE) {
+        *err = cr->usage;
+        return -1;
+    }
+    val_dict_set_take(cr->report, "verdict", val_str(verdict_name(cr->worst)));
+    if (cr->json) {
+        val_to_json(cr->report, &out, 2, 0);
+        log_redact(&out);
+        printf("%s\n", out.ptr);
+        buf_release(&out);
+    }
+    return exit_code(cr);
+}
+
 static void check_run_release(struct check_run *cr)
 {
     for (size_t i = 0; cr->runs && i < cr->a->count; i++) {
@@ -247,23 +334,32 @@ static void check_run_release(struct check_run *cr)
         val_unref(cr->runs[i].probe);
     }
     free(cr->runs);
+    free(cr->net_hosts);
     val_unref(cr->report);
 }
 
 int cmd_check(int argc, char **argv, struct err *err)
 {
-    struct check_args o = { .common = { .inventories = SVEC_INIT }, .size = DEFAULT_SIZE };
+    struct check_args o = { .common = { .inventories = SVEC_INIT },
+                            .size = DEFAULT_SIZE,
+                            .time_s = DEFAULT_NET_TIME_S,
+                            .streams = DEFAULT_NET_STREAMS };
     struct svec positional = SVEC_INIT;
     struct adhoc a = { 0 };
     struct check_run cr = { .a = &a, .opts = { .timeout_s = PROBE_TIMEOUT_S } };
     char *probe = NULL;
     int ret = -1;
 
-    if (opt_parse(check_disk_options, &o, argc - 1, argv + 1, &positional, err) < 0) {
+    if (opt_parse(check_options, &o, argc - 1, argv + 1, &positional, err) < 0) {
         goto out;
     }
-    if (positional.len < 1 || strcmp(positional.items[0], "disk") != 0 || positional.len > 2) {
-        err_set(err, ERR_USAGE, "pot check: expected 'disk' and at most one host pattern");
+    if (positional.len < 1 || positional.len > 2 ||
+        (strcmp(positional.items[0], "disk") != 0 && strcmp(positional.items[0], "net") != 0)) {
+        err_set(err, ERR_USAGE, "pot check: expected 'disk' or 'net' and at most one host pattern");
+        goto out;
+    }
+    if (o.time_s < 1 || o.time_s > 3600 || o.streams < 1 || o.streams > 128) {
+        err_set(err, ERR_USAGE, "pot check: --time takes 1 to 3600 seconds, --streams 1 to 128");
         goto out;
     }
     o.common.pattern = positional.len > 1 ? xstrdup(positional.items[1]) : NULL;
@@ -279,7 +375,16 @@ int cmd_check(int argc, char **argv, struct err *err)
     cr.opts.probe_path = probe;
     cr.path = o.path;
     cr.json = o.json;
-    ret = run_disk(&cr, err);
+    if (strcmp(positional.items[0], "net") == 0) {
+        struct check_net_opts net = { .probe_path = probe,
+                                      .time_s = o.time_s,
+                                      .streams = o.streams,
+                                      .forks = a.forks };
+
+        ret = run_net(&cr, &net, err);
+    } else {
+        ret = run_disk(&cr, err);
+    }
 out:
     check_run_release(&cr);
     free(probe);

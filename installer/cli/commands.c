@@ -11,9 +11,12 @@ static const struct command commands[] = {
     {
         .name = "check",
         .run = cmd_check,
-        .summary = "measure hosts' disks with pot's static probe and judge them: pass, warn, fail",
+        .summary = "measure hosts' disks and network with pot's static probe and judge them: "
+                   "pass, warn, fail",
         .usage =
             "usage: pot check disk -i INVENTORY [PATTERN] [--path DIR] [--size S] [--json]\n"
+            "       pot check net -i INVENTORY [PATTERN] [--time S] [--streams N] [--json]\n"
+            "disk:\n"
             "Copies the static probe pot-probe (built next to pot) to every host matching\n"
             "PATTERN (default all), in parallel, runs it on DIR and removes it and its test\n"
             "files. It measures etcd's fdatasync latency (2300-byte appends, fdatasync after\n"
@@ -27,15 +30,32 @@ static const struct command commands[] = {
             "fail below disk_iops (300, the kit's hosts-check) and warn below\n"
             "check_disk_iops_warn (500); disk.probe fails when the test cannot run (a missing\n"
             "or full DIR). Unset by default: check_disk_fdatasync_p99_warn_ms (a warn limit)\n"
-            "and check_disk_fdatasync_p999_ms (a fail limit). Exit codes by the worst verdict:\n"
-            "pass 0, warn 1, fail 2; an unreachable host 4.\n",
-        .opts = check_disk_options,
+            "and check_disk_fdatasync_p999_ms (a fail limit).\n"
+            "net:\n"
+            "Measures every ordered pair of the hosts matching PATTERN (at least two): the probe\n"
+            "is copied to every host, started as a server on one host of a pair (TCP port\n"
+            "check_net_port of that host, default 5201, no privileges needed) and run on the\n"
+            "other against its address (check_net_address, else ansible_host): 1000 round trips\n"
+            "of 64 bytes (2 s at most), then TCP throughput for S seconds (default 5) with one\n"
+            "stream and with N (default 4), counted by the receiver. Pairs run in phases of a\n"
+            "round-robin tournament, so no host is in two tests at once: 2(n-1) phases for n\n"
+            "hosts (2n when n is odd). Prints per pair the numbers and a line per check, judged\n"
+            "against the measuring host's variables: net.throughput and net.throughput_parallel\n"
+            "fail below check_net_mbps (500 Mbit/s) and warn below check_net_mbps_warn (900);\n"
+            "net.rtt_p99 fails above check_net_rtt_p99_ms (10) and warns above\n"
+            "check_net_rtt_p99_warn_ms (2); net.retransmits (segments retransmitted per\n"
+            "segment sent) fails above check_net_retransmit_pct (2) and warns above\n"
+            "check_net_retransmit_pct_warn (0.5); net.probe fails when a pair cannot be\n"
+            "measured (port taken or blocked, a host unreachable).\n"
+            "Exit codes by the worst verdict: pass 0, warn 1, fail 2; an unreachable host 4.\n",
+        .opts = check_options,
         .exits = {
             [POT_EXIT_OK] = "every check passed on every host",
             [POT_EXIT_ERROR] = "the worst verdict is warn, or another error",
             [POT_EXIT_FAILED] = "a check failed on a host (the probe could not run counts)",
             [POT_EXIT_INPUT] = EXIT_AS_TABLE,
-            [POT_EXIT_USAGE] = "an unknown option, a bad --size or threshold variable",
+            [POT_EXIT_USAGE] = "an unknown option, a bad --size, --time or --streams, a threshold "
+                               "variable that is not a number, fewer than two hosts for net",
         },
     },
     {

@@ -1,9 +1,12 @@
 /*
  * probe-main.c - pot-probe, the static binary `pot check` copies to a host and runs there:
  * `pot-probe disk DIR [--size BYTES] [--qd N] [--runtime SECONDS]` measures the disk holding DIR
- * (probe-disk.h) and prints one JSON object on stdout: the numbers, or {"error": "..."} with
- * exit status 1 (2 for bad arguments). SIGINT, SIGTERM, SIGHUP and SIGPIPE remove the test
- * files before the probe dies; a SIGKILL leaves them under names the next run removes.
+ * (probe-disk.h); `pot-probe net-serve [--port N] [--idle SECONDS]` starts a background server
+ * and `pot-probe net ADDRESS [--port N] [--time SECONDS] [--streams N] [--pings N]` measures the
+ * network to it (probe-net.h). Each prints one JSON object on stdout: the numbers, or
+ * {"error": "..."} with exit status 1 (2 for bad arguments). SIGINT, SIGTERM, SIGHUP and
+ * SIGPIPE remove the disk test's files before the probe dies; a SIGKILL leaves them under names
+ * the next run removes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +15,17 @@
 #include <string.h>
 #include <unistd.h>
 #include "probe/probe-disk.h"
+#include "probe/probe-net.h"
 
 #define DEFAULT_SIZE (256ull << 20)
 #define DEFAULT_QD 32
 #define DEFAULT_RUNTIME_S 5
 #define WAL_SIZE (22ull << 20) /* etcd's recipe: --size=22m --bs=2300 */
 #define WAL_BS 2300
+#define DEFAULT_IDLE_S 60    /* a server with no connection for this long exits */
+#define DEFAULT_NET_TIME_S 5 /* seconds of each throughput test */
+#define DEFAULT_STREAMS 4    /* connections of the parallel test */
+#define DEFAULT_PINGS 1000   /* round trips of the latency test (2 s at most) */
 
 static void on_signal(int sig)
 {
@@ -59,7 +67,10 @@ static int usage(const char *why)
     printf("{\"error\": ");
     put_json_string(why);
     printf("}\n");
-    fprintf(stderr, "usage: pot-probe disk DIR [--size BYTES] [--qd N] [--runtime SECONDS]\n");
+    fprintf(stderr, "usage: pot-probe disk DIR [--size BYTES] [--qd N] [--runtime SECONDS]\n"
+                    "       pot-probe net-serve [--port N] [--idle SECONDS]\n"
+                    "       pot-probe net ADDRESS [--port N] [--time SECONDS] [--streams N] "
+                    "[--pings N]\n");
     return 2;
 }
 
@@ -75,27 +86,31 @@ static int parse_number(const char *s, unsigned long long min, unsigned long lon
     return errno == 0 && end != s && *end == '\0' && *out >= min ? 0 : -1;
 }
 
-static int parse_args(int argc, char **argv, struct probe_disk_opts *o)
+/* An option of a measurement: "--NAME N" with N in [1, max], stored in *value. */
+struct number_option {
+    const char *name;
+    unsigned long long max;
+    unsigned long long *value;
+};
+
+/* Reads "--NAME N" pairs from argv[first..] into the options; returns 2 (usage printed) when one
+ * is unknown, lacks a number or is out of range. */
+static int parse_options(int argc, char **argv, int first, const struct number_option *opts)
 {
-    if (argc < 3 || strcmp(argv[1], "disk") != 0) {
-        return usage("expected: disk DIR");
-    }
-    o->dir = argv[2];
-    for (int i = 3; i < argc; i += 2) {
+    for (int i = first; i < argc; i += 2) {
+        const struct number_option *o = opts;
         unsigned long long v;
 
         if (i + 1 >= argc || parse_number(argv[i + 1], 1, &v) < 0) {
             return usage("an option lacks a positive number");
         }
-        if (strcmp(argv[i], "--size") == 0) {
-            o->size = v;
-        } else if (strcmp(argv[i], "--qd") == 0 && v <= 1024) {
-            o->qd = (int)v;
-        } else if (strcmp(argv[i], "--runtime") == 0 && v <= 3600) {
-            o->runtime_s = (int)v;
-        } else {
+        while (o->name && strcmp(o->name, argv[i]) != 0) {
+            o++;
+        }
+        if (!o->name || v > o->max) {
             return usage("unknown option or value out of range");
         }
+        *o->value = v;
     }
     return 0;
 }
@@ -116,32 +131,137 @@ static void print_result(const struct probe_disk_opts *o, const struct probe_dis
            (double)r->sync_p999_ns / 1e3, (double)r->sync_max_ns / 1e3, r->sync_mean_ns / 1e3);
 }
 
-int main(int argc, char **argv)
+static void print_error(const char *probe, const char *msg)
 {
-    struct probe_disk_opts o = {
-        .size = DEFAULT_SIZE,
-        .qd = DEFAULT_QD,
-        .runtime_s = DEFAULT_RUNTIME_S,
-        .wal_size = WAL_SIZE,
-        .wal_bs = WAL_BS,
+    printf("{\"probe\": \"%s\", \"version\": 1, \"error\": ", probe);
+    put_json_string(msg);
+    printf("}\n");
+}
+
+static int run_disk(int argc, char **argv)
+{
+    unsigned long long size = DEFAULT_SIZE, qd = DEFAULT_QD, runtime = DEFAULT_RUNTIME_S;
+    const struct number_option opts[] = {
+        { "--size", ~0ull, &size },
+        { "--qd", 1024, &qd },
+        { "--runtime", 3600, &runtime },
+        { NULL, 0, NULL },
     };
+    struct probe_disk_opts o = { .wal_size = WAL_SIZE, .wal_bs = WAL_BS };
     struct probe_disk_result r;
     char msg[1024];
 
-    if (parse_args(argc, argv, &o) != 0) {
+    if (argc < 3) {
+        return usage("expected: disk DIR");
+    }
+    if (parse_options(argc, argv, 3, opts) != 0) {
         return 2;
     }
-    o.size = o.size >> 20 << 20;
+    o.dir = argv[2];
+    o.size = size >> 20 << 20;
+    o.qd = (int)qd;
+    o.runtime_s = (int)runtime;
     if (probe_disk_prepare(o.dir) < 0) {
         return usage("directory path too long");
     }
     catch_signals();
     if (probe_disk_run(&o, &r, msg, sizeof(msg)) < 0) {
-        printf("{\"probe\": \"disk\", \"version\": 1, \"error\": ");
-        put_json_string(msg);
-        printf("}\n");
+        print_error("disk", msg);
         return 1;
     }
     print_result(&o, &r);
     return 0;
+}
+
+static int run_net_serve(int argc, char **argv)
+{
+    unsigned long long port = PROBE_NET_DEFAULT_PORT, idle = DEFAULT_IDLE_S;
+    const struct number_option opts[] = {
+        { "--port", 65535, &port },
+        { "--idle", 3600, &idle },
+        { NULL, 0, NULL },
+    };
+    char msg[1024];
+    long pid;
+
+    if (parse_options(argc, argv, 2, opts) != 0) {
+        return 2;
+    }
+    if (probe_net_serve((int)port, (int)idle, &pid, msg, sizeof(msg)) < 0) {
+        print_error("net-serve", msg);
+        return 1;
+    }
+    printf("{\"probe\": \"net-serve\", \"version\": 1, \"port\": %llu, \"pid\": %ld}\n", port, pid);
+    return 0;
+}
+
+static void print_throughput(const char *name, const struct probe_net_throughput *t)
+{
+    printf(" \"%s\": {\"bytes\": %llu, \"seconds\": %.3f, \"mbps\": %.1f, \"retransmits\": %llu, "
+           "\"segments\": %llu},\n",
+           name, (unsigned long long)t->bytes, (double)t->ns / 1e9, t->mbps,
+           (unsigned long long)t->retrans, (unsigned long long)t->segs_out);
+}
+
+/* Segments retransmitted per segment sent, over both throughput tests, in percent. */
+static double retransmit_pct(const struct probe_net_result *r)
+{
+    uint64_t sent = r->single.segs_out + r->parallel.segs_out;
+
+    return sent ? 100.0 * (double)(r->single.retrans + r->parallel.retrans) / (double)sent : 0;
+}
+
+static int run_net(int argc, char **argv)
+{
+    unsigned long long port = PROBE_NET_DEFAULT_PORT, time_s = DEFAULT_NET_TIME_S,
+                       streams = DEFAULT_STREAMS, pings = DEFAULT_PINGS;
+    const struct number_option opts[] = {
+        { "--port", 65535, &port },    { "--time", 3600, &time_s }, { "--streams", 128, &streams },
+        { "--pings", 100000, &pings }, { NULL, 0, NULL },
+    };
+    struct probe_net_result r;
+    struct probe_net_opts o;
+    char msg[1024];
+
+    if (argc < 3) {
+        return usage("expected: net ADDRESS");
+    }
+    if (parse_options(argc, argv, 3, opts) != 0) {
+        return 2;
+    }
+    o = (struct probe_net_opts){ .address = argv[2],
+                                 .port = (int)port,
+                                 .time_s = (int)time_s,
+                                 .streams = (int)streams,
+                                 .pings = (int)pings };
+    signal(SIGPIPE, SIG_IGN);
+    if (probe_net_measure(&o, &r, msg, sizeof(msg)) < 0) {
+        print_error("net", msg);
+        return 1;
+    }
+    printf("{\"probe\": \"net\", \"version\": 1, \"address\": ");
+    put_json_string(o.address);
+    printf(", \"port\": %d, \"time_s\": %d, \"streams\": %d,\n", o.port, o.time_s, o.streams);
+    print_throughput("single", &r.single);
+    print_throughput("parallel", &r.parallel);
+    printf(" \"retransmit_pct\": %.4f,\n", retransmit_pct(&r));
+    printf(" \"rtt\": {\"count\": %zu, \"min_us\": %.1f, \"p50_us\": %.1f, \"p99_us\": %.1f, "
+           "\"max_us\": %.1f, \"mean_us\": %.1f}}\n",
+           r.pings, (double)r.rtt_min_ns / 1e3, (double)r.rtt_p50_ns / 1e3,
+           (double)r.rtt_p99_ns / 1e3, (double)r.rtt_max_ns / 1e3, r.rtt_mean_ns / 1e3);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "disk") == 0) {
+        return run_disk(argc, argv);
+    }
+    if (argc >= 2 && strcmp(argv[1], "net-serve") == 0) {
+        return run_net_serve(argc, argv);
+    }
+    if (argc >= 2 && strcmp(argv[1], "net") == 0) {
+        return run_net(argc, argv);
+    }
+    return usage("expected: disk, net-serve or net");
 }

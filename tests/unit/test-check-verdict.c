@@ -1,5 +1,6 @@
-/* tests/unit/test-check-verdict.c: tests installer/probe/probe-stats.c (the probe's percentiles)
- * and installer/check/check-verdict.c (limits, thresholds from host variables, disk verdicts) */
+/* tests/unit/test-check-verdict.c: tests installer/probe/probe-stats.c (the probe's percentiles),
+ * installer/check/check-verdict.c (limits, thresholds from host variables, disk and network
+ * verdicts) and the network mesh's schedule in installer/check/check-net.c */
 #include "unit.h"
 #include <math.h>
 #include <string.h>
@@ -182,6 +183,82 @@ static void test_disk_missing_number_fails(void **state)
     val_unref(probe);
 }
 
+/* A 1 GbE pair: 941 Mbit/s one stream, 944 parallel, p99 0.4 ms, 0.7 % retransmitted. */
+static const char net_probe[] =
+    "{\"probe\": \"net\", \"streams\": 4, \"single\": {\"mbps\": 941.2}, "
+    "\"parallel\": {\"mbps\": 944.0}, \"retransmit_pct\": 0.7, "
+    "\"rtt\": {\"p50_us\": 120.0, \"p99_us\": 400.0}}";
+
+static void test_net_defaults_and_thresholds(void **state)
+{
+    struct val *probe = json(net_probe), *vars = val_dict();
+    struct check_list l = { 0 };
+    struct err err = ERR_INIT;
+    const struct check_outcome *o;
+
+    (void)state;
+    assert_int_equal(check_net_judge(probe, NULL, vars, &l, &err), 0);
+    assert_int_equal(l.len, 4);
+    o = find(&l, "net.throughput");
+    assert_int_equal(o->verdict, VERDICT_PASS);
+    assert_true(o->value == 941.2);
+    assert_true(o->threshold == 500);
+    assert_true(o->higher_is_better);
+    o = find(&l, "net.rtt_p99");
+    assert_int_equal(o->verdict, VERDICT_PASS);
+    assert_true(fabs(o->value - 0.4) < 1e-9);
+    o = find(&l, "net.retransmits"); /* 0.7 %: above the 0.5 % warn limit */
+    assert_int_equal(o->verdict, VERDICT_WARN);
+    assert_true(o->threshold == 0.5);
+    assert_non_null(strstr(o->hint, "lost"));
+    assert_int_equal(check_list_worst(&l), VERDICT_WARN);
+    check_list_release(&l);
+
+    val_dict_set_take(vars, "check_net_mbps", val_str("10000")); /* a 10 GbE expectation */
+    val_dict_set_take(vars, "check_net_retransmit_pct_warn", val_int(1));
+    assert_int_equal(check_net_judge(probe, NULL, vars, &l, &err), 0);
+    assert_int_equal(find(&l, "net.throughput")->verdict, VERDICT_FAIL);
+    assert_int_equal(find(&l, "net.throughput_parallel")->verdict, VERDICT_FAIL);
+    assert_int_equal(find(&l, "net.retransmits")->verdict, VERDICT_PASS);
+    check_list_release(&l);
+
+    assert_int_equal(check_net_judge(NULL, "node3: connection refused", vars, &l, &err), 0);
+    assert_int_equal(l.len, 1);
+    assert_string_equal(l.items[0].id, "net.probe");
+    assert_string_equal(l.items[0].detail, "node3: connection refused");
+    assert_non_null(strstr(l.items[0].hint, "check_net_port"));
+    check_list_release(&l);
+    val_unref(vars);
+    val_unref(probe);
+}
+
+/* Every ordered pair exactly once, no host in two pairs of one phase, phases in order. */
+static void test_net_schedule(void **state)
+{
+    (void)state;
+    for (size_t n = 0; n <= 11; n++) {
+        struct check_net_pair *pairs;
+        size_t phases, count = check_net_schedule(n, &pairs, &phases);
+        unsigned char seen[11][11] = { { 0 } };
+
+        assert_int_equal(count, n < 2 ? 0 : n * (n - 1));
+        assert_int_equal(phases, n < 2 ? 0 : 2 * (n + n % 2 - 1));
+        for (size_t i = 0; i < count; i++) {
+            assert_true(pairs[i].from < n && pairs[i].to < n && pairs[i].from != pairs[i].to);
+            assert_int_equal(seen[pairs[i].from][pairs[i].to]++, 0);
+            assert_true(pairs[i].phase < phases);
+            assert_true(i == 0 || pairs[i - 1].phase <= pairs[i].phase);
+            for (size_t j = 0; j < i; j++) {
+                if (pairs[j].phase == pairs[i].phase) {
+                    assert_true(pairs[j].from != pairs[i].from && pairs[j].from != pairs[i].to);
+                    assert_true(pairs[j].to != pairs[i].from && pairs[j].to != pairs[i].to);
+                }
+            }
+        }
+        free(pairs);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,6 +269,8 @@ int main(void)
         cmocka_unit_test(test_disk_thresholds_from_inventory),
         cmocka_unit_test(test_disk_probe_failed),
         cmocka_unit_test(test_disk_missing_number_fails),
+        cmocka_unit_test(test_net_defaults_and_thresholds),
+        cmocka_unit_test(test_net_schedule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

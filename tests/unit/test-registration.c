@@ -61,7 +61,7 @@ static void test_command_table_sorted_and_unique(void **state)
 
 /* Long names and short letters unique; -h and --help left to main.c (`pot X --help`); every
  * option documented, with a metavar when it takes a value. */
-static void check_options(const char *command, const struct opt *opts)
+static void check_option_table(const char *command, const struct opt *opts)
 {
     struct names longs = { 0 };
     char shorts[128] = { 0 };
@@ -95,7 +95,7 @@ static void test_option_tables_unique(void **state)
     (void)state;
     for (const struct command *c = command_table(); c->name; c++) {
         if (c->opts) {
-            check_options(c->name, c->opts);
+            check_option_table(c->name, c->opts);
         }
     }
 }
