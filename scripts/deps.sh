@@ -20,6 +20,8 @@ packages=(
     # (bench/disk-vs-fio.sh, bench/net-vs-iperf3.sh), and `file` to show it is static
     # (tests/e2e/t9101-check-disk.sh)
     musl-tools fio iperf3 bc file
+    # headless browser for the host-check report's page (tests/e2e/t9103-check-report.sh)
+    chromium
 )
 
 # helm 3.17 and kubectl 1.29 are not Debian packages: they come as the binaries shipped in the npm

@@ -95,6 +95,35 @@ void buf_addn(struct buf *b, char c, size_t count)
     b->ptr[b->len] = '\0';
 }
 
+void buf_add_html(struct buf *b, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        switch (s[i]) {
+        case '<':
+            buf_adds(b, "&lt;");
+            break;
+        case '>':
+            buf_adds(b, "&gt;");
+            break;
+        case '&':
+            buf_adds(b, "&amp;");
+            break;
+        case '\'':
+            buf_adds(b, "&#39;");
+            break;
+        case '"':
+            buf_adds(b, "&#34;");
+            break;
+        case '\0':
+            buf_adds(b, "\xEF\xBF\xBD");
+            break;
+        default:
+            buf_addc(b, s[i]);
+            break;
+        }
+    }
+}
+
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 {
     va_list copy;

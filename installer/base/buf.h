@@ -28,6 +28,9 @@ void buf_vaddf(struct buf *b, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
 void buf_add_utf8(struct buf *b, uint32_t cp);
 /* Appends 'count' copies of 'c'. */
 void buf_addn(struct buf *b, char c, size_t count);
+/* Appends 'len' bytes of 's' escaped for HTML text and attribute values as Go's
+ * template.HTMLEscape does: < > & ' " as &lt; &gt; &amp; &#39; &#34;, NUL as U+FFFD. */
+void buf_add_html(struct buf *b, const char *s, size_t len);
 void buf_truncate(struct buf *b, size_t len);
 void buf_reset(struct buf *b);
 /* Hands the bytes to the caller (who frees them) and leaves 'b' empty. */

@@ -1,14 +1,21 @@
 /*
- * check-report.c - how a check's outcome is shown (check.h): one text line ("node1 | FAIL
- * disk.randwrite_iops 120 IOPS (pass: >= 300 IOPS) -> hint") and one JSON object of the
- * documented report schema (README, "Host checks").
+ * check-report.c - how a check's outcome is shown and kept (check.h): one text line ("node1 |
+ * FAIL disk.randwrite_iops 120 IOPS (pass: >= 300 IOPS) -> hint"), one JSON object of the
+ * documented report schema (README, "Host check reports"), and a report directory holding the
+ * last disk and network reports as JSON with the HTML page made from both (check-html.c).
  */
 #include "pot.h"
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 #include "base/buf.h"
+#include "base/err.h"
+#include "base/fs.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 #include "check/check.h"
+#include "value/val-json.h"
 #include "value/val.h"
 
 static void add_number(struct val *dict, const char *key, double v)
@@ -59,4 +66,59 @@ void check_outcome_print(const char *subject, const struct check_outcome *o)
     log_redact(&line);
     printf("%s\n", line.ptr);
     buf_release(&line);
+}
+
+/* The report of 'kind' saved in 'dir' earlier; NULL when there is none or it cannot be read. */
+static struct val *load_saved(const char *dir, const char *kind)
+{
+    char *name = xasprintf("check-%s.json", kind), *path = fs_join(dir, name);
+    struct err ignored = ERR_INIT;
+    struct val *v = fs_exists(path) ? val_from_json_file(path, &ignored) : NULL;
+
+    if (v && v->type != VAL_DICT) {
+        val_unref(v);
+        v = NULL;
+    }
+    free(path);
+    free(name);
+    return v;
+}
+
+static int write_text(const char *dir, const char *name, struct buf *text, struct err *err)
+{
+    char *path = fs_join(dir, name);
+    int ret;
+
+    log_redact(text);
+    ret = fs_write_atomic(path, text->ptr, text->len, 0644, err);
+    free(path);
+    return ret;
+}
+
+int check_report_save(const char *dir, const char *kind, const struct val *report, struct err *err)
+{
+    struct buf json = BUF_INIT, html = BUF_INIT;
+    char *name = xasprintf("check-%s.json", kind), generated[32];
+    bool is_disk = strcmp(kind, "disk") == 0;
+    struct val *other = load_saved(dir, is_disk ? "net" : "disk");
+    time_t now = time(NULL);
+    struct tm tm;
+    int ret = -1;
+
+    strftime(generated, sizeof(generated), "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&now, &tm));
+    val_to_json(report, &json, 2, 0);
+    buf_addc(&json, '\n');
+    check_html_render(is_disk ? report : other, is_disk ? other : report, generated, &html);
+    if (fs_mkdir_p(dir, 0755, err) == 0 && write_text(dir, name, &json, err) == 0 &&
+        write_text(dir, CHECK_REPORT_HTML, &html, err) == 0) {
+        ret = 0;
+    }
+    if (ret < 0) {
+        err_prefix(err, "saving the %s report in '%s': ", kind, dir);
+    }
+    val_unref(other);
+    free(name);
+    buf_release(&json);
+    buf_release(&html);
+    return ret;
 }

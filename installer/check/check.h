@@ -20,6 +20,7 @@
 #include "base/err.h"
 
 struct become;
+struct buf;
 struct conn;
 struct val;
 
@@ -61,6 +62,19 @@ struct val *check_outcome_json(const struct check_outcome *o);
 /* Prints "SUBJECT | VERDICT ID VALUE UNIT (pass: >= LIMIT UNIT): DETAIL -> HINT" on stdout, the
  * parts that apply, secrets redacted. */
 void check_outcome_print(const char *subject, const struct check_outcome *o);
+
+#define CHECK_REPORT_HTML "report.html"
+
+/* Saves a report ('kind' "disk" or "net": the document `pot check KIND --json` prints) as
+ * DIR/check-KIND.json and rebuilds DIR/report.html from it and the other kind's saved report,
+ * when there is one. The directory is created; files are written whole (temporary name, then
+ * rename), 0644 (they hold measurements and host names, no secrets; redacted all the same). */
+int check_report_save(const char *dir, const char *kind, const struct val *report, struct err *err);
+
+/* Appends the self-contained HTML page for a disk and a network report (either may be NULL),
+ * stamped 'generated'. */
+void check_html_render(const struct val *disk, const struct val *net, const char *generated,
+                       struct buf *out);
 
 /* The verdict of 'value' against a fail and a warn limit (NAN: no such limit): fail when it is
  * past the fail limit, else warn when past the warn limit, else pass. "Past" is below for

@@ -31,6 +31,7 @@
 struct check_args {
     struct adhoc_opts common;
     const char *path, *size; /* borrowed from argv */
+    const char *report;      /* --report DIR; NULL: none */
     int time_s, streams;
     bool json;
 };
@@ -54,6 +55,9 @@ const struct opt check_options[] = {
     { OPT_INT, "streams", 0, AT(streams), "N",
       "net: TCP connections of the parallel throughput test (default 4)" },
     { OPT_BOOL, "json", 0, AT(json), NULL, "print one JSON document instead of text" },
+    { OPT_STRING, "report", 0, AT(report), "DIR",
+      "also save the JSON document as DIR/check-disk.json or DIR/check-net.json and rebuild "
+      "DIR/" CHECK_REPORT_HTML " from both (the kit keeps them in /data/perfor-reports)" },
     { OPT_BOOL, "become", 'b', AT(common.become), NULL,
       "use sudo (or ansible_become_method) on the hosts" },
     { OPT_STRING, "become-user", 0, AT(common.become_user), "USER",
@@ -69,6 +73,7 @@ const struct opt check_options[] = {
 struct host_run {
     char *dir;         /* owned */
     struct val *probe; /* owned; NULL when it did not run */
+    struct val *entry; /* owned: its entry of the report, until run_disk() lists it */
     struct err err;
 };
 
@@ -83,6 +88,7 @@ struct check_run {
     bool unreachable;
     struct err usage;                 /* a threshold variable that is not a number */
     struct check_net_host *net_hosts; /* net: one per host of 'a' */
+    struct val **pair_entries; /* net: the report's entry of pair (from, to) at from * n + to */
 };
 
 static struct val *host_vars(const struct adhoc *a, const char *name)
@@ -148,7 +154,7 @@ static void host_done(size_t index, void *arg)
     val_dict_set_take(entry, "verdict", val_str(verdict_name(check_list_worst(&list))));
     val_dict_set_take(entry, "probe", r->probe ? val_ref(r->probe) : val_null());
     val_dict_set_take(entry, "checks", checks);
-    val_list_push_take(val_dict_get(cr->report, "hosts"), entry);
+    r->entry = entry;
     check_list_release(&list);
     val_unref(vars);
 }
@@ -187,6 +193,10 @@ static int run_disk(struct check_run *cr, struct err *err)
     val_dict_set_take(cr->report, "hosts", val_list());
     pick_dirs(cr);
     pool_run(cr->a->count, cr->a->forks, work, host_done, cr);
+    for (size_t i = 0; i < cr->a->count; i++) { /* in the inventory's order */
+        val_list_push_take(val_dict_get(cr->report, "hosts"), cr->runs[i].entry);
+        cr->runs[i].entry = NULL;
+    }
     if (cr->usage.kind != ERR_NONE) {
         *err = cr->usage;
         return -1;
@@ -246,7 +256,7 @@ static void net_pair_done(const struct check_net_pair *pair, const struct val *p
     val_dict_set_take(entry, "verdict", val_str(verdict_name(check_list_worst(&list))));
     val_dict_set_take(entry, "probe", probe ? val_ref((struct val *)probe) : val_null());
     val_dict_set_take(entry, "checks", checks);
-    val_list_push_take(val_dict_get(cr->report, "pairs"), entry);
+    cr->pair_entries[pair->from * cr->a->count + pair->to] = entry;
     check_list_release(&list);
     free(subject);
     val_unref(vars);
@@ -309,7 +319,14 @@ static int run_net(struct check_run *cr, const struct check_net_opts *o, struct 
     }
     val_dict_set_take(cr->report, "hosts", names);
     val_dict_set_take(cr->report, "pairs", val_list());
+    cr->pair_entries = xcalloc(cr->a->count * cr->a->count, sizeof(*cr->pair_entries));
     check_net_run(cr->net_hosts, cr->a->count, o, net_pair_done, cr);
+    for (size_t i = 0; i < cr->a->count * cr->a->count; i++) { /* from, then to, in order */
+        if (cr->pair_entries[i]) {
+            val_list_push_take(val_dict_get(cr->report, "pairs"), cr->pair_entries[i]);
+            cr->pair_entries[i] = NULL;
+        }
+    }
     for (size_t i = 0; i < cr->a->count; i++) {
         cr->unreachable |= cr->net_hosts[i].err.kind == ERR_UNREACHABLE;
     }
@@ -335,6 +352,7 @@ static void check_run_release(struct check_run *cr)
     }
     free(cr->runs);
     free(cr->net_hosts);
+    free(cr->pair_entries);
     val_unref(cr->report);
 }
 
@@ -384,6 +402,13 @@ int cmd_check(int argc, char **argv, struct err *err)
         ret = run_net(&cr, &net, err);
     } else {
         ret = run_disk(&cr, err);
+    }
+    if (ret >= 0 && o.report) {
+        if (check_report_save(o.report, positional.items[0], cr.report, err) < 0) {
+            ret = -1;
+        } else {
+            fprintf(stderr, "report: %s/%s\n", o.report, CHECK_REPORT_HTML);
+        }
     }
 out:
     check_run_release(&cr);

@@ -458,31 +458,7 @@ static int fn_html(struct gx *x, struct val **a, size_t n, struct val **res, str
     (void)x;
     (void)err;
     eval_args(a, n, &s);
-    for (size_t i = 0; i < s.len; i++) {
-        switch (s.ptr[i]) {
-        case '<':
-            buf_adds(&out, "&lt;");
-            break;
-        case '>':
-            buf_adds(&out, "&gt;");
-            break;
-        case '&':
-            buf_adds(&out, "&amp;");
-            break;
-        case '\'':
-            buf_adds(&out, "&#39;");
-            break;
-        case '"':
-            buf_adds(&out, "&#34;");
-            break;
-        case '\0':
-            buf_adds(&out, "\xEF\xBF\xBD");
-            break;
-        default:
-            buf_addc(&out, s.ptr[i]);
-            break;
-        }
-    }
+    buf_add_html(&out, s.ptr ? s.ptr : "", s.len);
     buf_release(&s);
     *res = gotpl_take_buf(&out);
     return 0;
