@@ -1,9 +1,9 @@
 /*
  * check-html.c - the host-check report as one self-contained HTML page (check.h): inline CSS and
  * SVG drawn here, no script and no request to anywhere (a Content-Security-Policy forbids
- * them). Sections: the overall verdict; a table of verdicts per host and check; every check that
- * did not pass with its hint; bars of random IOPS and of fdatasync latency per host; heat maps of
- * one-stream throughput and round-trip p99 between every ordered pair of hosts.
+ * them). Sections: the overall verdict; a table of verdicts, checks down and hosts across; every
+ * check that did not pass with its hint; bars of random IOPS and of fdatasync latency per host;
+ * heat maps of one-stream throughput and round-trip p99 between every ordered pair of hosts.
  */
 #include "pot.h"
 #include <math.h>
@@ -69,7 +69,7 @@ static void number(struct buf *out, double v, const char *unit)
         buf_adds(out, "—");
         return;
     }
-    buf_addf(out, "%.*f", fabs(v) >= 100 ? 0 : 2, v);
+    buf_addf(out, "%.*f", fabs(v) >= 100 || v == floor(v) ? 0 : 2, v);
     if (unit && *unit) {
         buf_addc(out, ' ');
         text(out, unit);
@@ -98,7 +98,11 @@ static void check_cell(struct buf *out, const struct val *c, const char *suffix)
     }
     verdict_badge(out, str_at(c, "verdict"));
     buf_adds(out, " <span class=\"num\">");
-    number(out, check_number(c, "value"), str_at(c, "unit"));
+    if (isnan(check_number(c, "value")) && *str_at(c, "detail")) {
+        text(out, str_at(c, "detail")); /* a version, a path: what was found */
+    } else {
+        number(out, check_number(c, "value"), str_at(c, "unit"));
+    }
     text(out, suffix);
     buf_adds(out, "</span></td>");
 }
@@ -137,45 +141,53 @@ static const struct val *first_checks(const struct val *report, const char *entr
     return list_len(list) ? val_dict_get(list_at(list, 0), "checks") : NULL;
 }
 
-static void verdict_table(struct buf *out, const struct val *disk, const struct val *net,
-                          const struct val *hosts)
+/* The entry of 'name' in a per-host report's "hosts"; NULL when absent. */
+static const struct val *host_entry(const struct val *report, const char *name)
 {
-    const struct val *disk_ids = first_checks(disk, "hosts"), *net_ids = first_checks(net, "pairs");
+    const struct val *hosts = report ? val_dict_get(report, "hosts") : NULL;
 
-    buf_adds(out, "<div class=\"wide\"><table class=\"verdicts\"><tr><th>host</th>");
-    for (size_t i = 0; i < list_len(disk_ids); i++) {
-        buf_adds(out, "<th>");
-        text(out, str_at(list_at(disk_ids, i), "id"));
-        buf_adds(out, "</th>");
-    }
-    for (size_t i = 0; i < list_len(net_ids); i++) {
-        buf_adds(out, "<th>");
-        text(out, str_at(list_at(net_ids, i), "id"));
-        buf_adds(out, "*</th>");
-    }
-    buf_adds(out, "</tr>\n");
-    for (size_t h = 0; h < list_len(hosts); h++) {
-        const char *name = list_at(hosts, h)->u.s.ptr;
-        const struct val *disk_entry = NULL,
-                         *disk_hosts = disk ? val_dict_get(disk, "hosts") : NULL;
-
-        for (size_t i = 0; i < list_len(disk_hosts); i++) {
-            if (strcmp(str_at(list_at(disk_hosts, i), "host"), name) == 0) {
-                disk_entry = list_at(disk_hosts, i);
-            }
+    for (size_t i = 0; i < list_len(hosts); i++) {
+        if (strcmp(str_at(list_at(hosts, i), "host"), name) == 0) {
+            return list_at(hosts, i);
         }
+    }
+    return NULL;
+}
+
+/* One row per check of a per-host report (host, disk): its outcome on each host. */
+static void per_host_rows(struct buf *out, const struct val *report, const struct val *hosts)
+{
+    const struct val *ids = first_checks(report, "hosts");
+
+    for (size_t i = 0; i < list_len(ids); i++) {
+        const char *id = str_at(list_at(ids, i), "id");
+
         buf_adds(out, "<tr><th>");
-        text(out, name);
+        text(out, id);
         buf_adds(out, "</th>");
-        for (size_t i = 0; i < list_len(disk_ids); i++) {
-            const char *id = str_at(list_at(disk_ids, i), "id");
+        for (size_t h = 0; h < list_len(hosts); h++) {
+            const struct val *e = host_entry(report, list_at(hosts, h)->u.s.ptr);
 
-            check_cell(out, disk_entry ? find_check(val_dict_get(disk_entry, "checks"), id) : NULL,
-                       "");
+            check_cell(out, e ? find_check(val_dict_get(e, "checks"), id) : NULL, "");
         }
-        for (size_t i = 0; i < list_len(net_ids); i++) {
-            const char *to = "", *id = str_at(list_at(net_ids, i), "id");
-            const struct val *c = worst_from(net, name, id, &to);
+        buf_adds(out, "</tr>\n");
+    }
+}
+
+/* One row per network check: on each host, the worst pair it measured from. */
+static void net_rows(struct buf *out, const struct val *net, const struct val *hosts)
+{
+    const struct val *ids = first_checks(net, "pairs");
+
+    for (size_t i = 0; i < list_len(ids); i++) {
+        const char *id = str_at(list_at(ids, i), "id");
+
+        buf_adds(out, "<tr><th>");
+        text(out, id);
+        buf_adds(out, "*</th>");
+        for (size_t h = 0; h < list_len(hosts); h++) {
+            const char *to = "";
+            const struct val *c = worst_from(net, list_at(hosts, h)->u.s.ptr, id, &to);
             struct buf suffix = BUF_INIT;
 
             buf_addf(&suffix, " → %s", to);
@@ -184,8 +196,23 @@ static void verdict_table(struct buf *out, const struct val *disk, const struct 
         }
         buf_adds(out, "</tr>\n");
     }
+}
+
+/* Checks down, hosts across. */
+static void verdict_table(struct buf *out, const struct check_reports *r, const struct val *hosts)
+{
+    buf_adds(out, "<div class=\"wide\"><table class=\"verdicts\"><tr><th>check</th>");
+    for (size_t h = 0; h < list_len(hosts); h++) {
+        buf_adds(out, "<th>");
+        text(out, list_at(hosts, h)->u.s.ptr);
+        buf_adds(out, "</th>");
+    }
+    buf_adds(out, "</tr>\n");
+    per_host_rows(out, r->host, hosts);
+    per_host_rows(out, r->disk, hosts);
+    net_rows(out, r->net, hosts);
     buf_adds(out, "</table></div>\n");
-    if (list_len(net_ids)) {
+    if (first_checks(r->net, "pairs")) {
         buf_adds(out, "<p class=\"num\">* the worst of the pairs measured from the host, and "
                       "the host it measured to</p>\n");
     }
@@ -218,16 +245,12 @@ static void problem_row(struct buf *out, const char *subject, const struct val *
     buf_adds(out, "</td></tr>\n");
 }
 
-/* Every outcome that did not pass, disk first, then the pairs. Returns how many. */
-static size_t problems(struct buf *out, const struct val *disk, const struct val *net)
+/* The outcomes of a per-host report that did not pass, as problem rows. */
+static size_t per_host_problems(struct buf *out, const struct val *report)
 {
-    const struct val *hosts = disk ? val_dict_get(disk, "hosts") : NULL;
-    const struct val *pairs = net ? val_dict_get(net, "pairs") : NULL;
+    const struct val *hosts = report ? val_dict_get(report, "hosts") : NULL;
     size_t count = 0;
 
-    buf_adds(out,
-             "<table class=\"problems\"><tr><th>host or pair</th><th>verdict</th>"
-             "<th>check</th><th>value</th><th>pass needs</th><th>why, and the fix</th></tr>\n");
     for (size_t i = 0; i < list_len(hosts); i++) {
         const struct val *checks = val_dict_get(list_at(hosts, i), "checks");
 
@@ -238,6 +261,19 @@ static size_t problems(struct buf *out, const struct val *disk, const struct val
             }
         }
     }
+    return count;
+}
+
+/* Every outcome that did not pass: host checks, disk, then the pairs. Returns how many. */
+static size_t problems(struct buf *out, const struct check_reports *r)
+{
+    const struct val *pairs = r->net ? val_dict_get(r->net, "pairs") : NULL;
+    size_t count;
+
+    buf_adds(out,
+             "<table class=\"problems\"><tr><th>host or pair</th><th>verdict</th>"
+             "<th>check</th><th>value</th><th>pass needs</th><th>why, and the fix</th></tr>\n");
+    count = per_host_problems(out, r->host) + per_host_problems(out, r->disk);
     for (size_t i = 0; i < list_len(pairs); i++) {
         const struct val *p = list_at(pairs, i), *checks = val_dict_get(p, "checks");
         struct buf subject = BUF_INIT;
@@ -494,47 +530,56 @@ static void heat_map(struct buf *out, const struct val *net, const struct map_me
     buf_adds(out, ": a red frame failed, a yellow one warned</p>\n");
 }
 
-/* Every host named by either report, in order of appearance. */
-static struct val *all_hosts(const struct val *disk, const struct val *net)
+static void add_name(struct val *names, const char *name)
+{
+    for (size_t j = 0; j < list_len(names); j++) {
+        if (strcmp(list_at(names, j)->u.s.ptr, name) == 0) {
+            return;
+        }
+    }
+    val_list_push_take(names, val_str(name));
+}
+
+/* Every host named by a report, in order of appearance. */
+static struct val *all_hosts(const struct check_reports *r)
 {
     struct val *names = val_list();
-    const struct val *disk_hosts = disk ? val_dict_get(disk, "hosts") : NULL;
-    const struct val *net_hosts = net ? val_dict_get(net, "hosts") : NULL;
+    const struct val *per_host[] = { r->host, r->disk };
+    const struct val *net_hosts = r->net ? val_dict_get(r->net, "hosts") : NULL;
 
-    for (size_t i = 0; i < list_len(disk_hosts); i++) {
-        val_list_push_take(names, val_str(str_at(list_at(disk_hosts, i), "host")));
+    for (size_t k = 0; k < ARRAY_SIZE(per_host); k++) {
+        const struct val *hosts = per_host[k] ? val_dict_get(per_host[k], "hosts") : NULL;
+
+        for (size_t i = 0; i < list_len(hosts); i++) {
+            add_name(names, str_at(list_at(hosts, i), "host"));
+        }
     }
     for (size_t i = 0; i < list_len(net_hosts); i++) {
-        const char *name = list_at(net_hosts, i)->u.s.ptr;
-        bool seen = false;
-
-        for (size_t j = 0; j < list_len(names); j++) {
-            seen |= strcmp(list_at(names, j)->u.s.ptr, name) == 0;
-        }
-        if (!seen) {
-            val_list_push_take(names, val_str(name));
-        }
+        add_name(names, list_at(net_hosts, i)->u.s.ptr);
     }
     return names;
 }
 
-static const char *worst_verdict(const struct val *disk, const struct val *net)
+static const char *worst_verdict(const struct check_reports *r)
 {
-    const char *d = disk ? str_at(disk, "verdict") : "pass",
-               *n = net ? str_at(net, "verdict") : "pass";
+    const struct val *reports[] = { r->host, r->disk, r->net };
+    const char *worst = "pass";
 
-    if (strcmp(d, "fail") == 0 || strcmp(n, "fail") == 0) {
-        return "fail";
+    for (size_t i = 0; i < ARRAY_SIZE(reports); i++) {
+        const char *v = reports[i] ? str_at(reports[i], "verdict") : "pass";
+
+        if (strcmp(v, "fail") == 0 || (strcmp(v, "warn") == 0 && strcmp(worst, "pass") == 0)) {
+            worst = strcmp(v, "fail") == 0 ? "fail" : "warn";
+        }
     }
-    return strcmp(d, "warn") == 0 || strcmp(n, "warn") == 0 ? "warn" : "pass";
+    return worst;
 }
 
-void check_html_render(const struct val *disk, const struct val *net, const char *generated,
-                       struct buf *out)
+void check_html_render(const struct check_reports *r, const char *generated, struct buf *out)
 {
-    struct val *hosts = all_hosts(disk, net);
+    struct val *hosts = all_hosts(r);
     struct buf problems_html = BUF_INIT;
-    size_t count = problems(&problems_html, disk, net);
+    size_t count = problems(&problems_html, r);
 
     buf_adds(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                   "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -544,27 +589,27 @@ void check_html_render(const struct val *disk, const struct val *net, const char
     buf_addf(out, "%zu hosts; generated by pot " POT_VERSION " at ", list_len(hosts));
     text(out, generated);
     buf_adds(out, "; overall verdict ");
-    verdict_badge(out, worst_verdict(disk, net));
+    verdict_badge(out, worst_verdict(r));
     buf_adds(out, "</p>\n<h2>Verdicts</h2>\n");
-    verdict_table(out, disk, net, hosts);
+    verdict_table(out, r, hosts);
     buf_addf(out, "<h2>Checks that did not pass (%zu)</h2>\n", count);
     if (count) {
         buf_add(out, problems_html.ptr, problems_html.len);
     } else {
         buf_adds(out, "<p>None.</p>\n");
     }
-    if (disk) {
-        disk_charts(out, disk);
+    if (r->disk) {
+        disk_charts(out, r->disk);
     }
-    if (net && list_len(val_dict_get(net, "hosts")) > 1) {
+    if (r->net && list_len(val_dict_get(r->net, "hosts")) > 1) {
         static const struct map_measure throughput = { "single",         "mbps",   1,
                                                        "net.throughput", "Mbit/s", true };
         static const struct map_measure rtt = { "rtt", "p99_us", 1e-3, "net.rtt_p99", "ms", false };
 
         buf_adds(out, "<h2>Network: TCP throughput, one stream</h2>\n");
-        heat_map(out, net, &throughput);
+        heat_map(out, r->net, &throughput);
         buf_adds(out, "<h2>Network: round trip p99</h2>\n");
-        heat_map(out, net, &rtt);
+        heat_map(out, r->net, &rtt);
     }
     buf_adds(out, "</body></html>\n");
     buf_release(&problems_html);

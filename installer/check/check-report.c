@@ -2,7 +2,7 @@
  * check-report.c - how a check's outcome is shown and kept (check.h): one text line ("node1 |
  * FAIL disk.randwrite_iops 120 IOPS (pass: >= 300 IOPS) -> hint"), one JSON object of the
  * documented report schema (README, "Host check reports"), and a report directory holding the
- * last disk and network reports as JSON with the HTML page made from both (check-html.c).
+ * last host, disk and network reports as JSON with the HTML page made from them (check-html.c).
  */
 #include "pot.h"
 #include <math.h>
@@ -51,11 +51,12 @@ void check_outcome_print(const char *subject, const struct check_outcome *o)
     }
     buf_addf(&line, "%s | %s %-23s", subject, upper, o->id);
     if (!isnan(o->value)) {
-        buf_addf(&line, " %.*f %s", o->value >= 100 ? 0 : 2, o->value, o->unit);
+        buf_addf(&line, " %.*f%s%s", o->value >= 100 || o->value == floor(o->value) ? 0 : 2,
+                 o->value, *o->unit ? " " : "", o->unit);
     }
     if (!isnan(o->threshold)) {
-        buf_addf(&line, " (pass: %s %.10g %s)", o->higher_is_better ? ">=" : "<=", o->threshold,
-                 o->unit);
+        buf_addf(&line, " (pass: %s %.10g%s%s)", o->higher_is_better ? ">=" : "<=", o->threshold,
+                 *o->unit ? " " : "", o->unit);
     }
     if (o->detail) {
         buf_addf(&line, ": %s", o->detail);
@@ -99,8 +100,13 @@ int check_report_save(const char *dir, const char *kind, const struct val *repor
 {
     struct buf json = BUF_INIT, html = BUF_INIT;
     char *name = xasprintf("check-%s.json", kind), generated[32];
-    bool is_disk = strcmp(kind, "disk") == 0;
-    struct val *other = load_saved(dir, is_disk ? "net" : "disk");
+    struct val *host = strcmp(kind, "host") == 0 ? val_ref((struct val *)report)
+                                                 : load_saved(dir, "host");
+    struct val *disk = strcmp(kind, "disk") == 0 ? val_ref((struct val *)report)
+                                                 : load_saved(dir, "disk");
+    struct val *net = strcmp(kind, "net") == 0 ? val_ref((struct val *)report)
+                                               : load_saved(dir, "net");
+    struct check_reports all = { .host = host, .disk = disk, .net = net };
     time_t now = time(NULL);
     struct tm tm;
     int ret = -1;
@@ -108,7 +114,7 @@ int check_report_save(const char *dir, const char *kind, const struct val *repor
     strftime(generated, sizeof(generated), "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&now, &tm));
     val_to_json(report, &json, 2, 0);
     buf_addc(&json, '\n');
-    check_html_render(is_disk ? report : other, is_disk ? other : report, generated, &html);
+    check_html_render(&all, generated, &html);
     if (fs_mkdir_p(dir, 0755, err) == 0 && write_text(dir, name, &json, err) == 0 &&
         write_text(dir, CHECK_REPORT_HTML, &html, err) == 0) {
         ret = 0;
@@ -116,7 +122,9 @@ int check_report_save(const char *dir, const char *kind, const struct val *repor
     if (ret < 0) {
         err_prefix(err, "saving the %s report in '%s': ", kind, dir);
     }
-    val_unref(other);
+    val_unref(host);
+    val_unref(disk);
+    val_unref(net);
     free(name);
     buf_release(&json);
     buf_release(&html);

@@ -65,16 +65,20 @@ void check_outcome_print(const char *subject, const struct check_outcome *o);
 
 #define CHECK_REPORT_HTML "report.html"
 
-/* Saves a report ('kind' "disk" or "net": the document `pot check KIND --json` prints) as
- * DIR/check-KIND.json and rebuilds DIR/report.html from it and the other kind's saved report,
- * when there is one. The directory is created; files are written whole (temporary name, then
- * rename), 0644 (they hold measurements and host names, no secrets; redacted all the same). */
+/* Saves a report ('kind' "host", "disk" or "net": the document `pot check KIND --json` prints)
+ * as DIR/check-KIND.json and rebuilds DIR/report.html from it and the other kinds' saved
+ * reports, where there are some. The directory is created; files are written whole (temporary
+ * name, then rename), 0644 (they hold measurements and host names, no secrets; redacted all the
+ * same). */
 int check_report_save(const char *dir, const char *kind, const struct val *report, struct err *err);
 
-/* Appends the self-contained HTML page for a disk and a network report (either may be NULL),
- * stamped 'generated'. */
-void check_html_render(const struct val *disk, const struct val *net, const char *generated,
-                       struct buf *out);
+/* The reports one page shows; any may be NULL. */
+struct check_reports {
+    const struct val *host, *disk, *net;
+};
+
+/* Appends the self-contained HTML page for the reports, stamped 'generated'. */
+void check_html_render(const struct check_reports *r, const char *generated, struct buf *out);
 
 /* The verdict of 'value' against a fail and a warn limit (NAN: no such limit): fail when it is
  * past the fail limit, else warn when past the warn limit, else pass. "Past" is below for
@@ -127,6 +131,37 @@ int check_probe_exec(struct conn *c, const struct become *become, const char *cm
  * or the probe printed no JSON (ERR_FAILED, with its exit status and stderr). */
 int check_disk_run(struct conn *c, const struct become *become, const struct check_disk_opts *o,
                    struct val **probe, struct err *err);
+
+/* ---- host facts ---- */
+
+/* What the probe's `host` run printed on one host, and our wall clock around it. */
+struct check_host_facts {
+    struct val *probe; /* owned; NULL when it did not run */
+    int64_t before_ns; /* the installer's CLOCK_REALTIME just before the run and just after */
+    int64_t after_ns;
+};
+
+/* The shell command that runs the probe's `host` facts on a host and removes it: the lists it
+ * asks about come from the host's variables (check_path, check_kernel_modules, check_ports,
+ * check_binaries, check_binaries_optional, check_sysctls, check_ex_net and
+ * check_internet_target). Owned by the caller. */
+char *check_host_command(const struct val *vars);
+
+/* Copies the probe to the host, runs check_host_command() (through 'become' when not NULL) and
+ * fills 'facts'. Returns 0, or -1 with 'err' set as check_probe_exec() does. */
+int check_host_run(struct conn *c, const struct become *become, const char *probe_path,
+                   const struct val *vars, struct check_host_facts *facts, struct err *err);
+
+/* Appends the host checks of one host's facts (or one fail, host.probe, with 'why' when they
+ * could not be read). Returns -1 with ERR_USAGE for a threshold variable that is not a number or
+ * a cluster_cidr/service_cidr that is not an IPv4 network. */
+int check_host_judge(const struct check_host_facts *facts, const char *why, const struct val *vars,
+                     struct check_list *out, struct err *err);
+
+/* Appends to outs[i] whether host i's hostname and machine-id are its own among the 'n' hosts
+ * (host.hostname_unique, host.machine_id_unique); hosts without facts get none. */
+void check_hosts_judge_unique(const struct check_host_facts *facts, const char *const *names,
+                              size_t n, struct check_list *outs);
 
 /* One ordered pair of the network mesh: 'from' measures to 'to', in 'phase'. */
 struct check_net_pair {

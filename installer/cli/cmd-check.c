@@ -56,8 +56,9 @@ const struct opt check_options[] = {
       "net: TCP connections of the parallel throughput test (default 4)" },
     { OPT_BOOL, "json", 0, AT(json), NULL, "print one JSON document instead of text" },
     { OPT_STRING, "report", 0, AT(report), "DIR",
-      "also save the JSON document as DIR/check-disk.json or DIR/check-net.json and rebuild "
-      "DIR/" CHECK_REPORT_HTML " from both (the kit keeps them in /data/perfor-reports)" },
+      "also save the JSON document as DIR/check-host.json, check-disk.json or check-net.json "
+      "and rebuild DIR/" CHECK_REPORT_HTML " from all three (the kit keeps them in "
+      "/data/perfor-reports)" },
     { OPT_BOOL, "become", 'b', AT(common.become), NULL,
       "use sudo (or ansible_become_method) on the hosts" },
     { OPT_STRING, "become-user", 0, AT(common.become_user), "USER",
@@ -71,9 +72,10 @@ const struct opt check_options[] = {
 
 /* One host's run: filled on a worker thread, judged and printed on the main one. */
 struct host_run {
-    char *dir;         /* owned */
-    struct val *probe; /* owned; NULL when it did not run */
-    struct val *entry; /* owned: its entry of the report, until run_disk() lists it */
+    char *dir;                   /* owned */
+    struct val *probe;           /* owned; NULL when it did not run */
+    int64_t before_ns, after_ns; /* host: our wall clock around the probe's run */
+    struct val *entry;           /* owned: its entry of the report, until run_disk() lists it */
     struct err err;
 };
 
@@ -182,10 +184,23 @@ static int exit_code(const struct check_run *cr)
                                        : POT_EXIT_OK;
 }
 
-static int run_disk(struct check_run *cr, struct err *err)
+/* Sets the report's verdict, prints it with --json, and returns the exit code. */
+static int finish_report(struct check_run *cr)
 {
     struct buf out = BUF_INIT;
 
+    val_dict_set_take(cr->report, "verdict", val_str(verdict_name(cr->worst)));
+    if (cr->json) {
+        val_to_json(cr->report, &out, 2, 0);
+        log_redact(&out);
+        printf("%s\n", out.ptr);
+        buf_release(&out);
+    }
+    return exit_code(cr);
+}
+
+static int run_disk(struct check_run *cr, struct err *err)
+{
     cr->runs = xcalloc(cr->a->count, sizeof(*cr->runs));
     cr->report = val_dict();
     val_dict_set_take(cr->report, "check", val_str("disk"));
@@ -201,14 +216,116 @@ static int run_disk(struct check_run *cr, struct err *err)
         *err = cr->usage;
         return -1;
     }
-    val_dict_set_take(cr->report, "verdict", val_str(verdict_name(cr->worst)));
-    if (cr->json) {
-        val_to_json(cr->report, &out, 2, 0);
-        log_redact(&out);
-        printf("%s\n", out.ptr);
-        buf_release(&out);
+    return finish_report(cr);
+}
+
+/* ---- host ---- */
+
+static void host_facts_work(size_t index, void *arg)
+{
+    struct check_run *cr = arg;
+    struct adhoc_host *h = &cr->a->hosts[index];
+    struct host_run *r = &cr->runs[index];
+    struct val *vars = host_vars(cr->a, h->name);
+    struct check_host_facts facts;
+
+    if (check_host_run(h->conn, h->become.method != BECOME_NONE ? &h->become : NULL,
+                       cr->opts.probe_path, vars, &facts, &r->err) < 0) {
+        h->unreachable = r->err.kind == ERR_UNREACHABLE;
     }
-    return exit_code(cr);
+    r->probe = facts.probe;
+    r->before_ns = facts.before_ns;
+    r->after_ns = facts.after_ns;
+    val_unref(vars);
+}
+
+static void print_host_facts(const char *host, const struct val *p)
+{
+    const struct val *os = val_dict_get(p, "os");
+
+    printf("%s | host: %s, kernel %s, %s, %.0f CPUs, %.0f MB memory, %.0f MB swap, hostname %s\n",
+           host, val_dict_get_str(os, "pretty_name") ? val_dict_get_str(os, "pretty_name") : "?",
+           val_dict_get_str(p, "kernel") ? val_dict_get_str(p, "kernel") : "?",
+           val_dict_get_str(p, "arch") ? val_dict_get_str(p, "arch") : "?", check_number(p, "cpus"),
+           check_number(p, "mem_total_mb"), check_number(p, "swap_total_mb"),
+           val_dict_get_str(p, "hostname") ? val_dict_get_str(p, "hostname") : "?");
+}
+
+/* One host's entry of the report, printed unless --json; its checks are 'list'. */
+static struct val *host_entry(struct check_run *cr, size_t i, const struct check_list *list)
+{
+    struct adhoc_host *h = &cr->a->hosts[i];
+    struct val *entry = val_dict(), *checks = val_list();
+
+    if (!cr->json && cr->runs[i].probe && !val_dict_get_str(cr->runs[i].probe, "error")) {
+        print_host_facts(h->name, cr->runs[i].probe);
+    }
+    for (size_t k = 0; k < list->len; k++) {
+        if (!cr->json) {
+            check_outcome_print(h->name, &list->items[k]);
+        }
+        val_list_push_take(checks, check_outcome_json(&list->items[k]));
+    }
+    val_dict_set_take(entry, "host", val_str(h->name));
+    val_dict_set_take(entry, "unreachable", val_bool(h->unreachable));
+    val_dict_set_take(entry, "verdict", val_str(verdict_name(check_list_worst(list))));
+    val_dict_set_take(entry, "probe", cr->runs[i].probe ? val_ref(cr->runs[i].probe) : val_null());
+    val_dict_set_take(entry, "checks", checks);
+    return entry;
+}
+
+/* Judges every host once all have reported (uniqueness needs them all), in inventory order. */
+static void judge_hosts(struct check_run *cr)
+{
+    size_t n = cr->a->count;
+    struct check_host_facts *facts = xcalloc(n, sizeof(*facts));
+    struct check_list *lists = xcalloc(n, sizeof(*lists));
+    const char **names = xcalloc(n, sizeof(*names));
+
+    for (size_t i = 0; i < n; i++) {
+        struct val *vars = host_vars(cr->a, cr->a->hosts[i].name);
+        const char *why = cr->runs[i].err.kind != ERR_NONE ? cr->runs[i].err.msg : NULL;
+
+        facts[i] = (struct check_host_facts){ .probe = cr->runs[i].probe,
+                                              .before_ns = cr->runs[i].before_ns,
+                                              .after_ns = cr->runs[i].after_ns };
+        names[i] = cr->a->hosts[i].name;
+        if (cr->usage.kind == ERR_NONE &&
+            check_host_judge(&facts[i], why, vars, &lists[i], &cr->usage) < 0) {
+            err_prefix(&cr->usage, "host '%s': ", names[i]);
+        }
+        val_unref(vars);
+    }
+    check_hosts_judge_unique(facts, names, n, lists);
+    for (size_t i = 0; cr->usage.kind == ERR_NONE && i < n; i++) {
+        val_list_push_take(val_dict_get(cr->report, "hosts"), host_entry(cr, i, &lists[i]));
+        cr->unreachable |= cr->a->hosts[i].unreachable;
+        if (check_list_worst(&lists[i]) > cr->worst) {
+            cr->worst = check_list_worst(&lists[i]);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        check_list_release(&lists[i]);
+    }
+    free(lists);
+    free(facts);
+    free(names);
+}
+
+static int run_host(struct check_run *cr, struct err *err)
+{
+    cr->runs = xcalloc(cr->a->count, sizeof(*cr->runs));
+    cr->report = val_dict();
+    val_dict_set_take(cr->report, "check", val_str("host"));
+    val_dict_set_take(cr->report, "version", val_int(1));
+    val_dict_set_take(cr->report, "hosts", val_list());
+    pool_run(cr->a->count, cr->a->forks, host_facts_work, NULL, cr);
+    judge_hosts(cr);
+    if (cr->usage.kind != ERR_NONE) {
+        *err = cr->usage;
+        return -1;
+    }
+    return finish_report(cr);
 }
 
 /* ---- net ---- */
@@ -300,7 +417,6 @@ static int pick_net_hosts(struct check_run *cr, struct err *err)
 static int run_net(struct check_run *cr, const struct check_net_opts *o, struct err *err)
 {
     struct val *names = val_list();
-    struct buf out = BUF_INIT;
 
     if (cr->a->count < 2) {
         val_unref(names);
@@ -334,14 +450,7 @@ static int run_net(struct check_run *cr, const struct check_net_opts *o, struct 
         *err = cr->usage;
         return -1;
     }
-    val_dict_set_take(cr->report, "verdict", val_str(verdict_name(cr->worst)));
-    if (cr->json) {
-        val_to_json(cr->report, &out, 2, 0);
-        log_redact(&out);
-        printf("%s\n", out.ptr);
-        buf_release(&out);
-    }
-    return exit_code(cr);
+    return finish_report(cr);
 }
 
 static void check_run_release(struct check_run *cr)
@@ -372,8 +481,10 @@ int cmd_check(int argc, char **argv, struct err *err)
         goto out;
     }
     if (positional.len < 1 || positional.len > 2 ||
-        (strcmp(positional.items[0], "disk") != 0 && strcmp(positional.items[0], "net") != 0)) {
-        err_set(err, ERR_USAGE, "pot check: expected 'disk' or 'net' and at most one host pattern");
+        (strcmp(positional.items[0], "disk") != 0 && strcmp(positional.items[0], "net") != 0 &&
+         strcmp(positional.items[0], "host") != 0)) {
+        err_set(err, ERR_USAGE,
+                "pot check: expected 'host', 'disk' or 'net' and at most one host pattern");
         goto out;
     }
     if (o.time_s < 1 || o.time_s > 3600 || o.streams < 1 || o.streams > 128) {
@@ -400,6 +511,8 @@ int cmd_check(int argc, char **argv, struct err *err)
                                       .forks = a.forks };
 
         ret = run_net(&cr, &net, err);
+    } else if (strcmp(positional.items[0], "host") == 0) {
+        ret = run_host(&cr, err);
     } else {
         ret = run_disk(&cr, err);
     }

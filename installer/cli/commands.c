@@ -11,11 +11,34 @@ static const struct command commands[] = {
     {
         .name = "check",
         .run = cmd_check,
-        .summary = "measure hosts' disks and network with pot's static probe and judge them: "
-                   "pass, warn, fail",
+        .summary = "check hosts, measure their disks and network with pot's static probe, and "
+                   "judge them: pass, warn, fail",
         .usage =
-            "usage: pot check disk -i INVENTORY [PATTERN] [--path DIR] [--size S] [--json]\n"
+            "usage: pot check host -i INVENTORY [PATTERN] [--json] [--report DIR]\n"
+            "       pot check disk -i INVENTORY [PATTERN] [--path DIR] [--size S] [--json]\n"
             "       pot check net -i INVENTORY [PATTERN] [--time S] [--streams N] [--json]\n"
+            "host:\n"
+            "Reads each host's facts with the probe (kernel, /proc, /sys and /etc only; nothing\n"
+            "is installed or run there) and judges them, host variables giving the limits\n"
+            "(defaults): host.os (CentOS/RHEL 7.2+, Rocky/Alma 8+, Ubuntu 16.04+, Debian 10+,\n"
+            "tlinux 2.2+, TencentOS 2.4+, openEuler 20.03+, Kylin 10+; others warn),\n"
+            "host.kernel (check_kernel_min 3.10, check_kernel_warn 3.10, 4 with use_calico),\n"
+            "host.cpus (check_cpus 2, check_cpus_warn 4), host.memory (check_memory_mb 1700,\n"
+            "check_memory_warn_mb 7680), host.swap (warns above check_swap_warn_mb 0),\n"
+            "host.data_dir (check_path /data exists), host.data_disk (its filesystem holds\n"
+            "check_data_disk_size 200 GB; check_data_disk_size_switch), host.root_free (/ has\n"
+            "check_root_free_gb 10, warn 20), host.kernel_modules (check_kernel_modules:\n"
+            "iptable_nat, br_netfilter, overlay, nf_conntrack loaded or built in), host.sysctl\n"
+            "(check_sysctls: net.ipv4.ip_forward=1, net.bridge.bridge-nf-call-iptables=1),\n"
+            "host.pod_cidr (cluster_cidr 172.16.0.0/19 and service_cidr overlap no route of\n"
+            "the host), host.ports (check_ports 6443 2379 2380 10250 10257 10259 80 443 free),\n"
+            "host.time_offset (from the installer's clock: check_time_offset_ms 1000, warn\n"
+            "200), host.dns (a nameserver or search domain), host.internet (warns when\n"
+            "check_internet_target, 114.114.114.114:53, answers; check_ex_net false skips it\n"
+            "and says so), host.binaries (check_binaries: ip iptables mount nsenter) and\n"
+            "host.binaries_optional (warn: ebtables ethtool socat tc conntrack ipset), and\n"
+            "across the hosts host.hostname_unique and host.machine_id_unique (a cloned VM).\n"
+            "host.probe fails when the facts cannot be read.\n"
             "disk:\n"
             "Copies the static probe pot-probe (built next to pot) to every host matching\n"
             "PATTERN (default all), in parallel, runs it on DIR and removes it and its test\n"

@@ -3,7 +3,8 @@
  * `pot-probe disk DIR [--size BYTES] [--qd N] [--runtime SECONDS]` measures the disk holding DIR
  * (probe-disk.h); `pot-probe net-serve [--port N] [--idle SECONDS]` starts a background server
  * and `pot-probe net ADDRESS [--port N] [--time SECONDS] [--streams N] [--pings N]` measures the
- * network to it (probe-net.h). Each prints one JSON object on stdout: the numbers, or
+ * network to it (probe-net.h); `pot-probe host ...` prints the host's facts (probe-host.h). Each
+ * prints one JSON object on stdout: the numbers, or
  * {"error": "..."} with exit status 1 (2 for bad arguments). SIGINT, SIGTERM, SIGHUP and
  * SIGPIPE remove the disk test's files before the probe dies; a SIGKILL leaves them under names
  * the next run removes.
@@ -15,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "probe/probe-disk.h"
+#include "probe/probe-host.h"
+#include "probe/probe-json.h"
 #include "probe/probe-net.h"
 
 #define DEFAULT_SIZE (256ull << 20)
@@ -44,33 +47,18 @@ static void catch_signals(void)
     }
 }
 
-/* Prints 's' as a JSON string. */
-static void put_json_string(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-
-        if (ch == '"' || ch == '\\') {
-            printf("\\%c", ch);
-        } else if (ch < 0x20) {
-            printf("\\u%04x", ch);
-        } else {
-            putchar(ch);
-        }
-    }
-    putchar('"');
-}
-
 static int usage(const char *why)
 {
     printf("{\"error\": ");
-    put_json_string(why);
+    probe_json_string(why);
     printf("}\n");
     fprintf(stderr, "usage: pot-probe disk DIR [--size BYTES] [--qd N] [--runtime SECONDS]\n"
                     "       pot-probe net-serve [--port N] [--idle SECONDS]\n"
                     "       pot-probe net ADDRESS [--port N] [--time SECONDS] [--streams N] "
-                    "[--pings N]\n");
+                    "[--pings N]\n"
+                    "       pot-probe host [--path DIR]... [--port N]... [--module NAME]...\n"
+                    "                      [--binary NAME]... [--sysctl NAME]... "
+                    "[--connect HOST:PORT]\n");
     return 2;
 }
 
@@ -118,7 +106,7 @@ static int parse_options(int argc, char **argv, int first, const struct number_o
 static void print_result(const struct probe_disk_opts *o, const struct probe_disk_result *r)
 {
     printf("{\"probe\": \"disk\", \"version\": 1, \"dir\": ");
-    put_json_string(o->dir);
+    probe_json_string(o->dir);
     printf(", \"size\": %llu, \"qd\": %d, \"runtime_s\": %d, \"direct\": %s,\n",
            (unsigned long long)o->size, o->qd, o->runtime_s, r->direct ? "true" : "false");
     printf(" \"seq_write_mibps\": %.1f, \"seq_read_mibps\": %.1f,\n", r->seq_write_mibps,
@@ -134,7 +122,7 @@ static void print_result(const struct probe_disk_opts *o, const struct probe_dis
 static void print_error(const char *probe, const char *msg)
 {
     printf("{\"probe\": \"%s\", \"version\": 1, \"error\": ", probe);
-    put_json_string(msg);
+    probe_json_string(msg);
     printf("}\n");
 }
 
@@ -240,7 +228,7 @@ static int run_net(int argc, char **argv)
         return 1;
     }
     printf("{\"probe\": \"net\", \"version\": 1, \"address\": ");
-    put_json_string(o.address);
+    probe_json_string(o.address);
     printf(", \"port\": %d, \"time_s\": %d, \"streams\": %d,\n", o.port, o.time_s, o.streams);
     print_throughput("single", &r.single);
     print_throughput("parallel", &r.parallel);
@@ -263,5 +251,8 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "net") == 0) {
         return run_net(argc, argv);
     }
-    return usage("expected: disk, net-serve or net");
+    if (argc >= 2 && strcmp(argv[1], "host") == 0) {
+        return probe_host_main(argc, argv);
+    }
+    return usage("expected: disk, net-serve, net or host");
 }
