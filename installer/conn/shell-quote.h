@@ -1,7 +1,7 @@
 /*
  * shell-quote.h - POSIX sh quoting for command lines that a shell will parse (local /bin/sh -c,
- * remote ssh exec, sudo/su wrappers), and splitting such a line back into words. Same results as
- * Python's shlex.quote and shlex.split, which Ansible uses.
+ * remote ssh exec, sudo/su wrappers), the same as Python's shlex.quote, which Ansible uses.
+ * Splitting such a line back into words is python/py-shlex.h.
  */
 #ifndef SHELL_QUOTE_H
 #define SHELL_QUOTE_H
@@ -18,11 +18,5 @@ void sh_quote_argv(struct buf *out, char *const argv[]);
 /* Whether the first 'len' bytes of 's' are a POSIX sh name ([A-Za-z_][A-Za-z0-9_]*), what
  * `export NAME=VALUE` accepts. */
 bool sh_is_name(const char *s, size_t len);
-
-/* Splits 'line' into words like Python's shlex.split (POSIX mode: quotes, backslashes, '#'
- * does not start a comment inside a word). Returns 0, or -1 with *why set ("No closing
- * quotation", "No escaped character") leaving 'out' partly filled. */
-struct svec;
-int sh_split(const char *line, struct svec *out, const char **why);
 
 #endif

@@ -13,6 +13,7 @@
 #include "base/xalloc.h"
 #include "inventory/inv-impl.h"
 #include "inventory/inv.h"
+#include "python/py-shlex.h"
 #include "value/val.h"
 
 enum section_state { STATE_HOSTS, STATE_VARS, STATE_CHILDREN };
@@ -59,71 +60,6 @@ static bool is_word(char c)
 {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
            c == '_' || (unsigned char)c >= 0x80;
-}
-
-/* The shlex tokenizer in POSIX mode with whitespace_split and '#' comments. Returns 0, or -1
- * with *what naming the problem. */
-static int shlex_split(const char *s, struct svec *tokens, const char **what)
-{
-    struct buf tok = BUF_INIT;
-    char state = ' ';
-    char escaped_from = 'a';
-    bool quoted = false;
-
-    for (;; s++) {
-        char c = *s;
-
-        if (state == '\'' || state == '"') {
-            if (!c) {
-                *what = "no closing quotation";
-                goto fail;
-            }
-            quoted = true;
-            if (c == state) {
-                state = 'a';
-            } else if (c == '\\' && state == '"') {
-                escaped_from = state;
-                state = '\\';
-            } else {
-                buf_addc(&tok, c);
-            }
-            continue;
-        }
-        if (state == '\\') {
-            if (!c) {
-                *what = "no escaped character";
-                goto fail;
-            }
-            if (escaped_from == '"' && c != '\\' && c != '"') {
-                buf_addc(&tok, '\\');
-            }
-            buf_addc(&tok, c);
-            state = escaped_from;
-            continue;
-        }
-        if (!c || is_space(c) || c == '#') {
-            if (state == 'a' && (tok.len > 0 || quoted)) {
-                svec_push(tokens, tok.ptr);
-            }
-            buf_reset(&tok);
-            quoted = false;
-            state = ' ';
-            if (!c || c == '#') {
-                break;
-            }
-            continue;
-        }
-        state = c == '\'' || c == '"' ? c : c == '\\' ? '\\' : 'a';
-        escaped_from = 'a';
-        if (state == 'a') {
-            buf_addc(&tok, c);
-        }
-    }
-    buf_release(&tok);
-    return 0;
-fail:
-    buf_release(&tok);
-    return -1;
 }
 
 static struct pending *find_pending(struct ini *p, const char *name)
@@ -308,8 +244,9 @@ static int parse_host_line(struct ini *p, const char *line)
     int port = 0;
     int ret = -1;
 
-    if (shlex_split(line, &tokens, &what) < 0) {
-        fail(p, "cannot split host line: %s", what);
+    if (py_shlex_split(line, true, &tokens, &what) < 0) {
+        /* Python's message, in lower case as pot's other INI errors */
+        fail(p, "cannot split host line: %c%s", (char)(what[0] - 'A' + 'a'), what + 1);
         goto out;
     }
     if (tokens.len == 0) {

@@ -11,6 +11,7 @@
 #include "modules/args.h"
 #include "modules/mod-run.h"
 #include "modules/mod-util.h"
+#include "python/py-shlex.h"
 #include "value/val.h"
 
 static const struct arg_spec command_args[] = {
@@ -55,7 +56,7 @@ static int collect_words(const struct margs *args, struct svec *words, struct re
         }
         return 0;
     }
-    if (sh_split(raw, words, &why) < 0) {
+    if (py_shlex_split(raw, false, words, &why) < 0) {
         return result_fail(res, "%s", why), -1;
     }
     return 0;

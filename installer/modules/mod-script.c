@@ -16,6 +16,7 @@
 #include "modules/args.h"
 #include "modules/mod-run.h"
 #include "modules/mod-util.h"
+#include "python/py-shlex.h"
 #include "value/val.h"
 
 static const struct arg_spec script_args[] = {
@@ -171,7 +172,7 @@ static int script_run(struct module_ctx *ctx, const struct margs *args, struct r
         return result_fail(res, "chdir %s must be an absolute path for a Unix-aware remote node",
                            chdir);
     }
-    if (!raw || sh_split(raw, &words, &why) < 0 || words.len == 0) {
+    if (!raw || py_shlex_split(raw, false, &words, &why) < 0 || words.len == 0) {
         svec_release(&words);
         return result_fail(res, "%s", why ? why : "no script given");
     }
