@@ -39,9 +39,8 @@ bool inv_is_ip_address(const char *name);
 bool inv_valid_address(const char *address);
 /* parse_address(allow_ranges=False) for a comma host list: the host and *port, or -1. */
 int inv_parse_address(const char *address, char **host, int *port);
-/* The INI plugin's _parse_value: Python's ast.literal_eval of 'text' (ints, floats, strings,
- * True/False/None, lists, tuples, dicts, '# comments'), or the text itself when that fails.
- * Returns a new reference. */
+/* The INI plugin's _parse_value (inv-ini.c): Python's ast.literal_eval of 'text'
+ * (python/py-literal.h), or the text itself when that fails. Returns a new reference. */
 struct val *inv_literal_eval(const char *text);
 
 #endif

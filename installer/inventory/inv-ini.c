@@ -3,7 +3,7 @@
  * ansible-core 2.14's ini plugin does: [group], [group:vars], [group:children] (children and
  * vars may come before the group is declared), host lines split like Python's
  * shlex.split(comments=True), inline key=value vars and [g:vars] values through
- * inv_literal_eval(). Matching host patterns is inv-pattern.c's job; this file only parses.
+ * inv_literal_eval() (Python's literal_eval, python/py-literal.h). Matching host patterns is inv-pattern.c's job; this file only parses.
  */
 #include "pot.h"
 #include <string.h>
@@ -13,14 +13,19 @@
 #include "base/xalloc.h"
 #include "inventory/inv-impl.h"
 #include "inventory/inv.h"
+#include "python/py-literal.h"
 #include "python/py-shlex.h"
 #include "value/val.h"
 
-enum section_state { STATE_HOSTS, STATE_VARS, STATE_CHILDREN };
+enum section_state {
+    STATE_HOSTS,
+    STATE_VARS,
+    STATE_CHILDREN
+};
 
 /* A group named in [g:vars] or [p:children] before [g] declared it. */
 struct pending {
-    char *name;          /* owned */
+    char *name; /* owned */
     enum section_state state;
     int line;
     struct svec parents; /* for STATE_CHILDREN: the groups waiting for it */
@@ -58,8 +63,16 @@ static bool is_space(char c)
 
 static bool is_word(char c)
 {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           c == '_' || (unsigned char)c >= 0x80;
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+           (unsigned char)c >= 0x80;
+}
+
+struct val *inv_literal_eval(const char *text)
+{
+    static const struct py_literal_opts plain = { 0 }; /* ast.literal_eval as it is */
+    struct val *v = py_literal_eval(text, strlen(text), &plain);
+
+    return v ? v : val_str(text);
 }
 
 static struct pending *find_pending(struct ini *p, const char *name)
@@ -311,8 +324,7 @@ static int parse_child_line(struct ini *p, const char *line)
         rest++;
     }
     if (len == 0 || (*rest && *rest != '#')) {
-        return fail(p, "expected a group name in [%s:children], got '%s'", p->group->name,
-                    line);
+        return fail(p, "expected a group name in [%s:children], got '%s'", p->group->name, line);
     }
     name = xstrndup(line, len);
     child = inv_find_group(p->inv, name);
@@ -341,8 +353,7 @@ static int parse_line(struct ini *p, const char *line)
     } else if (line[0] == '[' && !strchr(line, ']')) {
         ret = fail(p, "unclosed section header '%s': missing ']'", line);
     } else if (line[0] == '[' && line[len - 1] == ']') {
-        ret = fail(p, "invalid section header '%s': no spaces or other characters allowed",
-                   line);
+        ret = fail(p, "invalid section header '%s': no spaces or other characters allowed", line);
     } else if (p->state == STATE_HOSTS) {
         ret = parse_host_line(p, line);
     } else if (p->state == STATE_VARS) {
@@ -367,8 +378,7 @@ static int check_pending(struct ini *p)
     p->line = pd->line;
     p->col = 1;
     if (pd->state == STATE_VARS) {
-        return fail(p, "[%s:vars] names group '%s', which is never defined", pd->name,
-                    pd->name);
+        return fail(p, "[%s:vars] names group '%s', which is never defined", pd->name, pd->name);
     }
     return fail(p, "undefined group '%s' in [%s:children]", pd->name,
                 pd->parents.items[pd->parents.len - 1]);

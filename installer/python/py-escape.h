@@ -1,7 +1,7 @@
 /*
  * py-escape.h - decoding one backslash escape of a Python string literal ('\n', '\x41', '\u00e9',
- * '\101', ...) into UTF-8 (or a byte, for b'' literals). The template lexer, both literal_eval
- * look-alikes (INI inventory values, native template results) and Ansible's k=v unescaping all
+ * '\101', ...) into UTF-8 (or a byte, for b'' literals). The template lexer, literal_eval
+ * (INI inventory values, a template's literal-looking text) and Ansible's k=v unescaping all
  * decode through here; each passes the flags that give its own rules.
  */
 #ifndef PY_ESCAPE_H

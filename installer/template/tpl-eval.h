@@ -153,9 +153,6 @@ struct val *tpl_call_global(struct tpl_ctx *c, const char *name, const struct tp
  * tpl_template_value. */
 bool tpl_needs_templating(const struct val *v);
 
-/* tpl-pyliteral.c: Python's ast.literal_eval over the subset Ansible produces (with JSON's
- * true/false/null accepted). Returns a new reference or NULL when 'text' is not a literal. */
-struct val *tpl_literal_eval(const char *text, size_t len);
 
 /* tpl-filter-regex.c: the match/search/regex tests (match_type= overrides 'mode'). */
 enum { TPL_RE_SEARCH, TPL_RE_MATCH, TPL_RE_FULLMATCH };

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "base/buf.h"
 #include "base/xalloc.h"
+#include "python/py-literal.h"
 #include "template/tpl-eval.h"
 
 static const struct tpl_opts value_opts = { .trim_blocks = true };
@@ -18,7 +19,9 @@ static struct val *eval_concat(struct val *s)
     const char *p = s->u.s.ptr;
 
     if (p[0] == '[' || p[0] == '{' || strcmp(p, "True") == 0 || strcmp(p, "False") == 0) {
-        struct val *lit = tpl_literal_eval(p, s->u.s.len);
+        /* literal_eval after Json2Python; tuples stay tuples */
+        static const struct py_literal_opts concat = { .json_names = 1, .tuple_flags = TPL_TUPLE };
+        struct val *lit = py_literal_eval(p, s->u.s.len, &concat);
 
         if (lit) {
             val_unref(s);
@@ -32,8 +35,8 @@ static struct val *eval_concat(struct val *s)
  * back as text when it is the template's only output ("{{ x | to_json }}" stays a string). */
 static bool only_output_is_text_filter(const struct tpl *t)
 {
-    static const char *const text_filters[] = { "string",       "to_json", "to_nice_json",
-                                                "to_yaml",      "to_nice_yaml", "ppretty",
+    static const char *const text_filters[] = { "string",  "to_json",      "to_nice_json",
+                                                "to_yaml", "to_nice_yaml", "ppretty",
                                                 "json" };
     const struct tpl_node *n = t->root;
 
@@ -84,8 +87,8 @@ static struct val *restore_newlines(struct val *res, const struct val *src)
 
 static bool is_word_char(unsigned char c)
 {
-    return c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-           (c >= 'A' && c <= 'Z') || c >= 0x80;
+    return c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           c >= 0x80;
 }
 
 /* Templar's SINGLE_VAR (^{{\s*(\w*)\s*}}$): copies the name into 'name' and returns true. */
@@ -264,8 +267,8 @@ static struct val *eval_expr(const char *expr, const struct srcpos *pos,
     return v;
 }
 
-struct val *tpl_eval_expr(const char *expr, const struct srcpos *pos,
-                          const struct tpl_scope *scope, struct err *err)
+struct val *tpl_eval_expr(const char *expr, const struct srcpos *pos, const struct tpl_scope *scope,
+                          struct err *err)
 {
     return eval_expr(expr, pos, scope, true, err);
 }

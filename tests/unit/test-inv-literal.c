@@ -1,4 +1,5 @@
-/* tests/unit/test-inv-literal.c: tests installer/inventory/inv-literal.c */
+/* tests/unit/test-inv-literal.c: tests installer/python/py-literal.c as the INI inventory uses it
+ * (inv_literal_eval in installer/inventory/inv-ini.c) */
 #include "unit.h"
 #include "base/buf.h"
 #include "inventory/inv-impl.h"

@@ -1,5 +1,5 @@
 /* tests/unit/test-tpl-native.c: tests installer/template/tpl-native.c (tpl_template_value,
- * tpl_eval_expr, tpl_eval_condition) and tpl-pyliteral.c through them. */
+ * tpl_eval_expr, tpl_eval_condition) and python/py-literal.c through them. */
 #include "unit.h"
 #include "base/buf.h"
 #include "template/tpl.h"
@@ -95,14 +95,15 @@ static void test_template_value_trailing_newlines(void **state)
     expect(f, "{{ name }}\n\n\n", "\"web\\n\\n\\n\"");
 }
 
-/* Escapes in the literal a template renders to (tpl-pyliteral.c): hex ones decode, a malformed
- * one makes it no literal; octal and \a are kept as written (pot's subset of Python's). */
+/* Escapes in the literal a template renders to (python/py-literal.c): Python's, as Ansible's
+ * literal_eval decodes them (octal and \a too; an unknown one is kept), a malformed one makes it
+ * no literal. */
 static void test_template_value_literal_escapes(void **state)
 {
     struct fixture *f = *state;
 
     expect(f, "['{{ name }}\\x41\\u00e9', '\\101', '\\a', '\\q', \"\\'\"]",
-           "[\"webA\xc3\xa9\", \"\\\\101\", \"\\\\a\", \"\\\\q\", \"'\"]");
+           "[\"webA\xc3\xa9\", \"A\", \"\\u0007\", \"\\\\q\", \"'\"]");
     expect(f, "['{{ name }}\\x4']", "\"['web\\\\x4']\"");
 }
 

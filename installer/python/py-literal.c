@@ -1,25 +1,21 @@
 /*
- * inv-literal.c - the INI inventory's value conversion: Python's ast.literal_eval as the INI
- * plugin's _parse_value uses it. Literals become values (1 -> int, '1' -> str, True, None,
- * [..], (..), {..}, 0x1F, 1_000, 1e3, 'a' 'b', b'x', '# comments' after them); anything
- * literal_eval rejects stays the text it was ("bar # c", "0777", "yes").
- * Known gaps: complex numbers and integers beyond 64 bits stay text.
+ * py-literal.c - Python's ast.literal_eval (py-literal.h): a recursive descent over Python's
+ * grammar for the literal forms, on NUL-terminated text.
  */
 #include "pot.h"
 #include <string.h>
 #include "base/buf.h"
-#include "python/py-escape.h"
 #include "base/strutil.h"
 #include "base/xalloc.h"
-#include "inventory/inv-impl.h"
+#include "python/py-escape.h"
+#include "python/py-literal.h"
 #include "value/val.h"
-
-#define MAX_NESTING 100
 
 struct lit {
     const char *s;
     size_t i;
-    int depth;
+    int depth; /* brackets open: newlines are blanks inside them */
+    const struct py_literal_opts *o;
 };
 
 static struct val *parse_test(struct lit *p);
@@ -35,15 +31,25 @@ static bool is_ident(char c)
            (unsigned char)c >= 0x80;
 }
 
+static bool is_blank(const struct lit *p, char c)
+{
+    return c == ' ' || c == '\t' || c == '\f' || (p->depth > 0 && (c == '\n' || c == '\r'));
+}
 
-/* Skips blanks and a '#' comment running to the end. */
+/* Skips blanks and '#' comments (to the end of their line); newlines only inside brackets. */
 static void skip_space(struct lit *p)
 {
-    while (p->s[p->i] == ' ' || p->s[p->i] == '\t' || p->s[p->i] == '\f') {
-        p->i++;
-    }
-    if (p->s[p->i] == '#') {
-        p->i += strlen(p->s + p->i);
+    for (;;) {
+        while (is_blank(p, p->s[p->i])) {
+            p->i++;
+        }
+        if (p->s[p->i] != '#') {
+            return;
+        }
+        p->i += strcspn(p->s + p->i, "\n");
+        if (p->depth == 0) {
+            return; /* a newline after the comment ends the expression */
+        }
     }
 }
 
@@ -149,7 +155,8 @@ static struct val *parse_number(struct lit *p)
 /* Python's escapes in a str or b'' literal; what pot cannot decode (\N{NAME}) fails. */
 static int escape(const char *s, bool bytes, struct buf *out)
 {
-    unsigned flags = PYESC_CONTROL | PYESC_OCTAL | PYESC_STRICT | PYESC_NAME_FAILS;
+    unsigned flags = PYESC_CONTROL | PYESC_OCTAL | PYESC_CONTINUATION | PYESC_STRICT |
+                     PYESC_NAME_FAILS;
 
     return pyesc_decode(s, SIZE_MAX, bytes ? flags | PYESC_BYTES : flags, out);
 }
@@ -181,8 +188,8 @@ static int string_piece(struct lit *p, struct buf *out, bool *bytes)
             p->i += qlen;
             return 0;
         }
-        if (*bytes && (unsigned char)s[p->i] >= 0x80) {
-            return -1;
+        if ((*bytes && (unsigned char)s[p->i] >= 0x80) || (qlen == 1 && s[p->i] == '\n')) {
+            return -1; /* bytes are ASCII; a one-quote string ends on its line */
         }
         if (s[p->i] == '\\' && raw) {
             buf_add(out, s + p->i, s[p->i + 1] ? 2 : 1);
@@ -235,18 +242,19 @@ static struct val *parse_strings(struct lit *p)
     return val_str_take(text, len);
 }
 
+/* True, False, None; with json_names also true, false, null. */
 static struct val *parse_name(struct lit *p)
 {
-    static const char *const names[] = { "True", "False", "None" };
-    size_t len = 0;
+    static const char *const names[] = { "True", "False", "None", "true", "false", "null" };
+    size_t len = 0, count = p->o->json_names ? 6 : 3;
 
     while (is_ident(p->s[p->i + len])) {
         len++;
     }
-    for (size_t k = 0; k < ARRAY_SIZE(names); k++) {
+    for (size_t k = 0; k < count; k++) {
         if (strlen(names[k]) == len && strncmp(p->s + p->i, names[k], len) == 0) {
             p->i += len;
-            return k == 2 ? val_null() : val_bool(k == 0);
+            return k % 3 == 2 ? val_null() : val_bool(k % 3 == 0);
         }
     }
     return NULL;
@@ -290,10 +298,14 @@ static struct val *parse_sequence(struct lit *p, char close)
         val_unref(list);
         return inner;
     }
+    if (close == ')') {
+        list->flags |= p->o->tuple_flags;
+    }
     return list;
 }
 
-/* JSON turns int, float, bool and None keys into strings as json.dumps does. */
+/* A dict key as pot's string keys hold it: int, float, bool and None keys as json.dumps writes
+ * them; lists and dicts are unhashable (NULL). */
 static char *key_string(const struct val *key)
 {
     struct buf b = BUF_INIT;
@@ -396,7 +408,7 @@ static struct val *parse_atom(struct lit *p)
     if (c != '[' && c != '(' && c != '{') {
         return is_ident(c) ? parse_name(p) : NULL;
     }
-    if (p->depth >= MAX_NESTING) {
+    if (p->depth >= PY_LITERAL_MAX_NESTING) {
         return NULL;
     }
     p->depth++;
@@ -443,6 +455,7 @@ static struct val *parse_expr(struct lit *p)
         return first;
     }
     tuple = val_list();
+    tuple->flags |= p->o->tuple_flags;
     val_list_push_take(tuple, first);
     skip_space(p);
     if (p->s[p->i] && parse_items(p, '\0', tuple, &comma) < 0) {
@@ -452,19 +465,29 @@ static struct val *parse_expr(struct lit *p)
     return tuple;
 }
 
-struct val *inv_literal_eval(const char *text)
+struct val *py_literal_eval(const char *text, size_t len, const struct py_literal_opts *o)
 {
-    struct lit p = { text, 0, 0 };
+    char *copy;
+    struct lit p = { NULL, 0, 0, o };
     struct val *v;
 
-    while (text[p.i] == ' ' || text[p.i] == '\t') {
-        p.i++;
+    if (memchr(text, '\0', len)) {
+        return NULL; /* "source code string cannot contain null bytes" */
+    }
+    while (len > 0 && strchr(" \t\f\r\n", text[len - 1])) {
+        len--; /* blank lines after the expression end it */
+    }
+    copy = xstrndup(text, len);
+    p.s = copy;
+    while (copy[p.i] == ' ' || copy[p.i] == '\t') {
+        p.i++; /* literal_eval strips leading blanks (Python 3.10+) */
     }
     v = parse_expr(&p);
     skip_space(&p);
-    if (!v || text[p.i] != '\0') {
+    if (v && copy[p.i] != '\0') {
         val_unref(v);
-        return val_str(text);
+        v = NULL;
     }
+    free(copy);
     return v;
 }
