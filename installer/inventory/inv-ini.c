@@ -2,8 +2,9 @@
  * inv-ini.c - read an Ansible INI inventory into a struct inventory, line by line as
  * ansible-core 2.14's ini plugin does: [group], [group:vars], [group:children] (children and
  * vars may come before the group is declared), host lines split like Python's
- * shlex.split(comments=True), inline key=value vars and [g:vars] values through
- * inv_literal_eval() (Python's literal_eval, python/py-literal.h). Matching host patterns is inv-pattern.c's job; this file only parses.
+ * shlex.split(comments=True) (python/py-shlex.h), inline key=value vars and [g:vars] values
+ * through inv_literal_eval() (Python's literal_eval, python/py-literal.h). Matching host patterns
+ * is inv-pattern.c's job; this file only parses.
  */
 #include "pot.h"
 #include <string.h>
