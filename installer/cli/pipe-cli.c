@@ -65,6 +65,7 @@ static void end_status(struct run_log *l)
         free(l->status);
         l->status = NULL;
     }
+    l->in_progress = false;
 }
 
 /* A line on the terminal: a step replaces the status line; other lines are printed above it,
@@ -76,6 +77,7 @@ static void show_tty(struct run_log *l, const char *line)
             free(l->status);
             l->status = xstrdup(line);
             l->status_since = time(NULL);
+            l->in_progress = false;
         }
         draw_status(l);
         return;
@@ -109,6 +111,32 @@ static void say(void *ctx, const char *line)
     }
     log_line(l, text.ptr);
     buf_release(&text);
+}
+
+/* pipe_report.progress: on a terminal the progress is the status line (its clock counts from
+ * the first progress line of the playbook); plain output shows the playbook's own lines. */
+static void progress(void *ctx, const char *line)
+{
+    struct run_log *l = ctx;
+    struct buf text = BUF_INIT;
+
+    if (!l->tty) {
+        return;
+    }
+    if (!line) {
+        end_status(l);
+        return;
+    }
+    buf_adds(&text, line);
+    log_redact(&text);
+    if (!l->status || !l->in_progress) {
+        end_status(l);
+        l->status_since = time(NULL);
+    }
+    free(l->status);
+    l->status = buf_detach(&text, NULL);
+    l->in_progress = true;
+    draw_status(l);
 }
 
 /* pipe_report.tick: refreshes the clock of the status line. */
@@ -173,7 +201,7 @@ static void run_log_open(struct run_log *l, const char *data_dir, bool dry_run)
 
 static struct pipe_report run_log_report(struct run_log *l)
 {
-    return (struct pipe_report){ .say = say, .tick = tick, .ctx = l };
+    return (struct pipe_report){ .say = say, .tick = tick, .progress = progress, .ctx = l };
 }
 
 static void run_log_error(struct run_log *l, const struct err *err)

@@ -44,8 +44,10 @@ struct pipe_cli {
 struct run_log {
     FILE *file;          /* owned: <data>/pot/install.log, or NULL */
     bool tty;            /* stdout is a terminal: steps go to one updating status line */
-    char *status;        /* owned: the "step N/M name" on the status line, or NULL */
-    time_t status_since; /* when that step was first reported */
+    char *status;        /* owned: the "step N/M name" or a playbook's progress on the status
+                            line, or NULL */
+    bool in_progress;    /* 'status' is a playbook's progress */
+    time_t status_since; /* when that step (or playbook) was first reported */
 };
 
 /* Resolves the paths, sets the log level, fills o->kit_dir, inventory, data_dir, check, pot_exe,

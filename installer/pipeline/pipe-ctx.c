@@ -97,8 +97,10 @@ int pipe_ctx_init(struct pipe_ctx *c, const struct pipe_opts *opts, struct err *
     c->tke_log = fs_join(opts->data_dir, "tke.log");
     c->mode = opts->mode == PIPE_MODE_AUTO ? detect_mode(c) : opts->mode;
     if (!fs_exists(c->inventory)) {
-        return err_set(err, ERR_USAGE, "inventory '%s' does not exist (copy hosts.tpl to hosts "
-                       "and edit it, or pass -i)", c->inventory);
+        return err_set(err, ERR_USAGE,
+                       "inventory '%s' does not exist (copy hosts.tpl to hosts "
+                       "and edit it, or pass -i)",
+                       c->inventory);
     }
     return 0;
 }
@@ -129,6 +131,23 @@ void pipe_say(const struct pipe_ctx *c, const char *fmt, ...)
     if (c->opts->report.say) {
         c->opts->report.say(c->opts->report.ctx, line.ptr);
     }
+    buf_release(&line);
+}
+
+void pipe_progress(const struct pipe_ctx *c, const char *fmt, ...)
+{
+    struct buf line = BUF_INIT;
+    va_list ap;
+
+    if (!c->opts->report.progress) {
+        return;
+    }
+    if (fmt) {
+        va_start(ap, fmt);
+        buf_vaddf(&line, fmt, ap);
+        va_end(ap);
+    }
+    c->opts->report.progress(c->opts->report.ctx, fmt ? line.ptr : NULL);
     buf_release(&line);
 }
 
@@ -209,8 +228,7 @@ static void tree_lines(const char *dir, const char *rel, int depth, struct svec 
 
             if (st.st_size > HASH_CONTENT_MAX) {
                 svec_pushf(lines, "%s %c size=%lld mtime=%lld.%09ld", name, x,
-                           (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-                           st.st_mtim.tv_nsec);
+                           (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
             } else {
                 if (fs_read_file(path, &content, &err) == 0) {
                     sha256_hex(content.ptr, content.len, hex);

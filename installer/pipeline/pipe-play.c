@@ -1,11 +1,13 @@
 /*
  * pipe-play.c - one of the kit's playbooks (<kit>/playbooks/NAME) run through `pot play` as a
- * child process, with the run's inventory, check mode, host limit and (when asked) tags.
+ * child process, with the run's inventory, check mode, host limit and (when asked) tags, its
+ * tasks counted first (--list-tasks) for the live progress.
  */
 #include "pot.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/fs.h"
+#include "base/proc.h"
 #include "base/vec.h"
 #include "base/xalloc.h"
 #include "pipeline/pipe.h"
@@ -24,12 +26,36 @@ static void add_list_opt(struct svec *args, const char *opt, const struct svec *
     }
 }
 
+/* The tasks `pot play ARGS --list-tasks` lists; 0 when it cannot say (the progress then counts
+ * without a total). */
+static size_t listed_tasks(const struct pipe_ctx *c, const struct svec *args)
+{
+    struct svec argv = SVEC_INIT;
+    struct buf out = BUF_INIT;
+    struct proc_result res;
+    struct err err = ERR_INIT;
+    size_t count = 0;
+
+    svec_push(&argv, c->opts->pot_exe);
+    for (size_t i = 0; i < args->len; i++) {
+        svec_push(&argv, args->items[i]);
+    }
+    svec_push(&argv, "--list-tasks");
+    if (proc_run(svec_argv(&argv), NULL, &out, NULL, &res, &err) == 0 && res.status == 0) {
+        count = pipe_count_listed_tasks(out.ptr);
+    }
+    buf_release(&out);
+    svec_release(&argv);
+    return count;
+}
+
 int pipe_play(struct pipe_ctx *c, const char *name, bool with_tags, const struct svec *options,
               struct err *err)
 {
     struct svec args = SVEC_INIT;
     char *path = pipe_playbook_path(c, name);
     char *what = xasprintf("pot play %s", name);
+    struct pipe_progress progress;
     int ret = -1;
 
     if (!fs_exists(path)) {
@@ -60,7 +86,9 @@ int pipe_play(struct pipe_ctx *c, const char *name, bool with_tags, const struct
         svec_push(&args, options->items[i]);
     }
     svec_push(&args, path);
-    ret = pipe_child_pot(c, what, &args, err);
+    pipe_progress_init(&progress, name, listed_tasks(c, &args));
+    ret = pipe_child_pot(c, what, &args, &progress, err);
+    pipe_progress_release(&progress);
 out:
     svec_release(&args);
     free(what);

@@ -129,7 +129,7 @@ static int push_images(struct pipe_ctx *c, struct err *err)
         registry_args(inv, pwfile, &args, err) == 0) {
         svec_push(&args, c->images_dir);
         pipe_say(c, "post-install: pot images %s %s", args.items[1], c->images_dir);
-        ret = pipe_child_pot(c, "pot images push", &args, err);
+        ret = pipe_child_pot(c, "pot images push", &args, NULL, err);
     }
     unlink(pwfile);
     free(pwfile);

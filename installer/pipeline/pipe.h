@@ -49,6 +49,10 @@ struct pipe_report {
     /* Called about every poll interval while pot waits for tke-installer, so that a terminal
      * status line can refresh its clock; may be NULL. */
     void (*tick)(void *ctx);
+    /* The live progress of a playbook ("host-init.yml: task 12/40 NAME | node1 11 node2 12 |
+     * ETA 0:35"), replacing the previous one; NULL when it is over. A terminal shows it as a
+     * status line; may be NULL (plain output has the playbook's own lines). */
+    void (*progress)(void *ctx, const char *line);
     void *ctx;
 };
 
@@ -230,9 +234,33 @@ int pipe_node(const struct pipe_opts *opts, const struct svec *hosts, bool add, 
  * cluster (host-init already ran on them). */
 int pipe_nodes_join_workers(struct pipe_ctx *c, struct err *err);
 
-/* pipe-child.c: runs `pot <args...>` (argv without the binary), reporting its output lines.
- * Fails with ERR_FAILED naming 'what' and the exit status. */
-int pipe_child_pot(struct pipe_ctx *c, const char *what, struct svec *args, struct err *err);
+/* pipe-progress.c: a playbook's progress counted from its output lines. */
+struct pipe_progress {
+    const char *what;    /* borrowed: "host-init.yml" */
+    size_t total;        /* tasks --list-tasks announced (0: unknown) */
+    size_t started;      /* TASK headers seen */
+    char *task;          /* owned: the name of the current one */
+    struct svec hosts;   /* owned: hosts in the order they first reported */
+    size_t *done;        /* owned: tasks each host finished */
+    size_t *last_task;   /* owned: the task each host last finished (loops count once) */
+    size_t done_cap, last_cap;
+    time_t since;
+};
+
+/* How many tasks `pot play --list-tasks` printed (its indented task lines). */
+size_t pipe_count_listed_tasks(const char *list_tasks_output);
+void pipe_progress_init(struct pipe_progress *p, const char *what, size_t total);
+void pipe_progress_release(struct pipe_progress *p);
+/* Counts one output line of the playbook and reports the progress when it changed. */
+void pipe_progress_line(struct pipe_ctx *c, struct pipe_progress *p, const char *line);
+/* Reports a progress line (pipe_report.progress); fmt NULL: the progress is over. */
+void pipe_progress(const struct pipe_ctx *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* pipe-child.c: runs `pot <args...>` (argv without the binary), reporting its output lines and
+ * feeding them to 'progress' when not NULL. Fails with ERR_FAILED naming 'what' and the exit
+ * status. */
+int pipe_child_pot(struct pipe_ctx *c, const char *what, struct svec *args,
+                   struct pipe_progress *progress, struct err *err);
 
 /* pipe-follow.c: the progress URL (127.0.0.1, port $POT_TKE_PORT or 8080; new string). */
 char *pipe_progress_url(void);

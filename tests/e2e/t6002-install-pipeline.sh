@@ -242,5 +242,28 @@ expect_success 'editing a role of the kit makes host-init run again on --resume'
     noop_rerun "$T/role/offline-pot" "$T/d9" 4
 '
 
+expect_success 'on a terminal a playbook shows as one status line: task N/M, tasks done per host, ETA' '
+    new_kit "$T/prog/offline-pot" business &&
+    mkdir -p "$T/prog/offline-pot/playbooks" &&
+    printf "%s\n" "- hosts: installer" "  connection: local" "  gather_facts: false" "  tasks:" \
+        "    - {name: first, debug: {msg: one}, tags: check_disk}" \
+        "    - {name: second, command: sleep 2, changed_when: false, tags: check_disk}" \
+        "    - {name: third, debug: {msg: three}, loop: [a, b], tags: check_disk}" \
+        >"$T/prog/offline-pot/playbooks/host-check.yml" &&
+    TERM=xterm script -qec "$POT install --kit-dir $T/prog/offline-pot --data-dir $T/d11" \
+        ptty.out >/dev/null && cat -v ptty.out | tail -c 600 &&
+    cr=$(printf "\r\033[K") &&
+    assert_contains ptty.out "${cr}host-check.yml: task 1/3 first | [" &&
+    assert_contains ptty.out "${cr}host-check.yml: task 1/3 first | node1 1 [" &&
+    assert_contains ptty.out "${cr}host-check.yml: task 2/3 second | node1 1 | ETA 0:0" &&
+    assert_contains ptty.out "${cr}host-check.yml: task 3/3 third | node1 3 [" &&
+    assert_contains ptty.out "install complete" &&
+    assert_not_contains "$T/d11/pot/install.log" "host-check.yml: task" &&
+    assert_contains "$T/d11/pot/install.log" "TASK [second]" &&
+    pot install --kit-dir "$T/prog/offline-pot" --data-dir "$T/d12" >plain.out 2>&1 &&
+    assert_not_contains plain.out "host-check.yml: task" &&
+    assert_contains plain.out "ok: [node1] => (item=b)"
+'
+
 dk rm -f "$NAME" >/dev/null 2>&1 || true
 test_done
