@@ -282,10 +282,10 @@ static void run_jobs(struct exec_run *run, struct pb_task *t, struct vec *hosts)
 
 /* One file (or role) a dynamic include brings in, for the hosts that include it alike. */
 struct include_group {
-    char *key;              /* owned: file, label and loop vars, to find equal includes */
-    struct val *entry;      /* owned: from exec_include_entries */
-    struct vec hosts;       /* borrowed struct exec_host * */
-    struct pb_task *block;  /* arena: the loaded tasks */
+    char *key;             /* owned: file, label and loop vars, to find equal includes */
+    struct val *entry;     /* owned: from exec_include_entries */
+    struct vec hosts;      /* borrowed struct exec_host * */
+    struct pb_task *block; /* arena: the loaded tasks */
 };
 
 static void include_failed(struct exec_run *run, struct exec_host *h, const struct err *err)
@@ -448,8 +448,7 @@ static void run_block(struct exec_run *run, struct pb_task *b, struct vec *hosts
     const struct val *dynamic = val_dict_get(b->kw, "_dynamic");
 
     /* an include_tasks/include_role loaded early runs only when its own tags select it */
-    if (dynamic && !b->is_handler &&
-        !exec_tags_match(b, &run->opts->tags, &run->opts->skip_tags)) {
+    if (dynamic && !b->is_handler && !exec_tags_match(b, &run->opts->tags, &run->opts->skip_tags)) {
         return;
     }
     for (size_t i = 0; i < hosts->len; i++) {
@@ -684,7 +683,11 @@ static void gather_facts(struct exec_run *run, struct vec *hosts)
     val_unref(t.kw);
 }
 
-enum strategy { STRATEGY_LINEAR, STRATEGY_FREE, STRATEGY_HOST_PINNED };
+enum strategy {
+    STRATEGY_LINEAR,
+    STRATEGY_FREE,
+    STRATEGY_HOST_PINNED
+};
 
 /* The play's strategy keyword, else ANSIBLE_STRATEGY (linear when neither names another). */
 static enum strategy play_strategy(const struct exec_run *run)
@@ -737,6 +740,22 @@ static char *host_pattern(struct exec_run *run, const struct pb_play *play, stru
     return done ? buf_detach(&out, NULL) : NULL;
 }
 
+/* After a batch of 'size' hosts (those failed in earlier plays included): when as many of them
+ * failed or went unreachable during it, Ansible's PlaybookExecutor breaks out of the play and of
+ * the playbook (no later play even starts). run->batch held the hosts that ran. */
+static void check_batch_lost(struct exec_run *run, size_t size)
+{
+    size_t lost = 0;
+
+    for (size_t i = 0; i < run->batch.len; i++) {
+        const struct exec_host *h = run->batch.items[i];
+
+        lost += h->failed || h->unreachable;
+    }
+    run->batch_lost = size > 0 && lost == size;
+    run->play_ended |= run->batch_lost;
+}
+
 static int run_play(struct exec_run *run, struct pb_play *play, struct err *err)
 {
     struct vec matched = VEC_INIT;
@@ -774,7 +793,7 @@ static int run_play(struct exec_run *run, struct pb_play *play, struct err *err)
             }
         }
     }
-    if (run->play_hosts.len == 0) {
+    if (run->play_all.len == 0) {
         exec_play_banner(run);
         out_message(run->out, "skipping: no hosts matched");
         ret = 0;
@@ -783,10 +802,12 @@ static int run_play(struct exec_run *run, struct pb_play *play, struct err *err)
     /* Batches cut the play's whole host list, hosts failed in earlier plays included (they
      * stay out of the batch: one of only such hosts is a bare PLAY banner, as in Ansible). */
     batch = serial_size(run, run->play_all.len);
-    for (size_t start = 0; start < run->play_all.len && !run->play_ended;
-         start += (size_t)batch) {
+    for (size_t start = 0; start < run->play_all.len && !run->play_ended; start += (size_t)batch) {
+        size_t size = 0;
+
         vec_release(&run->batch);
         for (size_t i = start; i < run->play_all.len && i < start + (size_t)batch; i++) {
+            size++;
             if (vec_contains(&run->play_hosts, run->play_all.items[i])) {
                 vec_push(&run->batch, run->play_all.items[i]);
             }
@@ -796,14 +817,15 @@ static int run_play(struct exec_run *run, struct pb_play *play, struct err *err)
             continue;
         }
         if (play_strategy(run) != STRATEGY_LINEAR) {
-            exec_free_run(run, &run->batch, walk_host,
-                          play_strategy(run) == STRATEGY_HOST_PINNED);
+            exec_free_run(run, &run->batch, walk_host, play_strategy(run) == STRATEGY_HOST_PINNED);
+            check_batch_lost(run, size);
             continue;
         }
         if (gather_facts_wanted(run)) {
             gather_facts(run, &run->batch);
         }
         run_list(run, &play->tasks, &run->batch);
+        check_batch_lost(run, size);
     }
     ret = 0;
 out:
@@ -827,8 +849,8 @@ static int finish(struct exec_run *run)
         struct exec_host *h = run->hosts.items[i];
         const struct out_stats *s = &h->stats;
 
-        if (s->ok + s->changed + s->unreachable + s->failed + s->skipped + s->rescued +
-                s->ignored > 0) {
+        if (s->ok + s->changed + s->unreachable + s->failed + s->skipped + s->rescued + s->ignored >
+            0) {
             stats[n++] = *s;
         }
         /* ansible-playbook: an unreachable host wins over a failed one */
@@ -883,7 +905,7 @@ int exec_run(struct playbook *pb, struct inventory *inv, const struct exec_opts 
     if (exec_hosts_add(&run, err) < 0) {
         goto out;
     }
-    for (size_t i = 0; i < pb->plays.len && !run.stopped; i++) {
+    for (size_t i = 0; i < pb->plays.len && !run.stopped && !run.batch_lost; i++) {
         if (run_play(&run, pb->plays.items[i], err) < 0) {
             goto out;
         }

@@ -17,8 +17,8 @@
 #include "playbook/pb.h"
 #include "value/val.h"
 
-#define NO_LOG_MSG                                                                           \
-    "the output has been hidden due to the fact that 'no_log: true' was specified for this "  \
+#define NO_LOG_MSG                                                                                 \
+    "the output has been hidden due to the fact that 'no_log: true' was specified for this "       \
     "result"
 
 char *exec_task_name(const struct pb_task *task)
@@ -259,8 +259,7 @@ static int eval_one(struct val *cond, struct vars_scope *scope, bool *ok, struct
 }
 
 /* Evaluates a when-like value (scalar or list, all must hold). */
-static int eval_conditions(struct val *conds, struct vars_scope *scope, bool *ok,
-                           struct err *err)
+static int eval_conditions(struct val *conds, struct vars_scope *scope, bool *ok, struct err *err)
 {
     *ok = true;
     if (!conds || conds->type == VAL_NULL) {
@@ -347,25 +346,40 @@ static void report_run_error(struct result *res, const struct err *err)
 
 /* The variables conn_settings_from_vars() reads, resolved (templated) in the task's scope. */
 static const char *const conn_var_names[] = {
-    "ansible_connection", "ansible_host", "ansible_ssh_host", "ansible_port",
-    "ansible_ssh_port", "ansible_user", "ansible_ssh_user", "ansible_password",
-    "ansible_ssh_pass", "ansible_ssh_password", "ansible_private_key_file",
-    "ansible_ssh_private_key_file", "ansible_host_key_checking", "ansible_ssh_host_key_checking",
-    "ansible_timeout", "ansible_ssh_timeout", "ansible_ssh_common_args", "ansible_ssh_extra_args",
+    "ansible_connection",        "ansible_host",
+    "ansible_ssh_host",          "ansible_port",
+    "ansible_ssh_port",          "ansible_user",
+    "ansible_ssh_user",          "ansible_password",
+    "ansible_ssh_pass",          "ansible_ssh_password",
+    "ansible_private_key_file",  "ansible_ssh_private_key_file",
+    "ansible_host_key_checking", "ansible_ssh_host_key_checking",
+    "ansible_timeout",           "ansible_ssh_timeout",
+    "ansible_ssh_common_args",   "ansible_ssh_extra_args",
 };
 
-/* The connection variables of 'scope', templated, into the dict 'vars'. */
-static int conn_vars(struct vars_scope *scope, struct val *vars, struct err *err)
+/* The connection variables of 'scope', templated, into the dict 'vars'; without an
+ * ansible_connection variable, the task's (or its block's or play's) connection keyword, as
+ * Ansible's play context takes it. */
+static int conn_vars(const struct pb_task *task, struct vars_scope *scope, struct val *vars,
+                     struct err *err)
 {
-    for (size_t i = 0; i < ARRAY_SIZE(conn_var_names); i++) {
-        struct val *v = vars_get(scope, conn_var_names[i], err);
+    struct val *keyword = pb_kw(task, "connection"), *v;
 
+    for (size_t i = 0; i < ARRAY_SIZE(conn_var_names); i++) {
+        v = vars_get(scope, conn_var_names[i], err);
         if (!v && err->kind != ERR_NONE) {
             return -1;
         }
         if (v) {
             val_dict_set_take(vars, conn_var_names[i], v);
         }
+    }
+    if (!val_dict_get(vars, "ansible_connection") && keyword && keyword->type != VAL_NULL) {
+        v = tpl_template_value(keyword, &scope->tpl, &keyword->pos, err);
+        if (!v) {
+            return -1;
+        }
+        val_dict_set_take(vars, "ansible_connection", v);
     }
     return 0;
 }
@@ -388,11 +402,26 @@ static struct conn *open_conn(const char *name, const struct val *vars, struct e
     return c;
 }
 
-static int host_conn(struct exec_host *h, struct vars_scope *scope, struct err *err)
+/* The host's connection for this task: kept across tasks, opened again when the task asks for
+ * another transport (a connection keyword that differs from the previous task's). */
+static int host_conn(struct exec_host *h, const struct pb_task *task, struct vars_scope *scope,
+                     struct err *err)
 {
     struct val *vars = val_dict();
+    const char *want;
 
-    if (!h->conn && conn_vars(scope, vars, err) == 0) {
+    if (conn_vars(task, scope, vars, err) < 0) {
+        val_unref(vars);
+        return -1;
+    }
+    want = val_dict_get_str(vars, "ansible_connection");
+    if (h->conn && want && strcmp(want, h->conn->settings.transport) != 0 &&
+        !(strcmp(h->conn->settings.transport, "ssh") == 0 &&
+          (strcmp(want, "smart") == 0 || strcmp(want, "paramiko") == 0))) {
+        conn_free(h->conn);
+        h->conn = NULL;
+    }
+    if (!h->conn) {
         h->conn = open_conn(h->name, vars, err);
     }
     val_unref(vars);
@@ -402,9 +431,9 @@ static int host_conn(struct exec_host *h, struct vars_scope *scope, struct err *
 /* --- delegate_to --- */
 
 struct delegation {
-    char *name;               /* owned: delegate_to, templated */
-    struct exec_host *dh;     /* borrowed: the inventory host it names, or NULL */
-    struct val *vars;         /* owned dict: its connection variables */
+    char *name;           /* owned: delegate_to, templated */
+    struct exec_host *dh; /* borrowed: the inventory host it names, or NULL */
+    struct val *vars;     /* owned dict: its connection variables */
 };
 
 static bool is_local_name(const char *name)
@@ -447,7 +476,7 @@ static int delegation_init(struct exec_run *run, struct pb_task *task, struct ex
         int ret;
 
         exec_scope(run, task, d->dh, &ds);
-        ret = conn_vars(&ds, d->vars, err);
+        ret = conn_vars(task, &ds, d->vars, err);
         vars_scope_release(&ds);
         return ret;
     }
@@ -503,7 +532,7 @@ static void run_module(struct exec_run *run, struct pb_task *task, struct exec_h
     if (!(m->flags & MOD_LOCAL) && d->name) {
         dconn = open_conn(d->name, d->vars, &err);
     }
-    if (!(m->flags & MOD_LOCAL) && (d->name ? !dconn : host_conn(h, scope, &err) < 0)) {
+    if (!(m->flags & MOD_LOCAL) && (d->name ? !dconn : host_conn(h, task, scope, &err) < 0)) {
         res->status = RESULT_UNREACHABLE;
         res->msg = xstrdup(err.msg);
         margs_release(&margs);
@@ -539,8 +568,7 @@ static void run_module(struct exec_run *run, struct pb_task *task, struct exec_h
 }
 
 static void run_action(struct exec_run *run, struct pb_task *task, struct exec_host *h,
-                       struct vars_scope *scope, const struct delegation *d,
-                       struct result *res)
+                       struct vars_scope *scope, const struct delegation *d, struct result *res)
 {
     struct err err = ERR_INIT;
     struct val *args = tpl_template_value(task->args, &scope->tpl, &task->action_pos, &err);
@@ -590,8 +618,7 @@ static bool data_changed(const struct result *res)
 }
 
 /* changed_when / failed_when, with the result visible under the register name. */
-static void apply_when_overrides(struct pb_task *task, struct vars_scope *scope,
-                                 struct result *res)
+static void apply_when_overrides(struct pb_task *task, struct vars_scope *scope, struct result *res)
 {
     struct val *cw = pb_kw_own(task, "changed_when");
     struct val *fw = pb_kw_own(task, "failed_when");
@@ -629,8 +656,7 @@ static void apply_when_overrides(struct pb_task *task, struct vars_scope *scope,
     val_dict_set_take(res->data, "changed", val_bool(changed));
 }
 
-static int64_t kw_int(struct pb_task *task, struct vars_scope *scope, const char *name,
-                      int64_t def)
+static int64_t kw_int(struct pb_task *task, struct vars_scope *scope, const char *name, int64_t def)
 {
     struct val *v = pb_kw_own(task, name);
     struct err err = ERR_INIT;
@@ -659,8 +685,8 @@ static void report_retry(struct exec_notes *notes, struct pb_task *task, struct 
 
 /* Runs the action, repeating while `until` is false. */
 static void run_with_until(struct exec_run *run, struct pb_task *task, struct exec_host *h,
-                           struct vars_scope *scope, const struct delegation *d,
-                           struct result *res, struct exec_notes *notes)
+                           struct vars_scope *scope, const struct delegation *d, struct result *res,
+                           struct exec_notes *notes)
 {
     struct val *until = pb_kw_own(task, "until");
     int64_t retries = until ? kw_int(task, scope, "retries", 3) : 0;
@@ -775,7 +801,8 @@ static int eval_ignore_errors(struct pb_task *task, struct vars_scope *scope, bo
                "the field 'ignore_errors' has an invalid value (%s), and could not be converted "
                "to an bool.The error was: The value '%s' is not a valid boolean.  Valid booleans "
                "include: 0, 'on', 'f', 'false', 1, 'no', 'n', '1', '0', 't', 'y', 'off', 'yes', "
-               "'true'", text.ptr, text.ptr);
+               "'true'",
+               text.ptr, text.ptr);
         buf_release(&text);
     }
     val_unref(v);
@@ -867,9 +894,9 @@ static struct val *with_items(struct pb_task *task, const char *kind, struct val
     const char *plugin = kind + 5;
     struct val *terms, *items;
 
-    terms = strcmp(plugin, "first_found") == 0 ? lenient_terms(spec, scope, err) :
-                                                 tpl_template_value(spec, &scope->tpl,
-                                                                    &spec->pos, err);
+    terms = strcmp(plugin, "first_found") == 0
+                ? lenient_terms(spec, scope, err)
+                : tpl_template_value(spec, &scope->tpl, &spec->pos, err);
     if (!terms) {
         return NULL;
     }
@@ -962,8 +989,7 @@ static char *item_label(struct val *lc, struct val *item, struct vars_scope *sco
 }
 
 static void report_item(struct exec_run *run, struct pb_task *task, struct exec_host *h,
-                        struct result *r, const char *label, bool no_log,
-                        struct exec_notes *notes)
+                        struct result *r, const char *label, bool no_log, struct exec_notes *notes)
 {
     struct out_event ev = { 0 };
 
@@ -1136,8 +1162,7 @@ int exec_include_entries(struct exec_run *run, struct pb_task *task, struct exec
         name = val_dict_get(task->args, role ? "name" : "file");
     }
     if (!name) {
-        return err_at(err, ERR_PARSE, &task->action_pos, "'%s' needs a file name",
-                      task->action);
+        return err_at(err, ERR_PARSE, &task->action_pos, "'%s' needs a file name", task->action);
     }
     exec_scope(run, task, h, &scope);
     items = loop_items(task, &scope, err);

@@ -75,6 +75,8 @@ struct exec_run {
     bool fatal_hit;             /* any_errors_fatal failed the batch during this play */
     bool stopped;               /* max_fail_percentage or any_errors_fatal broke the playbook: no
                                  * later batch or play runs, exit code 2 */
+    bool batch_lost;            /* every host of a batch failed or went unreachable: no later
+                                 * batch or play runs (the exit code is the hosts') */
     struct err error;           /* a playbook error met while running (Ansible's ERROR!): the
                                  * run stops there, without a recap */
     struct exec_free *free;     /* owned by exec_free_run while a batch runs with strategy free,
