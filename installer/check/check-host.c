@@ -159,42 +159,16 @@ int check_host_run(struct conn *c, const struct become *become, const char *prob
 
 /* ---- the judges: one outcome each ---- */
 
-static struct check_outcome *outcome(struct check_list *out, const char *id, const char *unit,
-                                     bool higher_is_better, const char *hint)
-{
-    struct check_outcome *o;
-
-    xgrow((void **)&out->items, &out->cap, out->len + 1, sizeof(*out->items));
-    o = &out->items[out->len++];
-    *o = (struct check_outcome){ .id = id,
-                                 .unit = unit,
-                                 .higher_is_better = higher_is_better,
-                                 .hint = hint,
-                                 .value = NAN,
-                                 .threshold = NAN };
-    return o;
-}
-
-/* A number judged against a fail and a warn limit from host variables. */
+/* A number judged against limits from host variables; a missing one says so. */
 static int judge_number(struct check_outcome *o, double value, const struct val *vars,
-                        const char *fail_var, double fail_def, const char *warn_var,
-                        double warn_def, struct err *err)
+                        const struct check_limits *limits, struct err *err)
 {
-    double fail_at, warn_at;
-
-    if (check_threshold(vars, fail_var, fail_def, &fail_at, err) < 0 ||
-        check_threshold(vars, warn_var, warn_def, &warn_at, err) < 0) {
+    if (check_judge_limits(o, value, vars, limits, err) < 0) {
         return -1;
     }
-    o->value = value;
     if (isnan(value)) {
-        o->verdict = VERDICT_FAIL;
-        o->threshold = fail_at;
         o->detail = xstrdup("the probe did not report it");
-        return 0;
     }
-    o->verdict = check_judge(value, o->higher_is_better, fail_at, warn_at);
-    o->threshold = o->verdict == VERDICT_WARN || isnan(fail_at) ? warn_at : fail_at;
     return 0;
 }
 
@@ -252,10 +226,10 @@ static int judge_os(const struct host_ctx *c, struct check_list *out, struct err
 {
     const struct val *os = val_dict_get(c->probe, "os");
     const char *id = val_dict_get_str(os, "id"), *version = os_version(os);
-    struct check_outcome *o =
-        outcome(out, "host.os", "", true,
-                "install a supported OS release: CentOS/RHEL 7.2+, Rocky/Alma 8+, Ubuntu "
-                "16.04+, Debian 10+, tlinux 2.2+, TencentOS 2.4+, openEuler 20.03+, Kylin 10+");
+    struct check_outcome *o = check_list_add(
+        out, "host.os", "", true,
+        "install a supported OS release: CentOS/RHEL 7.2+, Rocky/Alma 8+, Ubuntu "
+        "16.04+, Debian 10+, tlinux 2.2+, TencentOS 2.4+, openEuler 20.03+, Kylin 10+");
 
     (void)err;
     id = id && *id ? id : "unknown";
@@ -274,10 +248,10 @@ static int judge_kernel(const struct host_ctx *c, struct check_list *out, struct
 {
     const char *kernel = val_dict_get_str(c->probe, "kernel");
     struct check_outcome *o =
-        outcome(out, "host.kernel", "", true,
-                "update the kernel (the package's optional kernel update step, "
-                "offline-pot-cmd.sh -s update-kernal.sh): 3.10 is the least, 4.x wanted for "
-                "calico and ipvs");
+        check_list_add(out, "host.kernel", "", true,
+                       "update the kernel (the package's optional kernel update step, "
+                       "offline-pot-cmd.sh -s update-kernal.sh): 3.10 is the least, 4.x wanted for "
+                       "calico and ipvs");
 
     (void)err;
     kernel = kernel ? kernel : "";
@@ -289,29 +263,35 @@ static int judge_kernel(const struct host_ctx *c, struct check_list *out, struct
 
 static int judge_cpus(const struct host_ctx *c, struct check_list *out, struct err *err)
 {
-    return judge_number(outcome(out, "host.cpus", "CPUs", true,
-                                "give the host more CPUs: kubeadm needs 2, TKEStack's global "
-                                "cluster wants 4 or more"),
-                        check_number(c->probe, "cpus"), c->vars, "check_cpus", 2, "check_cpus_warn",
-                        4, err);
+    static const struct check_limits cpus = { "check_cpus", 2, "check_cpus_warn", 4 };
+
+    return judge_number(
+        check_list_add(out, "host.cpus", "CPUs", true,
+                       "give the host more CPUs: kubeadm needs 2, TKEStack's global "
+                       "cluster wants 4 or more"),
+        check_number(c->probe, "cpus"), c->vars, &cpus, err);
 }
 
 static int judge_memory(const struct host_ctx *c, struct check_list *out, struct err *err)
 {
-    return judge_number(outcome(out, "host.memory", "MB", true,
-                                "give the host more memory: kubeadm needs 1700 MB, TKEStack's "
-                                "global cluster wants 8 GB or more"),
-                        check_number(c->probe, "mem_total_mb"), c->vars, "check_memory_mb", 1700,
-                        "check_memory_warn_mb", 7680, err);
+    static const struct check_limits memory = { "check_memory_mb", 1700, "check_memory_warn_mb",
+                                                7680 };
+
+    return judge_number(
+        check_list_add(out, "host.memory", "MB", true,
+                       "give the host more memory: kubeadm needs 1700 MB, TKEStack's "
+                       "global cluster wants 8 GB or more"),
+        check_number(c->probe, "mem_total_mb"), c->vars, &memory, err);
 }
 
 static int judge_swap(const struct host_ctx *c, struct check_list *out, struct err *err)
 {
-    return judge_number(outcome(out, "host.swap", "MB", false,
-                                "turn swap off (swapoff -a, and remove it from /etc/fstab): "
-                                "kubelet refuses to start with swap on by default"),
-                        check_number(c->probe, "swap_total_mb"), c->vars, "check_swap_mb", NAN,
-                        "check_swap_warn_mb", 0, err);
+    static const struct check_limits swap = { "check_swap_mb", NAN, "check_swap_warn_mb", 0 };
+
+    return judge_number(check_list_add(out, "host.swap", "MB", false,
+                                       "turn swap off (swapoff -a, and remove it from /etc/fstab): "
+                                       "kubelet refuses to start with swap on by default"),
+                        check_number(c->probe, "swap_total_mb"), c->vars, &swap, err);
 }
 
 /* The probe's entry for 'path' in "paths". */
@@ -331,13 +311,15 @@ static const struct val *path_entry(const struct val *probe, const char *path)
 
 static int judge_data_dir(const struct host_ctx *c, struct check_list *out, struct err *err)
 {
+    static const struct check_limits data_disk = { "check_data_disk_size", 200,
+                                                   "check_data_disk_size_warn", NAN };
     const char *dir = var_str(c->vars, "check_path", "/data");
     const struct val *e = path_entry(c->probe, dir), *exists = val_dict_get(e, "exists");
     struct check_outcome *o;
 
-    o = outcome(out, "host.data_dir", "", true,
-                "create the data directory, or let host-init mount the data disk there "
-                "(data_disk_init_swith, disk_device_name)");
+    o = check_list_add(out, "host.data_dir", "", true,
+                       "create the data directory, or let host-init mount the data disk there "
+                       "(data_disk_init_swith, disk_device_name)");
     o->detail = xstrdup(dir);
     if (!exists || exists->type != VAL_BOOL || !exists->u.b) {
         const char *why = e ? val_dict_get_str(e, "error") : NULL;
@@ -346,9 +328,10 @@ static int judge_data_dir(const struct host_ctx *c, struct check_list *out, stru
         free(o->detail);
         o->detail = xasprintf("%s: %s", dir, why ? why : "not reported");
     }
-    o = outcome(out, "host.data_disk", "GB", true,
-                "put the data directory on a disk of at least check_data_disk_size GB (the kit's "
-                "data disk, data_disk_name)");
+    o = check_list_add(
+        out, "host.data_disk", "GB", true,
+        "put the data directory on a disk of at least check_data_disk_size GB (the kit's "
+        "data disk, data_disk_name)");
     if (!exists || exists->type != VAL_BOOL || !exists->u.b) {
         o->verdict = VERDICT_FAIL;
         o->detail = xasprintf("%s is missing", dir);
@@ -360,17 +343,19 @@ static int judge_data_dir(const struct host_ctx *c, struct check_list *out, stru
         o->value = check_number(e, "total_gb");
         return 0;
     }
-    return judge_number(o, check_number(e, "total_gb"), c->vars, "check_data_disk_size", 200,
-                        "check_data_disk_size_warn", NAN, err);
+    return judge_number(o, check_number(e, "total_gb"), c->vars, &data_disk, err);
 }
 
 static int judge_root_free(const struct host_ctx *c, struct check_list *out, struct err *err)
 {
-    return judge_number(outcome(out, "host.root_free", "GB", true,
-                                "free space on the system disk (/): images, logs and the "
-                                "kubelet need room there too"),
-                        check_number(path_entry(c->probe, "/"), "free_gb"), c->vars,
-                        "check_root_free_gb", 10, "check_root_free_warn_gb", 20, err);
+    static const struct check_limits root_free = { "check_root_free_gb", 10,
+                                                   "check_root_free_warn_gb", 20 };
+
+    return judge_number(check_list_add(out, "host.root_free", "GB", true,
+                                       "free space on the system disk (/): images, logs and the "
+                                       "kubelet need room there too"),
+                        check_number(path_entry(c->probe, "/"), "free_gb"), c->vars, &root_free,
+                        err);
 }
 
 /* A check of a list of items, each good or bad: fail (or warn) when any is bad; the value is how
@@ -403,9 +388,9 @@ static int judge_modules(const struct host_ctx *c, struct check_list *out, struc
             svec_pushf(&missing, "%s not loaded", want.items[i]);
         }
     }
-    judge_items(outcome(out, "host.kernel_modules", "missing", false,
-                        "load them (modprobe NAME) and list them in /etc/modules-load.d/ so "
-                        "they load at boot; host-init does both"),
+    judge_items(check_list_add(out, "host.kernel_modules", "missing", false,
+                               "load them (modprobe NAME) and list them in /etc/modules-load.d/ so "
+                               "they load at boot; host-init does both"),
                 &missing, VERDICT_FAIL);
     svec_release(&want);
     svec_release(&missing);
@@ -434,11 +419,12 @@ static int judge_sysctls(const struct host_ctx *c, struct check_list *out, struc
         }
         free(name);
     }
-    judge_items(outcome(out, "host.sysctl", "wrong", false,
-                        "set them (sysctl -w NAME=VALUE) and keep them in /etc/sysctl.d/; "
-                        "host-init does both (a bridge-nf sysctl appears once br_netfilter is "
-                        "loaded)"),
-                &wrong, VERDICT_FAIL);
+    judge_items(
+        check_list_add(out, "host.sysctl", "wrong", false,
+                       "set them (sysctl -w NAME=VALUE) and keep them in /etc/sysctl.d/; "
+                       "host-init does both (a bridge-nf sysctl appears once br_netfilter is "
+                       "loaded)"),
+        &wrong, VERDICT_FAIL);
     svec_release(&want);
     svec_release(&wrong);
     return 0;
@@ -500,10 +486,11 @@ static int judge_cidr(const struct host_ctx *c, struct check_list *out, struct e
         }
     }
     if (ret == 0) {
-        judge_items(outcome(out, "host.pod_cidr", "conflicts", false,
-                            "choose a cluster_cidr (and service_cidr) that overlaps no network "
-                            "the hosts route to"),
-                    &conflicts, VERDICT_FAIL);
+        judge_items(
+            check_list_add(out, "host.pod_cidr", "conflicts", false,
+                           "choose a cluster_cidr (and service_cidr) that overlaps no network "
+                           "the hosts route to"),
+            &conflicts, VERDICT_FAIL);
     }
     svec_release(&cidrs);
     svec_release(&conflicts);
@@ -519,10 +506,11 @@ static int judge_ports(const struct host_ctx *c, struct check_list *out, struct 
     for (size_t i = 0; listening && listening->type == VAL_LIST && i < listening->u.list.len; i++) {
         svec_pushf(&taken, "%lld in use", (long long)listening->u.list.items[i]->u.i);
     }
-    judge_items(outcome(out, "host.ports", "in use", false,
-                        "stop what listens there (ss -ltnp shows it), or leave the cluster's "
-                        "ports (check_ports) free on this host"),
-                &taken, VERDICT_FAIL);
+    judge_items(
+        check_list_add(out, "host.ports", "in use", false,
+                       "stop what listens there (ss -ltnp shows it), or leave the cluster's "
+                       "ports (check_ports) free on this host"),
+        &taken, VERDICT_FAIL);
     svec_release(&taken);
     return 0;
 }
@@ -532,20 +520,21 @@ static int judge_ports(const struct host_ctx *c, struct check_list *out, struct 
  * fits is the one judged. */
 static int judge_time(const struct host_ctx *c, struct check_list *out, struct err *err)
 {
+    static const struct check_limits offset = { "check_time_offset_ms", 1000,
+                                                "check_time_offset_warn_ms", 200 };
     double t = check_number(c->probe, "time_ns"), elapsed = check_number(c->probe, "elapsed_ns");
     double lo, hi, offset_ms = NAN;
-    struct check_outcome *o =
-        outcome(out, "host.time_offset", "ms", false,
-                "synchronise the clocks: host-init points chrony at the installer "
-                "(time_sync); etcd and certificates need hosts within a second of each other");
+    struct check_outcome *o = check_list_add(
+        out, "host.time_offset", "ms", false,
+        "synchronise the clocks: host-init points chrony at the installer "
+        "(time_sync); etcd and certificates need hosts within a second of each other");
 
     if (!isnan(t) && !isnan(elapsed)) {
         lo = (t - ((double)c->after_ns - elapsed)) / 1e6;
         hi = (t - (double)c->before_ns) / 1e6;
         offset_ms = lo > 0 ? lo : hi < 0 ? -hi : 0;
     }
-    if (judge_number(o, offset_ms, c->vars, "check_time_offset_ms", 1000,
-                     "check_time_offset_warn_ms", 200, err) < 0) {
+    if (judge_number(o, offset_ms, c->vars, &offset, err) < 0) {
         return -1;
     }
     if (!isnan(t) && !isnan(elapsed)) {
@@ -560,9 +549,10 @@ static int judge_dns(const struct host_ctx *c, struct check_list *out, struct er
     const struct val *ns = val_dict_get(dns, "nameservers"), *search = val_dict_get(dns, "search");
     size_t n = ns && ns->type == VAL_LIST ? ns->u.list.len : 0;
     size_t m = search && search->type == VAL_LIST ? search->u.list.len : 0;
-    struct check_outcome *o = outcome(out, "host.dns", "nameservers", true,
-                                      "add a nameserver (or a search domain) to /etc/resolv.conf: "
-                                      "CoreDNS forwards to the host's resolvers");
+    struct check_outcome *o =
+        check_list_add(out, "host.dns", "nameservers", true,
+                       "add a nameserver (or a search domain) to /etc/resolv.conf: "
+                       "CoreDNS forwards to the host's resolvers");
 
     (void)err;
     o->value = (double)n;
@@ -578,9 +568,9 @@ static int judge_internet(const struct host_ctx *c, struct check_list *out, stru
 {
     const struct val *conn = val_dict_get(c->probe, "connect"), *reachable;
     struct check_outcome *o =
-        outcome(out, "host.internet", "", false,
-                "the host reaches the internet, which an offline install neither needs nor "
-                "expects: confirm that this is what the customer wants");
+        check_list_add(out, "host.internet", "", false,
+                       "the host reaches the internet, which an offline install neither needs nor "
+                       "expects: confirm that this is what the customer wants");
 
     (void)err;
     if (!conn || conn->type != VAL_DICT) {
@@ -624,16 +614,17 @@ static int judge_binaries(const struct host_ctx *c, struct check_list *out, stru
 
     (void)err;
     missing_binaries(c, "check_binaries", default_binaries, &missing);
-    judge_items(outcome(out, "host.binaries", "missing", false,
-                        "install them from the package's offline repository (host-init's "
-                        "install_base_tools): kubelet and kube-proxy call them"),
+    judge_items(check_list_add(out, "host.binaries", "missing", false,
+                               "install them from the package's offline repository (host-init's "
+                               "install_base_tools): kubelet and kube-proxy call them"),
                 &missing, VERDICT_FAIL);
     svec_release(&missing);
     missing_binaries(c, "check_binaries_optional", default_binaries_optional, &missing);
-    judge_items(outcome(out, "host.binaries_optional", "missing", false,
-                        "install them from the package's offline repository: port forwarding, "
-                        "ipvs and conntrack cleanup use them"),
-                &missing, VERDICT_WARN);
+    judge_items(
+        check_list_add(out, "host.binaries_optional", "missing", false,
+                       "install them from the package's offline repository: port forwarding, "
+                       "ipvs and conntrack cleanup use them"),
+        &missing, VERDICT_WARN);
     svec_release(&missing);
     return 0;
 }
@@ -660,7 +651,7 @@ int check_host_judge(const struct check_host_facts *facts, const char *why, cons
                           .after_ns = facts->after_ns };
 
     if (!facts->probe || probe_error) {
-        struct check_outcome *o = outcome(out, "host.probe", "", false, probe_hint);
+        struct check_outcome *o = check_list_add(out, "host.probe", "", false, probe_hint);
 
         o->verdict = VERDICT_FAIL;
         o->detail = xstrdup(probe_error ? probe_error : "the probe did not run");
@@ -694,7 +685,7 @@ static void judge_unique(const struct check_host_facts *facts, const char *const
                 svec_pushf(&same, "same as %s", names[j]);
             }
         }
-        o = outcome(&outs[i], id, "hosts", false, hint);
+        o = check_list_add(&outs[i], id, "hosts", false, hint);
         judge_items(o, &same, VERDICT_FAIL);
         if (!*mine) {
             o->verdict = VERDICT_WARN;

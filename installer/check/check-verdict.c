@@ -20,29 +20,46 @@ struct probe_rule {
     double scale; /* probe unit -> reported unit */
     const char *unit;
     bool higher_is_better;
-    const char *fail_var; /* the host variable of the fail limit, and its default (NAN: none) */
-    double fail_def;
-    const char *warn_var;
-    double warn_def;
+    struct check_limits limits;
     const char *hint;
 };
 
 /* Defaults: etcd's WAL fsync p99 < 10 ms (etcd hardware guide); the kit's hosts-check role judges
  * fio's random-write IOPS against disk_iops=300; etcd asks 500 IOPS of a loaded cluster. */
 static const struct probe_rule disk_rules[] = {
-    { "disk.fdatasync_p99", "fdatasync", "p99_us", 1e-3, "ms", false, "check_disk_fdatasync_p99_ms",
-      10, "check_disk_fdatasync_p99_warn_ms", NAN,
+    { "disk.fdatasync_p99",
+      "fdatasync",
+      "p99_us",
+      1e-3,
+      "ms",
+      false,
+      { "check_disk_fdatasync_p99_ms", 10, "check_disk_fdatasync_p99_warn_ms", NAN },
       "etcd needs fdatasync p99 under 10 ms: put its data dir on a local SSD/NVMe disk, not "
       "on shared, network or throttled storage" },
-    { "disk.fdatasync_p999", "fdatasync", "p999_us", 1e-3, "ms", false,
-      "check_disk_fdatasync_p999_ms", NAN, "check_disk_fdatasync_p999_warn_ms", 10,
+    { "disk.fdatasync_p999",
+      "fdatasync",
+      "p999_us",
+      1e-3,
+      "ms",
+      false,
+      { "check_disk_fdatasync_p999_ms", NAN, "check_disk_fdatasync_p999_warn_ms", 10 },
       "fdatasync has latency spikes: look for other I/O on this disk (backups, logs, "
       "neighbours on the same storage) or move etcd to a dedicated disk" },
-    { "disk.randread_iops", NULL, "randread_iops", 1, "IOPS", true, "disk_iops", 300,
-      "check_disk_iops_warn", 500,
+    { "disk.randread_iops",
+      NULL,
+      "randread_iops",
+      1,
+      "IOPS",
+      true,
+      { "disk_iops", 300, "check_disk_iops_warn", 500 },
       "the disk is slow at random reads: use an SSD or a volume with more provisioned IOPS" },
-    { "disk.randwrite_iops", NULL, "randwrite_iops", 1, "IOPS", true, "disk_iops", 300,
-      "check_disk_iops_warn", 500,
+    { "disk.randwrite_iops",
+      NULL,
+      "randwrite_iops",
+      1,
+      "IOPS",
+      true,
+      { "disk_iops", 300, "check_disk_iops_warn", 500 },
       "the disk is slow at random writes: use an SSD or a volume with more provisioned IOPS" },
 };
 
@@ -51,20 +68,40 @@ static const struct probe_rule disk_rules[] = {
  * millisecond; etcd's heartbeat (100 ms) tolerates far more, but 10 ms p99 already slows every
  * write that needs a quorum. Retransmissions in a saturating test are congestion or loss. */
 static const struct probe_rule net_rules[] = {
-    { "net.throughput", "single", "mbps", 1, "Mbit/s", true, "check_net_mbps", 500,
-      "check_net_mbps_warn", 900,
+    { "net.throughput",
+      "single",
+      "mbps",
+      1,
+      "Mbit/s",
+      true,
+      { "check_net_mbps", 500, "check_net_mbps_warn", 900 },
       "one TCP stream is slow between these hosts: check the link speed and duplex (ethtool), "
       "MTU mismatches, and shaping or a firewall on the path" },
-    { "net.throughput_parallel", "parallel", "mbps", 1, "Mbit/s", true, "check_net_mbps", 500,
-      "check_net_mbps_warn", 900,
+    { "net.throughput_parallel",
+      "parallel",
+      "mbps",
+      1,
+      "Mbit/s",
+      true,
+      { "check_net_mbps", 500, "check_net_mbps_warn", 900 },
       "parallel TCP streams are slow between these hosts: the link or a switch on the path "
       "is saturated or shaped" },
-    { "net.rtt_p99", "rtt", "p99_us", 1e-3, "ms", false, "check_net_rtt_p99_ms", 10,
-      "check_net_rtt_p99_warn_ms", 2,
+    { "net.rtt_p99",
+      "rtt",
+      "p99_us",
+      1e-3,
+      "ms",
+      false,
+      { "check_net_rtt_p99_ms", 10, "check_net_rtt_p99_warn_ms", 2 },
       "round trips are slow or jittery: put the hosts in one site and network segment, and "
       "look for overloaded hosts or links" },
-    { "net.retransmits", NULL, "retransmit_pct", 1, "%", false, "check_net_retransmit_pct", 2,
-      "check_net_retransmit_pct_warn", 0.5,
+    { "net.retransmits",
+      NULL,
+      "retransmit_pct",
+      1,
+      "%",
+      false,
+      { "check_net_retransmit_pct", 2, "check_net_retransmit_pct_warn", 0.5 },
       "TCP segments are lost between these hosts: look for a faulty cable or NIC, duplex "
       "mismatch, or an overflowing switch buffer" },
 };
@@ -154,14 +191,40 @@ int check_threshold(const struct val *vars, const char *name, double def, double
     return err_set(err, ERR_USAGE, "host variable '%s' is not a number", name);
 }
 
-static struct check_outcome *push(struct check_list *out)
+struct check_outcome *check_list_add(struct check_list *out, const char *id, const char *unit,
+                                     bool higher_is_better, const char *hint)
 {
     struct check_outcome *o;
 
     xgrow((void **)&out->items, &out->cap, out->len + 1, sizeof(*out->items));
     o = &out->items[out->len++];
-    memset(o, 0, sizeof(*o));
+    *o = (struct check_outcome){ .id = id,
+                                 .unit = unit,
+                                 .higher_is_better = higher_is_better,
+                                 .hint = hint,
+                                 .value = NAN,
+                                 .threshold = NAN };
     return o;
+}
+
+int check_judge_limits(struct check_outcome *o, double value, const struct val *vars,
+                       const struct check_limits *limits, struct err *err)
+{
+    double fail_at, warn_at;
+
+    if (check_threshold(vars, limits->fail_var, limits->fail_def, &fail_at, err) < 0 ||
+        check_threshold(vars, limits->warn_var, limits->warn_def, &warn_at, err) < 0) {
+        return -1;
+    }
+    o->value = value;
+    if (isnan(value)) {
+        o->verdict = VERDICT_FAIL; /* never a silent skip */
+        o->threshold = fail_at;
+        return 0;
+    }
+    o->verdict = check_judge(value, o->higher_is_better, fail_at, warn_at);
+    o->threshold = o->verdict == VERDICT_WARN || isnan(fail_at) ? warn_at : fail_at;
+    return 0;
 }
 
 double check_number(const struct val *obj, const char *key)
@@ -183,27 +246,16 @@ static double probe_number(const struct val *probe, const struct probe_rule *rul
 static int judge_rule(const struct probe_rule *rule, const struct val *probe,
                       const struct val *vars, struct check_list *out, struct err *err)
 {
-    double fail_at, warn_at, value = probe_number(probe, rule) * rule->scale;
-    struct check_outcome *o;
+    double value = probe_number(probe, rule) * rule->scale;
+    struct check_outcome *o = check_list_add(out, rule->id, rule->unit, rule->higher_is_better,
+                                             rule->hint);
 
-    if (check_threshold(vars, rule->fail_var, rule->fail_def, &fail_at, err) < 0 ||
-        check_threshold(vars, rule->warn_var, rule->warn_def, &warn_at, err) < 0) {
+    if (check_judge_limits(o, value, vars, &rule->limits, err) < 0) {
         return -1;
     }
-    o = push(out);
-    o->id = rule->id;
-    o->unit = rule->unit;
-    o->higher_is_better = rule->higher_is_better;
-    o->hint = rule->hint;
-    o->value = value;
     if (isnan(value)) {
-        o->verdict = VERDICT_FAIL; /* never a silent skip */
-        o->threshold = fail_at;
         o->detail = xasprintf("the probe did not report '%s'", rule->key);
-        return 0;
     }
-    o->verdict = check_judge(value, rule->higher_is_better, fail_at, warn_at);
-    o->threshold = o->verdict == VERDICT_WARN || isnan(fail_at) ? warn_at : fail_at;
     return 0;
 }
 
@@ -217,13 +269,8 @@ static int judge_probe(const struct probe_rule *rules, size_t n,
     struct check_outcome *o;
 
     if (!probe || probe_error) {
-        o = push(out);
-        o->id = failure->id;
+        o = check_list_add(out, failure->id, "", false, failure->hint);
         o->verdict = VERDICT_FAIL;
-        o->value = NAN;
-        o->threshold = NAN;
-        o->unit = "";
-        o->hint = failure->hint;
         o->detail = xstrdup(probe_error ? probe_error : "the probe did not run");
         return 0;
     }

@@ -80,6 +80,25 @@ struct check_reports {
 /* Appends the self-contained HTML page for the reports, stamped 'generated'. */
 void check_html_render(const struct check_reports *r, const char *generated, struct buf *out);
 
+/* A check's limits: the host variable of the fail limit and its default, the same for the warn
+ * limit (NAN: no such limit unless the variable is set). */
+struct check_limits {
+    const char *fail_var;
+    double fail_def;
+    const char *warn_var;
+    double warn_def;
+};
+
+/* Appends an outcome with these static strings, value and threshold NAN, verdict pass. */
+struct check_outcome *check_list_add(struct check_list *out, const char *id, const char *unit,
+                                     bool higher_is_better, const char *hint);
+
+/* Judges 'value' into 'o' against 'limits' read from the host's 'vars': sets value, verdict and
+ * the threshold it is judged against; a NAN value fails (never a silent skip; the caller says
+ * why in o->detail). Returns -1 with ERR_USAGE for a variable that is not a number. */
+int check_judge_limits(struct check_outcome *o, double value, const struct val *vars,
+                       const struct check_limits *limits, struct err *err);
+
 /* The verdict of 'value' against a fail and a warn limit (NAN: no such limit): fail when it is
  * past the fail limit, else warn when past the warn limit, else pass. "Past" is below for
  * higher_is_better, above otherwise; a value equal to a limit passes it. */
