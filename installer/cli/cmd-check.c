@@ -98,7 +98,7 @@ static struct val *host_vars(const struct adhoc *a, const char *name)
     return inv_host_vars(a->inv, inv_find_host(a->inv, name));
 }
 
-static void work(size_t index, void *arg)
+static void disk_work(size_t index, void *arg)
 {
     struct check_run *cr = arg;
     struct adhoc_host *h = &cr->a->hosts[index];
@@ -112,7 +112,7 @@ static void work(size_t index, void *arg)
     }
 }
 
-static void print_numbers(const char *host, const char *dir, const struct val *p)
+static void print_disk_numbers(const char *host, const char *dir, const struct val *p)
 {
     const struct val *s = val_dict_get(p, "fdatasync");
 
@@ -124,7 +124,7 @@ static void print_numbers(const char *host, const char *dir, const struct val *p
            check_number(p, "seq_write_mibps"), check_number(p, "seq_read_mibps"));
 }
 
-static void host_done(size_t index, void *arg)
+static void disk_host_done(size_t index, void *arg)
 {
     struct check_run *cr = arg;
     struct adhoc_host *h = &cr->a->hosts[index];
@@ -138,7 +138,7 @@ static void host_done(size_t index, void *arg)
         err_prefix(&cr->usage, "host '%s': ", h->name);
     }
     if (!cr->json && r->probe && list.len && strcmp(list.items[0].id, "disk.probe") != 0) {
-        print_numbers(h->name, r->dir, r->probe);
+        print_disk_numbers(h->name, r->dir, r->probe);
     }
     for (size_t i = 0; i < list.len; i++) {
         if (!cr->json) {
@@ -207,7 +207,7 @@ static int run_disk(struct check_run *cr, struct err *err)
     val_dict_set_take(cr->report, "version", val_int(1));
     val_dict_set_take(cr->report, "hosts", val_list());
     pick_dirs(cr);
-    pool_run(cr->a->count, cr->a->forks, work, host_done, cr);
+    pool_run(cr->a->count, cr->a->forks, disk_work, disk_host_done, cr);
     for (size_t i = 0; i < cr->a->count; i++) { /* in the inventory's order */
         val_list_push_take(val_dict_get(cr->report, "hosts"), cr->runs[i].entry);
         cr->runs[i].entry = NULL;
