@@ -13,8 +13,8 @@
 #include "cli/cli.h"
 #include "cli/opt.h"
 #include "cli/pipe-cli.h"
+#include "cli/prompt.h"
 #include "pipeline/pipe.h"
-
 
 struct uninstall_args {
     struct pipe_cli common;
@@ -61,8 +61,10 @@ static int parse_args(int argc, char **argv, struct uninstall_args *a, unsigned 
         return err_set(err, ERR_USAGE, "--wipe-data-disk goes with --hosts or --all");
     }
     if (a->wipe && (!a->wipe[0] || strchr(a->wipe, ' ') || strchr(a->wipe, '='))) {
-        return err_set(err, ERR_USAGE, "--wipe-data-disk needs the data disk's device (as "
-                       "data_disk_name says, e.g. vdb), not '%s'", a->wipe);
+        return err_set(err, ERR_USAGE,
+                       "--wipe-data-disk needs the data disk's device (as "
+                       "data_disk_name says, e.g. vdb), not '%s'",
+                       a->wipe);
     }
     return 0;
 }
@@ -91,26 +93,32 @@ static int confirm(const struct uninstall_args *a, unsigned scopes, const char *
                    struct err *err)
 {
     struct buf what = BUF_INIT;
-    char answer[16] = "";
+    struct buf answer = BUF_INIT;
     int ret = 0;
 
     if (a->yes || a->common.check) {
         return 0;
     }
-    scope_names(scopes | (scopes & PIPE_UNDO_CLUSTER ? PIPE_UNDO_BUSINESS | PIPE_UNDO_COMPONENTS
-                                                     : 0),
+    scope_names(scopes |
+                    (scopes & PIPE_UNDO_CLUSTER ? PIPE_UNDO_BUSINESS | PIPE_UNDO_COMPONENTS : 0),
                 &what);
     if (!isatty(STDIN_FILENO)) {
-        ret = err_set(err, ERR_USAGE, "pot uninstall removes %s from the hosts of '%s'; give "
-                      "--yes to go ahead (or --check to see the plan)", what.ptr, inventory);
+        ret = err_set(err, ERR_USAGE,
+                      "pot uninstall removes %s from the hosts of '%s'; give "
+                      "--yes to go ahead (or --check to see the plan)",
+                      what.ptr, inventory);
     } else {
-        printf("This removes %s from the hosts of '%s'%s.\nType yes to go on: ", what.ptr,
-               inventory, a->wipe ? " and wipes their data disk" : "");
-        fflush(stdout);
-        if (!fgets(answer, sizeof(answer), stdin) || strcmp(answer, "yes\n") != 0) {
+        char *question = xasprintf("This removes %s from the hosts of '%s'%s.\nType yes to go on: ",
+                                   what.ptr, inventory,
+                                   a->wipe ? " and wipes their data disk" : "");
+
+        if (cli_ask(question, false, &answer, err) < 0 || !answer.ptr ||
+            strcmp(answer.ptr, "yes") != 0) {
             ret = err_set(err, ERR_USAGE, "not confirmed; nothing was changed");
         }
+        free(question);
     }
+    buf_release(&answer);
     buf_release(&what);
     return ret;
 }

@@ -1,73 +1,34 @@
 /*
  * play-connect.c - the connection and privilege flags of `pot play` (play-connect.h): set as the
- * ANSIBLE_* defaults, and the -k / -K password prompts (no echo on a terminal; a line of stdin
- * without one, as Python's getpass falls back). The passwords are registered as secrets and kept
- * for the process's life (conn_settings_set_prompted).
+ * ANSIBLE_* defaults, and the -k / -K password prompts (cli/prompt.h: no echo on a terminal;
+ * a line of stdin without one, as Python's getpass falls back). The passwords are registered as
+ * secrets and kept for the process's life (conn_settings_set_prompted).
  */
 #include "pot.h"
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
-#include <unistd.h>
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "base/strutil.h"
 #include "base/xalloc.h"
 #include "cli/play-connect.h"
+#include "cli/prompt.h"
 #include "conn/conn-settings.h"
 
-/* One line from 'fd' without its newline; -1 at end of input before any byte. */
-static int read_line(int fd, struct buf *out)
-{
-    char c = 0;
-    ssize_t n = read(fd, &c, 1);
-    bool any = false;
-
-    for (; n == 1 && c != '\n'; n = read(fd, &c, 1)) {
-        buf_addc(out, c);
-        any = true;
-    }
-    return n == 1 || any ? 0 : -1;
-}
-
-/* Asks 'prompt' on /dev/tty without echo, or reads a line of stdin when there is no terminal.
- * The answer is a new string registered as a secret. */
+/* Asks 'prompt' for a password (cli/prompt.h); a new string, registered as a secret. */
 static char *ask_secret(const char *prompt, struct err *err)
 {
     struct buf answer = BUF_INIT;
-    struct termios old, quiet;
-    int tty = open("/dev/tty", O_RDWR | O_CLOEXEC);
-    int fd = tty >= 0 ? tty : STDIN_FILENO;
-    bool echo_off = tty >= 0 && tcgetattr(tty, &old) == 0;
-    int rc;
+    char *text;
 
-    if (tty >= 0 && write(tty, prompt, strlen(prompt)) < 0) {
-        echo_off = false;
-    }
-    if (echo_off) {
-        quiet = old;
-        quiet.c_lflag &= ~(tcflag_t)ECHO;
-        tcsetattr(tty, TCSAFLUSH, &quiet);
-    }
-    rc = read_line(fd, &answer);
-    if (echo_off) {
-        tcsetattr(tty, TCSAFLUSH, &old);
-        (void)!write(tty, "\n", 1);
-    }
-    if (tty >= 0) {
-        close(tty);
-    }
-    if (rc < 0) {
+    if (cli_ask(prompt, true, &answer, err) < 0) {
         buf_release(&answer);
-        err_set(err, ERR_IO, "no answer to '%.*s' (end of input)", (int)strcspn(prompt, ":["),
-                prompt);
         return NULL;
     }
-    log_add_secret(answer.len ? answer.ptr : "");
-    return buf_detach(&answer, NULL);
+    text = buf_detach(&answer, NULL);
+    return text ? text : xstrdup("");
 }
 
 static void set_default(const char *name, const char *value)
@@ -83,8 +44,10 @@ int play_connect_apply(const struct play_connect *pc, struct err *err)
     int64_t seconds;
 
     if (pc->timeout && (parse_int(pc->timeout, &seconds) < 0 || seconds <= 0)) {
-        return err_set(err, ERR_USAGE, "-T/--timeout '%s': expected a positive whole number of "
-                       "seconds", pc->timeout);
+        return err_set(err, ERR_USAGE,
+                       "-T/--timeout '%s': expected a positive whole number of "
+                       "seconds",
+                       pc->timeout);
     }
     if (pc->connection && strcmp(pc->connection, "ssh") != 0 &&
         strcmp(pc->connection, "smart") != 0 && strcmp(pc->connection, "paramiko") != 0 &&

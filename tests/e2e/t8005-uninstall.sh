@@ -232,5 +232,18 @@ expect_success 'pot node: unknown host, the last master, an unreachable host amo
     listings >after6 && diff -u "$T/before" after6
 '
 
+expect_success 'without --yes, uninstall asks on the terminal: no leaves everything, yes goes on' '
+    mkdir -p ask/kit && printf "[installer]\nnode1 ansible_host=127.0.0.1\n" >ask/kit/hosts &&
+    { echo no | TERM=xterm script -qec "$POT uninstall --business --kit-dir $T/ask/kit --data-dir $T/ask/data" ask-no.out >/dev/null || true; } &&
+    assert_contains ask-no.out "This removes business releases from the hosts of '\''$T/ask/kit/hosts'\''." &&
+    assert_contains ask-no.out "Type yes to go on: " &&
+    assert_contains ask-no.out "not confirmed; nothing was changed" &&
+    assert_contains ask-no.out "COMMAND_EXIT_CODE=\"5\"" &&
+    echo yes | TERM=xterm script -qec "$POT uninstall --business --kit-dir $T/ask/kit --data-dir $T/ask/data" ask-yes.out >/dev/null &&
+    assert_contains ask-yes.out "uninstall complete" &&
+    assert_exit 5 pot uninstall --business --kit-dir "$T/ask/kit" --data-dir "$T/ask/data" </dev/null 2>ask-pipe.err &&
+    assert_contains ask-pipe.err "give --yes to go ahead"
+'
+
 dk rm -f "$NAME" >/dev/null 2>&1 || true
 test_done
