@@ -42,7 +42,7 @@ const struct opt check_options[] = {
       "inventory file, directory or host list (repeatable)" },
     { OPT_STRING, "limit", 'l', AT(common.limit), "PATTERN", "further limit the selected hosts" },
     { OPT_INT, "forks", 'f', AT(common.forks), "N",
-      "hosts (disk) or pairs of one phase (net) measured at once (default 50)" },
+      "hosts (host, disk) or pairs of one phase (net) at once (default 50)" },
     { OPT_STRING, "path", 0, AT(path), "DIR",
       "disk: directory measured on each host; it must exist (default: the host variable "
       "check_path, else " DEFAULT_PATH ")" },
