@@ -1,33 +1,13 @@
 /* tests/unit/test-check-host.c: tests installer/check/check-host.c (the host checks judged on
  * probe facts written here): version order, the clock window, CIDR overlap, unknown systems,
  * uniqueness across hosts, and the probe command built from host variables */
-#include "unit.h"
+#include "unit-check.h"
 #include <math.h>
 #include <string.h>
 #include "base/err.h"
 #include "check/check.h"
 #include "value/val-json.h"
 #include "value/val.h"
-
-static struct val *json(const char *text)
-{
-    struct err err = ERR_INIT;
-    struct val *v = val_from_json(text, strlen(text), "test", &err);
-
-    assert_non_null(v);
-    return v;
-}
-
-static const struct check_outcome *find(const struct check_list *l, const char *id)
-{
-    for (size_t i = 0; i < l->len; i++) {
-        if (strcmp(l->items[i].id, id) == 0) {
-            return &l->items[i];
-        }
-    }
-    fail_msg("no outcome %s", id);
-    return NULL;
-}
 
 /* A CentOS 7.9 host (os-release says only "7") with kernel 3.10 whose clock read 1000.000 s
  * when it started. */
@@ -64,7 +44,7 @@ static void judge(struct val *probe, struct val *vars, int64_t before_ms, int64_
 
 static void test_a_good_centos_host_passes(void **state)
 {
-    struct val *probe = json(centos), *vars = val_dict();
+    struct val *probe = check_test_json(centos), *vars = val_dict();
     struct check_list l = { 0 };
 
     (void)state;
@@ -76,11 +56,11 @@ static void test_a_good_centos_host_passes(void **state)
         }
     }
     /* the default pod CIDR 172.16.0.0/19 ends below 172.16.32.0/20: no conflict */
-    assert_true(find(&l, "host.pod_cidr")->value == 0);
-    assert_true(find(&l, "host.time_offset")->value == 0);
-    assert_string_equal(find(&l, "host.kernel")->detail,
+    assert_true(check_test_find(&l, "host.pod_cidr")->value == 0);
+    assert_true(check_test_find(&l, "host.time_offset")->value == 0);
+    assert_string_equal(check_test_find(&l, "host.kernel")->detail,
                         "3.10.0-1160.el7.x86_64 (needs 3.10 or later)");
-    assert_string_equal(find(&l, "host.os")->detail, "centos 7.9.2009 (Core) (needs 7.2 or later)");
+    assert_string_equal(check_test_find(&l, "host.os")->detail, "centos 7.9.2009 (Core) (needs 7.2 or later)");
     check_list_release(&l);
     val_unref(vars);
     val_unref(probe);
@@ -88,7 +68,7 @@ static void test_a_good_centos_host_passes(void **state)
 
 static void test_versions_clock_and_cidr(void **state)
 {
-    struct val *probe = json(centos), *vars = val_dict();
+    struct val *probe = check_test_json(centos), *vars = val_dict();
     struct check_list l = { 0 };
     const struct check_outcome *o;
 
@@ -98,18 +78,18 @@ static void test_versions_clock_and_cidr(void **state)
     val_dict_set_take(vars, "cluster_cidr", val_str("172.16.0.0/16"));
     /* we read 1002000 .. 1002100 ms: the host is at least 1950 ms behind */
     judge(probe, vars, 1002000, 1002100, &l);
-    assert_int_equal(find(&l, "host.kernel")->verdict, VERDICT_WARN);
-    o = find(&l, "host.time_offset");
+    assert_int_equal(check_test_find(&l, "host.kernel")->verdict, VERDICT_WARN);
+    o = check_test_find(&l, "host.time_offset");
     assert_int_equal(o->verdict, VERDICT_FAIL);
     assert_true(fabs(o->value - 2000) < 1e-6);
-    o = find(&l, "host.pod_cidr");
+    o = check_test_find(&l, "host.pod_cidr");
     assert_int_equal(o->verdict, VERDICT_FAIL);
     assert_string_equal(o->detail, "172.16.0.0/16 overlaps 172.16.32.0/20 on eth0");
     check_list_release(&l);
 
     val_dict_set_take(vars, "check_kernel_min", val_str("3.11"));
     judge(probe, vars, 999990, 1000080, &l);
-    assert_int_equal(find(&l, "host.kernel")->verdict, VERDICT_FAIL);
+    assert_int_equal(check_test_find(&l, "host.kernel")->verdict, VERDICT_FAIL);
     check_list_release(&l);
     val_unref(vars);
     val_unref(probe);
@@ -117,19 +97,19 @@ static void test_versions_clock_and_cidr(void **state)
 
 static void test_unknown_os_warns_old_one_fails(void **state)
 {
-    struct val *probe = json(centos), *vars = val_dict();
+    struct val *probe = check_test_json(centos), *vars = val_dict();
     struct check_list l = { 0 };
 
     (void)state;
     val_dict_set_take(val_dict_get(probe, "os"), "release",
                       val_str("CentOS Linux release 7.1.1503 (Core)"));
     judge(probe, vars, 999990, 1000080, &l);
-    assert_int_equal(find(&l, "host.os")->verdict, VERDICT_FAIL);
-    assert_string_equal(find(&l, "host.os")->detail, "centos 7.1.1503 (Core) (needs 7.2 or later)");
+    assert_int_equal(check_test_find(&l, "host.os")->verdict, VERDICT_FAIL);
+    assert_string_equal(check_test_find(&l, "host.os")->detail, "centos 7.1.1503 (Core) (needs 7.2 or later)");
     check_list_release(&l);
     val_dict_set_take(val_dict_get(probe, "os"), "id", val_str("gentoo"));
     judge(probe, vars, 999990, 1000080, &l);
-    assert_int_equal(find(&l, "host.os")->verdict, VERDICT_WARN);
+    assert_int_equal(check_test_find(&l, "host.os")->verdict, VERDICT_WARN);
     check_list_release(&l);
     val_unref(vars);
     val_unref(probe);
@@ -137,8 +117,8 @@ static void test_unknown_os_warns_old_one_fails(void **state)
 
 static void test_unique_names_and_machine_ids(void **state)
 {
-    struct check_host_facts facts[3] = { { .probe = json(centos) },
-                                         { .probe = json(centos) },
+    struct check_host_facts facts[3] = { { .probe = check_test_json(centos) },
+                                         { .probe = check_test_json(centos) },
                                          { .probe = NULL } };
     const char *names[3] = { "n1", "n2", "n3" };
     struct check_list lists[3] = { { 0 } };
@@ -146,9 +126,9 @@ static void test_unique_names_and_machine_ids(void **state)
     (void)state;
     val_dict_set_take(facts[1].probe, "hostname", val_str("b"));
     check_hosts_judge_unique(facts, names, 3, lists);
-    assert_int_equal(find(&lists[0], "host.hostname_unique")->verdict, VERDICT_PASS);
-    assert_int_equal(find(&lists[0], "host.machine_id_unique")->verdict, VERDICT_FAIL);
-    assert_string_equal(find(&lists[1], "host.machine_id_unique")->detail, "same as n1");
+    assert_int_equal(check_test_find(&lists[0], "host.hostname_unique")->verdict, VERDICT_PASS);
+    assert_int_equal(check_test_find(&lists[0], "host.machine_id_unique")->verdict, VERDICT_FAIL);
+    assert_string_equal(check_test_find(&lists[1], "host.machine_id_unique")->detail, "same as n1");
     assert_int_equal(lists[2].len, 0); /* no facts: host.probe speaks for it */
     for (int i = 0; i < 3; i++) {
         check_list_release(&lists[i]);

@@ -1,22 +1,13 @@
 /* tests/unit/test-check-html.c: tests installer/check/check-html.c (the host-check report page):
  * names escaped, no script or outside reference, the verdict table, the problems and the charts
  * of the reports it is given */
-#include "unit.h"
+#include "unit-check.h"
 #include <string.h>
 #include "base/buf.h"
 #include "base/err.h"
 #include "check/check.h"
 #include "value/val-json.h"
 #include "value/val.h"
-
-static struct val *json(const char *text)
-{
-    struct err err = ERR_INIT;
-    struct val *v = val_from_json(text, strlen(text), "test", &err);
-
-    assert_non_null(v);
-    return v;
-}
 
 static const char disk_report[] =
     "{\"check\": \"disk\", \"version\": 1, \"verdict\": \"fail\", \"hosts\": ["
@@ -55,7 +46,7 @@ static bool only_svg_namespace_urls(const char *html)
 
 static void test_names_escaped_nothing_external(void **state)
 {
-    struct val *disk = json(disk_report);
+    struct val *disk = check_test_json(disk_report);
     struct buf out = BUF_INIT;
 
     (void)state;
@@ -80,7 +71,7 @@ static void test_names_escaped_nothing_external(void **state)
 
 static void test_network_maps_and_worst_pair(void **state)
 {
-    struct val *net = json(net_report);
+    struct val *net = check_test_json(net_report);
     struct buf out = BUF_INIT;
 
     (void)state;

@@ -1,7 +1,7 @@
 /* tests/unit/test-check-verdict.c: tests installer/probe/probe-stats.c (the probe's percentiles),
  * installer/check/check-verdict.c (limits, thresholds from host variables, disk and network
  * verdicts) and the network mesh's schedule in installer/check/check-net.c */
-#include "unit.h"
+#include "unit-check.h"
 #include <math.h>
 #include <string.h>
 #include "base/err.h"
@@ -61,33 +61,13 @@ static void test_judge_limits(void **state)
     assert_int_equal(check_judge(11, false, 10, NAN), VERDICT_FAIL);
 }
 
-static struct val *json(const char *text)
-{
-    struct err err = ERR_INIT;
-    struct val *v = val_from_json(text, strlen(text), "test", &err);
-
-    assert_non_null(v);
-    return v;
-}
-
-static const struct check_outcome *find(const struct check_list *l, const char *id)
-{
-    for (size_t i = 0; i < l->len; i++) {
-        if (strcmp(l->items[i].id, id) == 0) {
-            return &l->items[i];
-        }
-    }
-    fail_msg("no outcome '%s'", id);
-    return NULL;
-}
-
 static const char good_probe[] =
     "{\"probe\": \"disk\", \"randread_iops\": 4000, \"randwrite_iops\": 400, "
     "\"fdatasync\": {\"p50_us\": 900.0, \"p99_us\": 2376.0, \"p999_us\": 15800.0}}";
 
 static void test_disk_defaults(void **state)
 {
-    struct val *probe = json(good_probe), *vars = val_dict();
+    struct val *probe = check_test_json(good_probe), *vars = val_dict();
     struct check_list l = { 0 };
     struct err err = ERR_INIT;
     const struct check_outcome *o;
@@ -95,17 +75,17 @@ static void test_disk_defaults(void **state)
     (void)state;
     assert_int_equal(check_disk_judge(probe, NULL, vars, &l, &err), 0);
     assert_int_equal(l.len, 4);
-    o = find(&l, "disk.fdatasync_p99"); /* IBM's example: p99 2.376 ms passes etcd's 10 ms */
+    o = check_test_find(&l, "disk.fdatasync_p99"); /* IBM's example: p99 2.376 ms passes etcd's 10 ms */
     assert_int_equal(o->verdict, VERDICT_PASS);
     assert_true(fabs(o->value - 2.376) < 1e-9);
     assert_true(o->threshold == 10);
     assert_false(o->higher_is_better);
-    o = find(&l, "disk.fdatasync_p999"); /* ... but its p99.9 of 15.8 ms warns */
+    o = check_test_find(&l, "disk.fdatasync_p999"); /* ... but its p99.9 of 15.8 ms warns */
     assert_int_equal(o->verdict, VERDICT_WARN);
     assert_true(o->threshold == 10);
     assert_non_null(strstr(o->hint, "spikes"));
-    assert_int_equal(find(&l, "disk.randread_iops")->verdict, VERDICT_PASS);
-    o = find(&l, "disk.randwrite_iops"); /* 400: above the kit's 300, below etcd's 500 */
+    assert_int_equal(check_test_find(&l, "disk.randread_iops")->verdict, VERDICT_PASS);
+    o = check_test_find(&l, "disk.randwrite_iops"); /* 400: above the kit's 300, below etcd's 500 */
     assert_int_equal(o->verdict, VERDICT_WARN);
     assert_true(o->threshold == 500);
     assert_int_equal(check_list_worst(&l), VERDICT_WARN);
@@ -116,7 +96,7 @@ static void test_disk_defaults(void **state)
 
 static void test_disk_thresholds_from_inventory(void **state)
 {
-    struct val *probe = json(good_probe), *vars = val_dict();
+    struct val *probe = check_test_json(good_probe), *vars = val_dict();
     struct check_list l = { 0 };
     struct err err = ERR_INIT;
     const struct check_outcome *o;
@@ -126,11 +106,11 @@ static void test_disk_thresholds_from_inventory(void **state)
     val_dict_set_take(vars, "check_disk_fdatasync_p99_ms", val_double(2.0));
     val_dict_set_take(vars, "check_disk_fdatasync_p999_warn_ms", val_int(20));
     assert_int_equal(check_disk_judge(probe, NULL, vars, &l, &err), 0);
-    o = find(&l, "disk.randwrite_iops");
+    o = check_test_find(&l, "disk.randwrite_iops");
     assert_int_equal(o->verdict, VERDICT_FAIL);
     assert_true(o->threshold == 1000000);
-    assert_int_equal(find(&l, "disk.fdatasync_p99")->verdict, VERDICT_FAIL);
-    assert_int_equal(find(&l, "disk.fdatasync_p999")->verdict, VERDICT_PASS);
+    assert_int_equal(check_test_find(&l, "disk.fdatasync_p99")->verdict, VERDICT_FAIL);
+    assert_int_equal(check_test_find(&l, "disk.fdatasync_p999")->verdict, VERDICT_PASS);
     assert_int_equal(check_list_worst(&l), VERDICT_FAIL);
     check_list_release(&l);
 
@@ -145,7 +125,7 @@ static void test_disk_thresholds_from_inventory(void **state)
 
 static void test_disk_probe_failed(void **state)
 {
-    struct val *probe = json("{\"probe\": \"disk\", \"error\": \"writing '/mnt/pot-probe.wal': "
+    struct val *probe = check_test_json("{\"probe\": \"disk\", \"error\": \"writing '/mnt/pot-probe.wal': "
                              "No space left on device\"}");
     struct check_list l = { 0 };
     struct err err = ERR_INIT;
@@ -167,7 +147,7 @@ static void test_disk_probe_failed(void **state)
 
 static void test_disk_missing_number_fails(void **state)
 {
-    struct val *probe = json("{\"probe\": \"disk\", \"randread_iops\": 5000, "
+    struct val *probe = check_test_json("{\"probe\": \"disk\", \"randread_iops\": 5000, "
                              "\"randwrite_iops\": 5000, \"fdatasync\": {\"p99_us\": 100}}");
     struct check_list l = { 0 };
     struct err err = ERR_INIT;
@@ -175,7 +155,7 @@ static void test_disk_missing_number_fails(void **state)
 
     (void)state;
     assert_int_equal(check_disk_judge(probe, NULL, NULL, &l, &err), 0);
-    o = find(&l, "disk.fdatasync_p999"); /* never a silent skip */
+    o = check_test_find(&l, "disk.fdatasync_p999"); /* never a silent skip */
     assert_int_equal(o->verdict, VERDICT_FAIL);
     assert_true(isnan(o->value));
     assert_non_null(strstr(o->detail, "p999_us"));
@@ -191,7 +171,7 @@ static const char net_probe[] =
 
 static void test_net_defaults_and_thresholds(void **state)
 {
-    struct val *probe = json(net_probe), *vars = val_dict();
+    struct val *probe = check_test_json(net_probe), *vars = val_dict();
     struct check_list l = { 0 };
     struct err err = ERR_INIT;
     const struct check_outcome *o;
@@ -199,15 +179,15 @@ static void test_net_defaults_and_thresholds(void **state)
     (void)state;
     assert_int_equal(check_net_judge(probe, NULL, vars, &l, &err), 0);
     assert_int_equal(l.len, 4);
-    o = find(&l, "net.throughput");
+    o = check_test_find(&l, "net.throughput");
     assert_int_equal(o->verdict, VERDICT_PASS);
     assert_true(o->value == 941.2);
     assert_true(o->threshold == 500);
     assert_true(o->higher_is_better);
-    o = find(&l, "net.rtt_p99");
+    o = check_test_find(&l, "net.rtt_p99");
     assert_int_equal(o->verdict, VERDICT_PASS);
     assert_true(fabs(o->value - 0.4) < 1e-9);
-    o = find(&l, "net.retransmits"); /* 0.7 %: above the 0.5 % warn limit */
+    o = check_test_find(&l, "net.retransmits"); /* 0.7 %: above the 0.5 % warn limit */
     assert_int_equal(o->verdict, VERDICT_WARN);
     assert_true(o->threshold == 0.5);
     assert_non_null(strstr(o->hint, "lost"));
@@ -217,9 +197,9 @@ static void test_net_defaults_and_thresholds(void **state)
     val_dict_set_take(vars, "check_net_mbps", val_str("10000")); /* a 10 GbE expectation */
     val_dict_set_take(vars, "check_net_retransmit_pct_warn", val_int(1));
     assert_int_equal(check_net_judge(probe, NULL, vars, &l, &err), 0);
-    assert_int_equal(find(&l, "net.throughput")->verdict, VERDICT_FAIL);
-    assert_int_equal(find(&l, "net.throughput_parallel")->verdict, VERDICT_FAIL);
-    assert_int_equal(find(&l, "net.retransmits")->verdict, VERDICT_PASS);
+    assert_int_equal(check_test_find(&l, "net.throughput")->verdict, VERDICT_FAIL);
+    assert_int_equal(check_test_find(&l, "net.throughput_parallel")->verdict, VERDICT_FAIL);
+    assert_int_equal(check_test_find(&l, "net.retransmits")->verdict, VERDICT_PASS);
     check_list_release(&l);
 
     assert_int_equal(check_net_judge(NULL, "node3: connection refused", vars, &l, &err), 0);
