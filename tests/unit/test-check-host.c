@@ -60,7 +60,8 @@ static void test_a_good_centos_host_passes(void **state)
     assert_true(check_test_find(&l, "host.time_offset")->value == 0);
     assert_string_equal(check_test_find(&l, "host.kernel")->detail,
                         "3.10.0-1160.el7.x86_64 (needs 3.10 or later)");
-    assert_string_equal(check_test_find(&l, "host.os")->detail, "centos 7.9.2009 (Core) (needs 7.2 or later)");
+    assert_string_equal(check_test_find(&l, "host.os")->detail,
+                        "centos 7.9.2009 (Core) (needs 7.2 or later)");
     check_list_release(&l);
     val_unref(vars);
     val_unref(probe);
@@ -105,7 +106,8 @@ static void test_unknown_os_warns_old_one_fails(void **state)
                       val_str("CentOS Linux release 7.1.1503 (Core)"));
     judge(probe, vars, 999990, 1000080, &l);
     assert_int_equal(check_test_find(&l, "host.os")->verdict, VERDICT_FAIL);
-    assert_string_equal(check_test_find(&l, "host.os")->detail, "centos 7.1.1503 (Core) (needs 7.2 or later)");
+    assert_string_equal(check_test_find(&l, "host.os")->detail,
+                        "centos 7.1.1503 (Core) (needs 7.2 or later)");
     check_list_release(&l);
     val_dict_set_take(val_dict_get(probe, "os"), "id", val_str("gentoo"));
     judge(probe, vars, 999990, 1000080, &l);

@@ -75,7 +75,8 @@ static void test_disk_defaults(void **state)
     (void)state;
     assert_int_equal(check_disk_judge(probe, NULL, vars, &l, &err), 0);
     assert_int_equal(l.len, 4);
-    o = check_test_find(&l, "disk.fdatasync_p99"); /* IBM's example: p99 2.376 ms passes etcd's 10 ms */
+    o = check_test_find(&l,
+                        "disk.fdatasync_p99"); /* IBM's example: p99 2.376 ms passes etcd's 10 ms */
     assert_int_equal(o->verdict, VERDICT_PASS);
     assert_true(fabs(o->value - 2.376) < 1e-9);
     assert_true(o->threshold == 10);
@@ -125,8 +126,9 @@ static void test_disk_thresholds_from_inventory(void **state)
 
 static void test_disk_probe_failed(void **state)
 {
-    struct val *probe = check_test_json("{\"probe\": \"disk\", \"error\": \"writing '/mnt/pot-probe.wal': "
-                             "No space left on device\"}");
+    struct val *probe = check_test_json(
+        "{\"probe\": \"disk\", \"error\": \"writing '/mnt/pot-probe.wal': "
+        "No space left on device\"}");
     struct check_list l = { 0 };
     struct err err = ERR_INIT;
 
@@ -147,8 +149,9 @@ static void test_disk_probe_failed(void **state)
 
 static void test_disk_missing_number_fails(void **state)
 {
-    struct val *probe = check_test_json("{\"probe\": \"disk\", \"randread_iops\": 5000, "
-                             "\"randwrite_iops\": 5000, \"fdatasync\": {\"p99_us\": 100}}");
+    struct val *probe = check_test_json(
+        "{\"probe\": \"disk\", \"randread_iops\": 5000, "
+        "\"randwrite_iops\": 5000, \"fdatasync\": {\"p99_us\": 100}}");
     struct check_list l = { 0 };
     struct err err = ERR_INIT;
     const struct check_outcome *o;
