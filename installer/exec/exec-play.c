@@ -8,12 +8,12 @@
 #include "pot.h"
 #include <string.h>
 #include "base/buf.h"
-#include "base/strutil.h"
 #include "base/xalloc.h"
 #include "conn/conn.h"
 #include "exec/exec.h"
 #include "inventory/inv.h"
 #include "playbook/pb.h"
+#include "template/tpl.h"
 #include "value/val.h"
 #include "value/val-yaml.h"
 
@@ -695,8 +695,8 @@ static enum strategy play_strategy(const struct exec_run *run)
     struct val *v = val_dict_get(run->play->kw, "strategy");
     const char *name = v ? val_cstr(v) : getenv("ANSIBLE_STRATEGY");
 
-    if (name && str_starts_with(name, "ansible.builtin.")) {
-        name += strlen("ansible.builtin.");
+    if (name) {
+        name = tpl_fqcn_short(name);
     }
     if (name && strcmp(name, "free") == 0) {
         return STRATEGY_FREE;

@@ -4,8 +4,8 @@
  */
 #include "pot.h"
 #include <string.h>
-#include "base/strutil.h"
 #include "modules/module.h"
+#include "template/tpl.h"
 
 extern const struct module module_blockinfile;
 extern const struct module module_command;
@@ -57,14 +57,7 @@ const struct module *module_at(size_t i)
 
 const struct module *module_find(const char *name)
 {
-    static const char *const prefixes[] = { "ansible.builtin.", "ansible.legacy.", NULL };
-
-    for (size_t i = 0; prefixes[i]; i++) {
-        if (str_starts_with(name, prefixes[i])) {
-            name += strlen(prefixes[i]);
-            break;
-        }
-    }
+    name = tpl_fqcn_short(name);
     for (size_t i = 0; modules[i]; i++) {
         const char *coll = modules[i]->collection;
         size_t n = coll ? strlen(coll) : 0;

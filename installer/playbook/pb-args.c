@@ -11,6 +11,7 @@
 #include "base/strutil.h"
 #include "base/xalloc.h"
 #include "playbook/pb.h"
+#include "template/tpl.h"
 #include "value/val.h"
 
 static const char *const raw_actions[] = { "command", "raw", "script", "shell", NULL };
@@ -36,13 +37,7 @@ static bool in_list(const char *const *list, const char *s)
 
 const char *pb_action_short(const char *action)
 {
-    if (str_starts_with(action, "ansible.builtin.")) {
-        return action + strlen("ansible.builtin.");
-    }
-    if (str_starts_with(action, "ansible.legacy.")) {
-        return action + strlen("ansible.legacy.");
-    }
-    return action;
+    return tpl_fqcn_short(action);
 }
 
 bool pb_action_is_raw(const char *action)

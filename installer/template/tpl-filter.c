@@ -12,16 +12,12 @@ static const struct tpl_filter *const families[] = {
     tpl_filters_str, tpl_filters_list, tpl_filters_data, tpl_filters_regex, tpl_filters_net,
 };
 
-#define BUILTIN_PREFIX "ansible.builtin."
-
 const struct tpl_filter *tpl_filter_find(const char *name, size_t len)
 {
-    size_t plen = strlen(BUILTIN_PREFIX);
+    size_t plen = tpl_fqcn_prefix_len(name, len);
 
-    if (len > plen && memcmp(name, BUILTIN_PREFIX, plen) == 0) {
-        name += plen;
-        len -= plen;
-    }
+    name += plen;
+    len -= plen;
     for (size_t f = 0; f < ARRAY_SIZE(families); f++) {
         for (const struct tpl_filter *e = families[f]; e->name; e++) {
             if (strlen(e->name) == len && memcmp(e->name, name, len) == 0) {

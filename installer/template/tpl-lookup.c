@@ -883,6 +883,7 @@ static const char *const ansible_only[] = {
 
 static lookup_fn *lookup_find(const char *name)
 {
+    name = tpl_fqcn_short(name);
     for (size_t i = 0; i < ARRAY_SIZE(lookups); i++) {
         if (strcmp(lookups[i].name, name) == 0) {
             return lookups[i].fn;
@@ -898,6 +899,7 @@ bool tpl_lookup_exists(const char *name)
 
 bool tpl_lookup_ansible(const char *name)
 {
+    name = tpl_fqcn_short(name);
     for (size_t i = 0; i < ARRAY_SIZE(ansible_only); i++) {
         if (strcmp(ansible_only[i], name) == 0) {
             return true;

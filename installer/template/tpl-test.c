@@ -463,12 +463,10 @@ const struct tpl_test *tpl_test_at(size_t i)
 
 const struct tpl_test *tpl_test_find(const char *name, size_t len)
 {
-    static const char prefix[] = "ansible.builtin.";
+    size_t plen = tpl_fqcn_prefix_len(name, len);
 
-    if (len > sizeof(prefix) - 1 && memcmp(name, prefix, sizeof(prefix) - 1) == 0) {
-        name += sizeof(prefix) - 1;
-        len -= sizeof(prefix) - 1;
-    }
+    name += plen;
+    len -= plen;
     for (size_t i = 0; i < ARRAY_SIZE(tests); i++) {
         if (strlen(tests[i].name) == len && memcmp(tests[i].name, name, len) == 0) {
             return &tests[i];

@@ -106,6 +106,13 @@ struct val *tpl_lookup(const char *plugin, struct val *terms, const struct val *
 bool tpl_lookup_exists(const char *name);
 bool tpl_lookup_ansible(const char *name);
 
+/* Ansible's own plugins by fully qualified name (tpl-fqcn.c): tpl_fqcn_prefix_len is the length
+ * of a leading "ansible.builtin." or "ansible.legacy." of the 'len' bytes at 'name' (0 when there
+ * is none, or nothing after it); tpl_fqcn_short returns the NUL-terminated 'name' past that prefix
+ * (a pointer into 'name'). */
+size_t tpl_fqcn_prefix_len(const char *name, size_t len);
+const char *tpl_fqcn_short(const char *name);
+
 /* A scope over a dict of variables (tpl-scope.c): values are templated lazily on first lookup
  * (recursively, with tpl_template_value), cached, and a reference cycle is an ERR_TEMPLATE naming
  * the chain. One instance serves one thread. Embed it, init it, pass &s.scope. */
