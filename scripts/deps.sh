@@ -22,6 +22,9 @@ packages=(
     musl-tools fio iperf3 bc file
     # headless browser for the host-check report's page (tests/e2e/t9103-check-report.sh)
     chromium
+    # the offline package repository of the host-init tests (dpkg-scanpackages;
+    # tests/e2e/t7001-kit-playbooks.sh)
+    dpkg-dev
 )
 
 # helm 3.17 and kubectl 1.29 are not Debian packages: they come as the binaries shipped in the npm

@@ -85,6 +85,31 @@ fresh_hosts() {
     POT_SANDBOX_DIR=$SANDBOX_DIR bash "$TOP/tests/sandbox/sandbox.sh" up >/dev/null
 }
 
+# make_offline_repo DIR: an offline package repository as the kit's dpl_yum_repo takes it, with
+# DIR/debs/ a flat apt repository of Debian's chrony (apt-get download on this machine, from its
+# own bookworm mirror, as the package builder would) and two packages made here, pot-test-tool
+# and pot-test-kernel (version 99.0), and its Packages index (dpkg-scanpackages).
+make_offline_repo() {
+    local dir=$1/debs name version root
+    mkdir -p "$dir"
+    (cd "$dir" && apt-get download -q chrony >/dev/null 2>&1) || {
+        echo "make_offline_repo: apt-get download chrony failed" >&2
+        return 1
+    }
+    for name in pot-test-tool:1.0 pot-test-kernel:99.0; do
+        version=${name#*:} name=${name%%:*}
+        root=$(mktemp -d)
+        mkdir -p "$root/DEBIAN" "$root/usr/bin"
+        printf 'Package: %s\nVersion: %s\nArchitecture: all\nMaintainer: pot tests <pot@localhost>\nDescription: a package of the host-init tests of pot\n' \
+            "$name" "$version" >"$root/DEBIAN/control"
+        printf '#!/bin/sh\necho %s %s\n' "$name" "$version" >"$root/usr/bin/$name"
+        chmod 0755 "$root/usr/bin/$name"
+        dpkg-deb --root-owner-group -b "$root" "$dir/${name}_${version}_all.deb" >/dev/null
+        rm -rf "$root"
+    done
+    (cd "$dir" && dpkg-scanpackages --multiversion . /dev/null >Packages 2>/dev/null)
+}
+
 run_snippet() {
     local desc=$1 snippet=$2 expect=$3 rc
     test_count=$((test_count + 1))
