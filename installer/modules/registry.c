@@ -15,6 +15,7 @@ extern const struct module module_file;
 extern const struct module module_group;
 extern const struct module module_iptables;
 extern const struct module module_lineinfile;
+extern const struct module module_modprobe;
 extern const struct module module_ping;
 extern const struct module module_raw;
 extern const struct module module_replace;
@@ -36,6 +37,7 @@ static const struct module *const modules[] = {
     &module_group,
     &module_iptables,
     &module_lineinfile,
+    &module_modprobe,
     &module_ping,
     &module_raw,
     &module_replace,

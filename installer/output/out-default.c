@@ -176,6 +176,30 @@ static void print_diff(FILE *f, const struct out_event *ev)
     }
 }
 
+/* A failed result's 'exception' (a module's traceback text) as v2_runner_on_failed shows it below
+ * -vvv: its last line, before the result. */
+static void print_exception(FILE *f, const struct out_event *ev)
+{
+    const char *text = ev->data ? val_dict_get_str(ev->data, "exception") : NULL;
+    const char *end, *last;
+
+    if (!text || ev->status != RESULT_FAILED || ev->item_label || ev->loop_summary) {
+        return;
+    }
+    end = text + strlen(text);
+    while (end > text && strchr(" \t\r\n", end[-1])) {
+        end--;
+    }
+    last = end;
+    while (last > text && last[-1] != '\n') {
+        last--;
+    }
+    fprintf(f,
+            "An exception occurred during task execution. To see the full traceback, use -vvv. "
+            "The error was: %.*s\n",
+            (int)(end - last), last);
+}
+
 static void print_host_result(FILE *f, const struct out_event *ev)
 {
     struct buf b = BUF_INIT;
@@ -192,6 +216,7 @@ static void print_host_result(FILE *f, const struct out_event *ev)
         }
         return;
     }
+    print_exception(f, ev);
     buf_addf(&b, "%s: [%s", status_word(ev), ev->host);
     if (ev->status != RESULT_SKIPPED && delegated) {
         buf_addf(&b, " -> %s", delegated);
