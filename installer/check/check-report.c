@@ -37,6 +37,7 @@ struct val *check_outcome_json(const struct check_outcome *o)
                                           : val_str(o->higher_is_better ? ">=" : "<="));
     val_dict_set_take(d, "hint", val_str(o->hint));
     val_dict_set_take(d, "detail", o->detail ? val_str(o->detail) : val_null());
+    val_dict_set_take(d, "mandatory", val_bool(o->mandatory));
     return d;
 }
 
@@ -49,7 +50,11 @@ void check_outcome_print(const char *subject, const struct check_outcome *o)
     for (char *c = upper; *c; c++) {
         *c = (char)(*c - 'a' + 'A');
     }
-    buf_addf(&line, "%s | %s %-23s", subject, upper, o->id);
+    if (o->verdict == VERDICT_FAIL && o->mandatory) {
+        buf_addf(&line, "%s | %s (mandatory) %s", subject, upper, o->id);
+    } else {
+        buf_addf(&line, "%s | %s %-23s", subject, upper, o->id);
+    }
     if (!isnan(o->value)) {
         buf_addf(&line, " %.*f%s%s", o->value >= 100 || o->value == floor(o->value) ? 0 : 2,
                  o->value, *o->unit ? " " : "", o->unit);

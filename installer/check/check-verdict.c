@@ -152,6 +152,79 @@ enum verdict check_list_worst(const struct check_list *list)
     return worst;
 }
 
+/* The original kit's *_mandatory switch of each family of checks and its default there
+ * (roles/hosts-check/defaults/main.yml: only a CIDR conflict stops the install by default). */
+static const struct {
+    const char *prefix; /* an ID, or a family ending in '.' */
+    const char *kit_switch;
+    bool kit_default;
+} kit_switches[] = {
+    { "host.os", "check_version_mandatory", false },
+    { "host.kernel", "check_version_mandatory", false },
+    { "host.kernel_modules", "check_nat_mandatory", false },
+    { "host.sysctl", "check_nat_mandatory", false },
+    { "host.data_dir", "check_disk_mandatory", false },
+    { "host.data_disk", "check_disk_mandatory", false },
+    { "host.root_free", "check_disk_mandatory", false },
+    { "host.pod_cidr", "check_network_mandatory", true },
+    { "host.dns", "check_dns_mandatory", false },
+    { "disk.", "check_perfor_mandatory", false },
+    { "net.", "check_perfor_mandatory", false },
+};
+
+/* A switch as the kit writes it ('true') or as YAML does (true); 'def' when it is not set. */
+static bool switch_on(const struct val *vars, const char *name, bool def)
+{
+    const struct val *v = val_dict_get(vars, name);
+
+    if (!v) {
+        return def;
+    }
+    if (v->type == VAL_BOOL) {
+        return v->u.b;
+    }
+    return v && v->type == VAL_STR && str_ansible_bool(val_cstr(v)) == 1;
+}
+
+static bool outcome_mandatory(const char *id, const struct val *vars)
+{
+    char *own = xasprintf("check_%s_mandatory", id);
+    bool on;
+
+    for (char *c = own; *c; c++) {
+        *c = *c == '.' ? '_' : *c;
+    }
+    on = switch_on(vars, own, false);
+    free(own);
+    for (size_t i = 0; !on && i < ARRAY_SIZE(kit_switches); i++) {
+        const char *prefix = kit_switches[i].prefix;
+        size_t n = strlen(prefix);
+        bool family = prefix[n - 1] == '.';
+
+        if (family ? strncmp(id, prefix, n) == 0 : strcmp(id, prefix) == 0) {
+            on = switch_on(vars, kit_switches[i].kit_switch, kit_switches[i].kit_default);
+        }
+    }
+    return on;
+}
+
+void check_list_mark_mandatory(struct check_list *list, const struct val *vars)
+{
+    for (size_t i = 0; i < list->len; i++) {
+        list->items[i].mandatory = outcome_mandatory(list->items[i].id, vars);
+    }
+}
+
+bool check_list_mandatory_failed(const struct check_list *list)
+{
+    for (size_t i = 0; i < list->len; i++) {
+        if (list->items[i].verdict == VERDICT_FAIL && list->items[i].mandatory) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static bool past(double value, bool higher_is_better, double limit)
 {
     if (isnan(limit)) {

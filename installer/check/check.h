@@ -45,6 +45,7 @@ struct check_outcome {
     bool higher_is_better; /* a pass needs value >= threshold (else value <= threshold) */
     const char *hint;      /* static: the one-line fix, shown unless pass */
     char *detail;          /* owned: why, when not a measurement (the probe's error); NULL */
+    bool mandatory;        /* its *_mandatory switch is 'true': a fail stops `pot install` */
 };
 
 struct check_list {
@@ -56,11 +57,22 @@ void check_list_release(struct check_list *list);
 /* The worst verdict of the list; VERDICT_PASS when empty. */
 enum verdict check_list_worst(const struct check_list *list);
 
+/* Marks each outcome of 'list' mandatory when one of its switches is 'true' in the host's 'vars':
+ * its own, check_<ID with dots as underscores>_mandatory (check_host_memory_mandatory), or the
+ * original kit's switch of its family, as hosts-check reads it (check_version_mandatory for
+ * host.os and host.kernel, check_nat_mandatory for kernel modules and sysctl,
+ * check_disk_mandatory for the data directory and disks, check_network_mandatory for the pod
+ * CIDRs, 'true' unless set as in the kit, check_dns_mandatory for DNS, check_perfor_mandatory
+ * for every disk.* and net.* check). */
+void check_list_mark_mandatory(struct check_list *list, const struct val *vars);
+/* True when 'list' has a failed outcome marked mandatory. */
+bool check_list_mandatory_failed(const struct check_list *list);
+
 /* The outcome as an object of the report's schema: id, verdict, value, threshold, unit, pass_if
- * (">=", "<=" or null), hint, detail. */
+ * (">=", "<=" or null), hint, detail, mandatory. */
 struct val *check_outcome_json(const struct check_outcome *o);
 /* Prints "SUBJECT | VERDICT ID VALUE UNIT (pass: >= LIMIT UNIT): DETAIL -> HINT" on stdout, the
- * parts that apply, secrets redacted. */
+ * parts that apply ("FAIL (mandatory)" for a mandatory fail), secrets redacted. */
 void check_outcome_print(const char *subject, const struct check_outcome *o);
 
 #define CHECK_REPORT_HTML "report.html"

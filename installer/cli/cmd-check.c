@@ -5,6 +5,7 @@
  * each finishes (or one JSON document at the end), and the exit code of the worst verdict.
  */
 #include "pot.h"
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 #include "base/buf.h"
@@ -27,13 +28,14 @@
 #define DEFAULT_NET_TIME_S 5
 #define DEFAULT_NET_STREAMS 4
 #define DEFAULT_NET_PORT 5201 /* iperf3's */
+#define TIME_NOT_GIVEN INT_MIN
 
 struct check_args {
     struct adhoc_opts common;
     const char *path, *size; /* borrowed from argv */
     const char *report;      /* --report DIR; NULL: none */
     int time_s, streams;
-    bool json;
+    bool json, gate;
 };
 
 #define AT(field) OPT_AT(struct check_args, field)
@@ -47,14 +49,18 @@ const struct opt check_options[] = {
       "disk: directory measured on each host; it must exist (default: the host variable "
       "check_path, else " DEFAULT_PATH ")" },
     { OPT_STRING, "size", 0, AT(size), "S",
-      "disk: test file size for IOPS and throughput, with K, M or G (default " DEFAULT_SIZE
-      "); the "
-      "fdatasync test always appends 22 MiB" },
+      "disk: test file size for IOPS and throughput, with K, M or G (default: the host "
+      "variable check_disk_size, else " DEFAULT_SIZE "); the fdatasync test always appends "
+      "22 MiB" },
     { OPT_INT, "time", 0, AT(time_s), "SECONDS",
-      "net: seconds of each throughput test, one stream and parallel (default 5)" },
+      "net: seconds of each throughput test, one stream and parallel (default: the host "
+      "variable check_net_time, else 5)" },
     { OPT_INT, "streams", 0, AT(streams), "N",
       "net: TCP connections of the parallel throughput test (default 4)" },
     { OPT_BOOL, "json", 0, AT(json), NULL, "print one JSON document instead of text" },
+    { OPT_BOOL, "gate", 0, AT(gate), NULL,
+      "exit 2 only when a check whose *_mandatory switch is 'true' fails; other failures and "
+      "warnings are printed and exit 0 (how `pot install` runs the checks)" },
     { OPT_STRING, "report", 0, AT(report), "DIR",
       "also save the JSON document as DIR/check-host.json, check-disk.json or check-net.json "
       "and rebuild DIR/" CHECK_REPORT_HTML " from all three (the kit keeps them in "
@@ -87,6 +93,8 @@ struct check_run {
     bool json;
     struct val *report; /* the JSON document: {"hosts": [...]} */
     enum verdict worst;
+    bool mandatory_failed; /* a fail of a check whose *_mandatory switch is on */
+    bool gate;             /* --gate: only mandatory_failed makes the exit code non-zero */
     bool unreachable;
     struct err usage;                 /* a threshold variable that is not a number */
     struct check_net_host *net_hosts; /* net: one per host of 'a' */
@@ -96,6 +104,16 @@ struct check_run {
 static struct val *host_vars(const struct adhoc *a, const char *name)
 {
     return inv_host_vars(a->inv, inv_find_host(a->inv, name));
+}
+
+/* Counts a host's or pair's outcomes, marked mandatory from 'vars', into the run's verdict. */
+static void note_outcomes(struct check_run *cr, struct check_list *list, const struct val *vars)
+{
+    check_list_mark_mandatory(list, vars);
+    cr->mandatory_failed |= check_list_mandatory_failed(list);
+    if (check_list_worst(list) > cr->worst) {
+        cr->worst = check_list_worst(list);
+    }
 }
 
 static void disk_work(size_t index, void *arg)
@@ -137,6 +155,7 @@ static void disk_host_done(size_t index, void *arg)
     if (check_disk_judge(r->probe, why, vars, &list, &cr->usage) < 0) {
         err_prefix(&cr->usage, "host '%s': ", h->name);
     }
+    note_outcomes(cr, &list, vars);
     if (!cr->json && r->probe && list.len && strcmp(list.items[0].id, "disk.probe") != 0) {
         print_disk_numbers(h->name, r->dir, r->probe);
     }
@@ -147,9 +166,6 @@ static void disk_host_done(size_t index, void *arg)
         val_list_push_take(checks, check_outcome_json(&list.items[i]));
     }
     fflush(stdout);
-    if (check_list_worst(&list) > cr->worst) {
-        cr->worst = check_list_worst(&list);
-    }
     val_dict_set_take(entry, "host", val_str(h->name));
     val_dict_set_take(entry, "path", val_str(r->dir));
     val_dict_set_take(entry, "unreachable", val_bool(h->unreachable));
@@ -173,11 +189,15 @@ static void pick_dirs(struct check_run *cr)
     }
 }
 
-/* The exit code: an unreachable host first, then the worst verdict. */
+/* The exit code: an unreachable host first, then the worst verdict (with --gate: a mandatory
+ * check failed or not). */
 static int exit_code(const struct check_run *cr)
 {
     if (cr->unreachable) {
         return POT_EXIT_INPUT;
+    }
+    if (cr->gate) {
+        return cr->mandatory_failed ? POT_EXIT_FAILED : POT_EXIT_OK;
     }
     return cr->worst == VERDICT_FAIL   ? POT_EXIT_FAILED
            : cr->worst == VERDICT_WARN ? POT_EXIT_ERROR
@@ -298,11 +318,12 @@ static void judge_hosts(struct check_run *cr)
     }
     check_hosts_judge_unique(facts, names, n, lists);
     for (size_t i = 0; cr->usage.kind == ERR_NONE && i < n; i++) {
+        struct val *vars = host_vars(cr->a, names[i]);
+
+        note_outcomes(cr, &lists[i], vars);
+        val_unref(vars);
         val_list_push_take(val_dict_get(cr->report, "hosts"), host_entry(cr, i, &lists[i]));
         cr->unreachable |= cr->a->hosts[i].unreachable;
-        if (check_list_worst(&lists[i]) > cr->worst) {
-            cr->worst = check_list_worst(&lists[i]);
-        }
     }
     for (size_t i = 0; i < n; i++) {
         check_list_release(&lists[i]);
@@ -354,6 +375,7 @@ static void net_pair_done(const struct check_net_pair *pair, const struct val *p
     if (check_net_judge(probe, why, vars, &list, &cr->usage) < 0) {
         err_prefix(&cr->usage, "host '%s': ", from);
     }
+    note_outcomes(cr, &list, vars);
     if (!cr->json && probe && list.len && strcmp(list.items[0].id, "net.probe") != 0) {
         print_net_numbers(subject, probe);
     }
@@ -364,9 +386,6 @@ static void net_pair_done(const struct check_net_pair *pair, const struct val *p
         val_list_push_take(checks, check_outcome_json(&list.items[i]));
     }
     fflush(stdout);
-    if (check_list_worst(&list) > cr->worst) {
-        cr->worst = check_list_worst(&list);
-    }
     val_dict_set_take(entry, "from", val_str(from));
     val_dict_set_take(entry, "to", val_str(to));
     val_dict_set_take(entry, "phase", val_int((int64_t)pair->phase));
@@ -465,11 +484,56 @@ static void check_run_release(struct check_run *cr)
     val_unref(cr->report);
 }
 
+/* The seconds a check_net_time host variable says (an INI string or a YAML number); -1 when it
+ * is not a whole number. */
+static int64_t var_seconds(const struct val *v)
+{
+    int64_t seconds;
+
+    if (v->type == VAL_INT) {
+        return v->u.i;
+    }
+    return v->type == VAL_STR && parse_int(val_cstr(v), &seconds) == 0 ? seconds : -1;
+}
+
+/* --size and --time, else the first host's check_disk_size and check_net_time, else the
+ * defaults; checked, the size parsed into *size. */
+static int sizes_from_inventory(struct check_args *o, const struct adhoc *a, uint64_t *size,
+                                struct err *err)
+{
+    struct val *vars = a->count ? host_vars(a, a->hosts[0].name) : NULL;
+    const char *size_text = o->size ? o->size : NULL;
+    const struct val *time_var = vars ? val_dict_get(vars, "check_net_time") : NULL;
+    int ret = -1;
+
+    if (!size_text) {
+        size_text = vars && val_dict_get_str(vars, "check_disk_size")
+                        ? val_dict_get_str(vars, "check_disk_size")
+                        : DEFAULT_SIZE;
+    }
+    if (o->time_s == TIME_NOT_GIVEN) {
+        int64_t seconds = time_var ? var_seconds(time_var) : DEFAULT_NET_TIME_S;
+
+        o->time_s = seconds >= 1 && seconds <= 3600 ? (int)seconds : -1;
+    }
+    if (o->time_s < 1 || o->time_s > 3600 || o->streams < 1 || o->streams > 128) {
+        err_set(err, ERR_USAGE,
+                "pot check: --time (or check_net_time) takes 1 to 3600 seconds, --streams 1 "
+                "to 128");
+    } else if (!str_parse_size(size_text, size)) {
+        err_set(err, ERR_USAGE, "%s '%s': expected a positive number with K, M or G",
+                o->size ? "--size" : "check_disk_size", size_text);
+    } else {
+        ret = 0;
+    }
+    val_unref(vars);
+    return ret;
+}
+
 int cmd_check(int argc, char **argv, struct err *err)
 {
     struct check_args o = { .common = { .inventories = SVEC_INIT },
-                            .size = DEFAULT_SIZE,
-                            .time_s = DEFAULT_NET_TIME_S,
+                            .time_s = TIME_NOT_GIVEN,
                             .streams = DEFAULT_NET_STREAMS };
     struct svec positional = SVEC_INIT;
     struct adhoc a = { 0 };
@@ -487,23 +551,17 @@ int cmd_check(int argc, char **argv, struct err *err)
                 "pot check: expected 'host', 'disk' or 'net' and at most one host pattern");
         goto out;
     }
-    if (o.time_s < 1 || o.time_s > 3600 || o.streams < 1 || o.streams > 128) {
-        err_set(err, ERR_USAGE, "pot check: --time takes 1 to 3600 seconds, --streams 1 to 128");
-        goto out;
-    }
     o.common.pattern = positional.len > 1 ? xstrdup(positional.items[1]) : NULL;
     log_set_level(o.common.verbose);
-    if (!str_parse_size(o.size, &cr.opts.size)) {
-        err_set(err, ERR_USAGE, "--size '%s': expected a positive number with K, M or G", o.size);
-        goto out;
-    }
     probe = check_probe_find(err);
-    if (!probe || adhoc_load(&a, &o.common, err) < 0) {
+    if (!probe || adhoc_load(&a, &o.common, err) < 0 ||
+        sizes_from_inventory(&o, &a, &cr.opts.size, err) < 0) {
         goto out;
     }
     cr.opts.probe_path = probe;
     cr.path = o.path;
     cr.json = o.json;
+    cr.gate = o.gate;
     if (strcmp(positional.items[0], "net") == 0) {
         struct check_net_opts net = { .probe_path = probe,
                                       .time_s = o.time_s,

@@ -91,6 +91,7 @@ int pipe_ctx_init(struct pipe_ctx *c, const struct pipe_opts *opts, struct err *
     c->tkestack_dir = kit_parent_join(opts->kit_dir, "tkestack");
     c->images_dir = kit_sibling(opts->kit_dir, "images");
     c->tgz_dir = kit_sibling(opts->kit_dir, "tgz");
+    c->reports_dir = kit_parent_join(opts->kit_dir, "perfor-reports");
     c->pot_dir = fs_join(opts->data_dir, "pot");
     c->hook_dir = fs_join(c->pot_dir, "hooks");
     c->tke_json = fs_join(opts->data_dir, "tke.json");
@@ -111,6 +112,7 @@ void pipe_ctx_release(struct pipe_ctx *c)
     free(c->tkestack_dir);
     free(c->images_dir);
     free(c->tgz_dir);
+    free(c->reports_dir);
     free(c->pot_dir);
     free(c->hook_dir);
     free(c->tke_json);

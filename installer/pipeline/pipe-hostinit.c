@@ -5,13 +5,18 @@
  * business-only mode (onto an existing cluster) nothing may change the hosts: only a light
  * host-check runs (every host reached, its data disk), and stage business checks helm and the
  * cluster on the first master before any release. In the other modes each host's residue
- * snapshot is taken first, once, before the playbooks change anything.
+ * snapshot is taken first, once, before the playbooks change anything, and after host-check.yml
+ * pot's own host checks run (`pot check host`, and with stress_perfor='true' in the inventory
+ * `pot check disk` and `pot check net` in place of the kit's fio/iperf tag check_perfor), with
+ * their reports in <parent of kit>/perfor-reports; a failed check stops the stage only when its
+ * *_mandatory switch is 'true' (`pot check --gate`).
  */
 #include "pot.h"
 #include <string.h>
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/fs.h"
+#include "base/strutil.h"
 #include "base/vec.h"
 #include "base/xalloc.h"
 #include "inventory/inv.h"
@@ -24,6 +29,18 @@
 #define BUSINESS_TAGS "check_disk"
 
 static const char *const playbooks[] = { "host-init.yml", "host-check.yml" };
+
+/* pot's own checks after the playbooks: `pot check KIND`, selected by the tag of the kit's
+ * hosts-check role they stand beside (check_perfor: the benchmarks); 'perf' ones only with
+ * stress_perfor='true'. */
+static const struct {
+    const char *kind, *tag;
+    bool perf;
+} native_checks[] = {
+    { "host", "check_host", false },
+    { "disk", "check_perfor", true },
+    { "net", "check_perfor", true },
+};
 
 static bool wanted(const struct pipe_ctx *c, size_t i)
 {
@@ -66,7 +83,40 @@ void pipe_hostinit_inputs(struct pipe_ctx *c, struct buf *text)
     }
 }
 
-static int play(struct pipe_ctx *c, const char *name, struct err *err)
+/* Whether the run's --tags/--skip-tags select 'tag' (no --tags: every tag). */
+static bool tag_selected(const struct pipe_ctx *c, const char *tag)
+{
+    return (c->opts->tags.len == 0 || svec_contains(&c->opts->tags, tag)) &&
+           !svec_contains(&c->opts->skip_tags, tag);
+}
+
+/* The inventory's stress_perfor switch (of its first host: the kit sets it in [all:vars]); off
+ * when the inventory does not say 'true'. */
+static bool stress_perfor(const struct pipe_ctx *c)
+{
+    struct inventory *inv = inv_new();
+    struct err ignored = ERR_INIT;
+    bool on = false;
+
+    if (inv_load(inv, c->inventory, &ignored) == 0 && inv_finish(inv, &ignored) == 0 &&
+        inv_host_count(inv) > 0) {
+        struct val *vars = inv_host_vars(inv, inv_host_at(inv, 0));
+        const char *v = val_dict_get_str(vars, "stress_perfor");
+
+        on = v && str_ansible_bool(v) == 1;
+        val_unref(vars);
+    }
+    inv_free(inv);
+    return on;
+}
+
+/* Whether pot's own checks run in this mode and invocation. */
+static bool native_wanted(const struct pipe_ctx *c)
+{
+    return c->mode != PIPE_MODE_TKESTACK && c->mode != PIPE_MODE_BUSINESS && !c->opts->check;
+}
+
+static int play(struct pipe_ctx *c, const char *name, bool native_perf, struct err *err)
 {
     struct svec args = SVEC_INIT;
     int ret;
@@ -75,9 +125,46 @@ static int play(struct pipe_ctx *c, const char *name, struct err *err)
         svec_push(&args, "--tags");
         svec_push(&args, mode_tags(c));
     }
+    if (native_perf && strcmp(name, "host-check.yml") == 0) {
+        svec_push(&args, "--skip-tags");
+        svec_push(&args, "check_perfor"); /* pot check disk and net measure instead */
+    }
     ret = pipe_play(c, name, true, &args, err);
     svec_release(&args);
     return ret;
+}
+
+/* `pot check KIND -i INV [--limit HOSTS] --gate --report <reports>`. */
+static int native_check(struct pipe_ctx *c, const char *kind, struct err *err)
+{
+    struct svec args = SVEC_INIT;
+    char *what = xasprintf("pot check %s", kind);
+    int ret;
+
+    svec_push(&args, "check");
+    svec_push(&args, kind);
+    svec_push(&args, "-i");
+    svec_push(&args, c->inventory);
+    pipe_add_limit(c, &args);
+    svec_push(&args, "--gate");
+    svec_push(&args, "--report");
+    svec_push(&args, c->reports_dir);
+    pipe_say(c, "host-init: %s (report: %s/report.html)", what, c->reports_dir);
+    ret = pipe_child_pot(c, what, &args, NULL, err);
+    svec_release(&args);
+    free(what);
+    return ret;
+}
+
+static int native_checks_run(struct pipe_ctx *c, bool perf, struct err *err)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(native_checks); i++) {
+        if ((!native_checks[i].perf || perf) && tag_selected(c, native_checks[i].tag) &&
+            native_check(c, native_checks[i].kind, err) < 0) {
+            return -1;
+        }
+    }
+    return 0;
 }
 
 static void residue_say(void *ctx, const char *line)
@@ -123,6 +210,7 @@ static int take_baselines(struct pipe_ctx *c, struct err *err)
 
 int pipe_hostinit_run(struct pipe_ctx *c, struct err *err)
 {
+    bool perf = native_wanted(c) && stress_perfor(c);
     int found = 0;
 
     for (size_t i = 0; i < ARRAY_SIZE(playbooks); i++) {
@@ -136,7 +224,10 @@ int pipe_hostinit_run(struct pipe_ctx *c, struct err *err)
                 return -1;
             }
             pipe_say(c, "host-init: pot play %s", path);
-            ret = play(c, playbooks[i], err);
+            ret = play(c, playbooks[i], perf, err);
+            if (ret == 0 && strcmp(playbooks[i], "host-check.yml") == 0 && native_wanted(c)) {
+                ret = native_checks_run(c, perf, err);
+            }
         }
         free(path);
         if (ret < 0) {

@@ -17,6 +17,21 @@ char *pipe_playbook_path(const struct pipe_ctx *c, const char *name)
     return xasprintf("%s/playbooks/%s", c->opts->kit_dir, name);
 }
 
+void pipe_add_limit(const struct pipe_ctx *c, struct svec *args)
+{
+    struct buf hosts = BUF_INIT;
+
+    if (c->limit.len == 0) {
+        return;
+    }
+    for (size_t i = 0; i < c->limit.len; i++) {
+        buf_addf(&hosts, "%s%s", i ? "," : "", c->limit.items[i]);
+    }
+    svec_push(args, "--limit");
+    svec_push(args, hosts.ptr);
+    buf_release(&hosts);
+}
+
 /* Appends "--tags a,b" style options. */
 static void add_list_opt(struct svec *args, const char *opt, const struct svec *values)
 {
@@ -68,16 +83,7 @@ int pipe_play(struct pipe_ctx *c, const char *name, bool with_tags, const struct
     if (c->opts->check) {
         svec_push(&args, "--check");
     }
-    if (c->limit.len) {
-        struct buf hosts = BUF_INIT;
-
-        for (size_t i = 0; i < c->limit.len; i++) {
-            buf_addf(&hosts, "%s%s", i ? "," : "", c->limit.items[i]);
-        }
-        svec_push(&args, "--limit");
-        svec_push(&args, hosts.ptr);
-        buf_release(&hosts);
-    }
+    pipe_add_limit(c, &args);
     if (with_tags) {
         add_list_opt(&args, "--tags", &c->opts->tags);
         add_list_opt(&args, "--skip-tags", &c->opts->skip_tags);

@@ -86,6 +86,7 @@ struct pipe_ctx {
     char *tkestack_dir;
     char *images_dir;
     char *tgz_dir;
+    char *reports_dir;            /* <parent of kit>/perfor-reports: the host checks' reports */
     char *pot_dir;                /* <data>/pot: journal, lock, hook files, install.log */
     char *hook_dir;
     char *tke_json;
@@ -202,6 +203,8 @@ char *pipe_playbook_path(const struct pipe_ctx *c, const char *name);
  * 'with_tags'); ERR_USAGE when the kit lacks the playbook. */
 int pipe_play(struct pipe_ctx *c, const char *name, bool with_tags, const struct svec *options,
               struct err *err);
+/* Appends "--limit HOST,HOST..." of c->limit to a child pot's arguments (nothing without one). */
+void pipe_add_limit(const struct pipe_ctx *c, struct svec *args);
 
 /* pipe-uninstall.c: `pot uninstall`, what `pot install` did undone in reverse order, each scope
  * only when the journal says its stages did something since they were last undone:

@@ -117,7 +117,7 @@ expect_success 'host-init: packages from the offline repository, CA, kernel sett
     printf "%s\n" "deb [trusted=yes] file:/var/lib/pot/offline-repo ./" "pot-test-tool 1.0" \
         "chrony install ok installed" "pot-test-kernel install ok installed" \
         "server ntpd.pot.tke.com iburst" "$ca" "$ca" 1 "# written by pot (host-init, kernel_init)" \
-        br_netfilter overlay nf_conntrack ip_vs ip_vs_rr ip_vs_wrr ip_vs_sh "ls" >want &&
+        br_netfilter overlay nf_conntrack iptable_nat ip_vs ip_vs_rr ip_vs_wrr ip_vs_sh "ls" >want &&
     diff -u want got &&
     pot exec -i "$INV" node2 -- "readlink /storage /var/lib/influxdb" >links && cat links &&
     assert_contains links /data/storage && assert_contains links /data/influxdb &&

@@ -47,7 +47,7 @@ new_kit() {
                 tke_console_domain=console.tke.com ipvs=false "customer='demo'" \
                 "deploy_redis='true'" component_health_timeout=120 node_join_timeout=60 \
                 data_disk_name=pot-no-such-disk "open_firewall='true'" check_data_disk_size=1 \
-                "stress_perfor='true'" \
+                "stress_perfor='true'" check_disk_size=16M check_net_time=1 \
                 cluster_reset_extra_paths=/opt/pot-standin,/var/lib/pot-standin
         } >"$dir/hosts" &&
         mkdir -p "$dir/../tkestack" && cp "$T/installer.tar" "$dir/../tkestack/tke-installer.tar" &&
@@ -108,7 +108,13 @@ for round in 1 2; do
         assert_contains inst'$round' "node node3: joined the global cluster" &&
         assert_eq "mc-$(ip_of node3 | tr . -)" "$(machines)" &&
         test -n "$(bash "$STANDIN/footprint.sh" list node3)" &&
-        on_node node3 "test -f /var/lib/pot/host-init/hosts-added && grep -q offline.yum.pot.tke.com /etc/hosts"
+        on_node node3 "test -f /var/lib/pot/host-init/hosts-added && grep -q offline.yum.pot.tke.com /etc/hosts" &&
+        for kind in host disk net; do
+            assert_contains inst'$round' "host-init: pot check $kind (report: $T/k/perfor-reports/report.html)" &&
+                jq -e ".hosts // .pairs | length > 0" "$T/k/perfor-reports/check-$kind.json" >/dev/null || exit 1
+        done &&
+        assert_contains inst'$round' "node3 | FAIL host.kernel_modules" &&
+        assert_not_contains inst'$round' "check_perfor | "
     '
     expect_success "round $round: pot uninstall --all leaves every host as before (residue report and own listing)" '
         { uninstall --all --yes >un'$round' 2>&1 || true; }; cat un'$round' &&
@@ -129,6 +135,18 @@ for round in 1 2; do
         assert_contains again'$round' "residue: node3: clean"
     '
 done
+
+expect_success 'a failed check with its *_mandatory switch on stops host-init with its reason; off, the install goes on' '
+    cp "$KIT/hosts" "$T/hosts-mandatory" &&
+    echo "check_host_kernel_modules_mandatory=true" >>"$T/hosts-mandatory" &&
+    assert_exit 2 install -i "$T/hosts-mandatory" --only host-init >mand 2>&1 && cat mand &&
+    assert_contains mand "node2 | FAIL (mandatory) host.kernel_modules" &&
+    assert_contains mand "pot check host failed" &&
+    assert_not_contains mand "pot check disk" &&
+    install --only host-init >mand2 2>&1 && cat mand2 &&
+    assert_contains mand2 "node2 | FAIL host.kernel_modules" && assert_contains mand2 "pot check net" &&
+    uninstall --hosts --yes >mand3 2>&1 || { cat mand3; exit 1; }
+'
 
 expect_success 'kill -9 during an uninstall, then a rerun completes' '
     full_install inst3 || { cat inst3; exit 1; }

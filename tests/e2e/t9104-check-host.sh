@@ -91,7 +91,7 @@ expect_success 'each check fails with its value and hint, the others still pass,
     assert_contains l1 "(pass: >= 1 GB) -> put the data directory on a disk of at least check_data_disk_size GB"
     check node1 WARN host.internet >l1i
     assert_contains l1i "$NODE2:22 answered -> the host reaches the internet"
-    check node2 FAIL host.pod_cidr >l2
+    check node2 "FAIL (mandatory)" host.pod_cidr >l2  # check_network_mandatory is on unless set, as in the kit
     assert_contains l2 "1 conflicts (pass: <= 0 conflicts): 172.16.0.0/19 overlaps 172.16.4.0/24 on eth0 -> choose a cluster_cidr"
     check node3 FAIL host.ports >l3
     assert_contains l3 "1 in use (pass: <= 0 in use): 6443 in use -> stop what listens there"
@@ -106,6 +106,11 @@ expect_success 'each check fails with its value and hint, the others still pass,
     # nothing else failed or warned
     assert_eq 8 "$(grep -c "| \(FAIL\|WARN\) " broken.txt)"
     assert_eq 4 "$(grep -c "^node[1-4] | PASS host.kernel " broken.txt)"
+    # --gate: only a mandatory failure counts (the CIDR conflict, until its switch is off)
+    assert_exit 2 pot check host -i broken-hosts --gate >gate.txt
+    { cat broken-hosts; printf "\n[all:vars]\ncheck_network_mandatory=false\n"; } >gate-hosts
+    assert_exit 0 pot check host -i gate-hosts --gate >gate2.txt
+    assert_contains gate2.txt "node2 | FAIL host.pod_cidr"
 '
 
 expect_success 'an unreachable host: host.probe fails with the reason, exit 4' '

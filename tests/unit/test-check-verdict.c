@@ -124,6 +124,45 @@ static void test_disk_thresholds_from_inventory(void **state)
     val_unref(probe);
 }
 
+/* A check's own *_mandatory switch, or its family's switch of the original kit, marks it. */
+static void test_mandatory_switches(void **state)
+{
+    struct check_list l = { 0 };
+    struct val *vars = val_dict();
+    const char *ids[] = { "host.memory", "host.kernel", "host.kernel_modules", "disk.fdatasync_p99",
+                          "net.throughput", "host.pod_cidr" };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+        check_list_add(&l, ids[i], "", false, "hint")->verdict = VERDICT_FAIL;
+    }
+    check_list_mark_mandatory(&l, vars);
+    assert_true(check_test_find(&l, "host.pod_cidr")->mandatory); /* the kit's default */
+    assert_false(check_test_find(&l, "host.memory")->mandatory);
+    val_dict_set_take(vars, "check_network_mandatory", val_str("false"));
+    check_list_mark_mandatory(&l, vars);
+    assert_false(check_list_mandatory_failed(&l)); /* nothing switched on */
+
+    val_dict_set_take(vars, "check_host_memory_mandatory", val_str("true"));
+    val_dict_set_take(vars, "check_version_mandatory", val_str("'false'"));
+    val_dict_set_take(vars, "check_nat_mandatory", val_bool(true)); /* YAML inventories */
+    val_dict_set_take(vars, "check_perfor_mandatory", val_str("yes"));
+    check_list_mark_mandatory(&l, vars);
+    assert_true(check_test_find(&l, "host.memory")->mandatory);
+    assert_false(check_test_find(&l, "host.kernel")->mandatory); /* not a true value */
+    assert_true(check_test_find(&l, "host.kernel_modules")->mandatory);
+    assert_true(check_test_find(&l, "disk.fdatasync_p99")->mandatory);
+    assert_true(check_test_find(&l, "net.throughput")->mandatory);
+    assert_true(check_list_mandatory_failed(&l));
+
+    for (size_t i = 0; i < l.len; i++) {
+        l.items[i].verdict = l.items[i].mandatory ? VERDICT_WARN : VERDICT_FAIL;
+    }
+    assert_false(check_list_mandatory_failed(&l)); /* a warning is never fatal */
+    check_list_release(&l);
+    val_unref(vars);
+}
+
 static void test_disk_probe_failed(void **state)
 {
     struct val *probe = check_test_json(
@@ -250,6 +289,7 @@ int main(void)
         cmocka_unit_test(test_judge_limits),
         cmocka_unit_test(test_disk_defaults),
         cmocka_unit_test(test_disk_thresholds_from_inventory),
+        cmocka_unit_test(test_mandatory_switches),
         cmocka_unit_test(test_disk_probe_failed),
         cmocka_unit_test(test_disk_missing_number_fails),
         cmocka_unit_test(test_net_defaults_and_thresholds),
