@@ -93,21 +93,11 @@ static const char persistent_script[] =
 static int run_script(struct module_ctx *ctx, const char *script, const char *const *args,
                       struct buf *out, struct err *err)
 {
-    struct svec argv = SVEC_INIT;
-    int status = 0, ret;
+    int status = 0, ret = mod_exec_script(ctx, script, args, NULL, out, &status, err);
 
-    svec_push(&argv, "sh");
-    svec_push(&argv, "-c");
-    svec_push(&argv, script);
-    svec_push(&argv, "sh");
-    for (size_t i = 0; args[i]; i++) {
-        svec_push(&argv, args[i]);
-    }
-    ret = mod_exec_argv(ctx, &argv, out, NULL, &status, err);
     while (out->len > 0 && strchr(" \t\r\n", out->ptr[out->len - 1])) {
         buf_truncate(out, out->len - 1);
     }
-    svec_release(&argv);
     return ret;
 }
 

@@ -38,17 +38,42 @@ int mod_exec(struct module_ctx *ctx, const char *cmd, const char *stdin_data, si
     return 0;
 }
 
-int mod_exec_argv(struct module_ctx *ctx, const struct svec *argv, struct buf *out,
-                  struct buf *errout, int *status, struct err *err)
+/* 'argv' with run_command's PATH and locale, 'input' on its stdin (NULL: none). */
+static int exec_argv_input(struct module_ctx *ctx, char *const *argv, const char *input,
+                           struct buf *out, struct buf *errout, int *status, struct err *err)
 {
     struct buf cmd = BUF_INIT;
     int ret;
 
     buf_adds(&cmd, "PATH=$PATH:/sbin:/usr/sbin:/usr/local/sbin LANG=C LC_ALL=C LC_MESSAGES=C "
                    "exec ");
-    sh_quote_argv(&cmd, argv->items);
-    ret = mod_exec(ctx, cmd.ptr, NULL, 0, out, errout, status, err);
+    sh_quote_argv(&cmd, argv);
+    ret = mod_exec(ctx, cmd.ptr, input, input ? strlen(input) : 0, out, errout, status, err);
     buf_release(&cmd);
+    return ret;
+}
+
+int mod_exec_argv(struct module_ctx *ctx, const struct svec *argv, struct buf *out,
+                  struct buf *errout, int *status, struct err *err)
+{
+    return exec_argv_input(ctx, argv->items, NULL, out, errout, status, err);
+}
+
+int mod_exec_script(struct module_ctx *ctx, const char *script, const char *const *args,
+                    const char *input, struct buf *out, int *status, struct err *err)
+{
+    struct svec argv = SVEC_INIT;
+    int ret;
+
+    svec_push(&argv, "sh");
+    svec_push(&argv, "-c");
+    svec_push(&argv, script);
+    svec_push(&argv, "sh");
+    for (size_t i = 0; args[i]; i++) {
+        svec_push(&argv, args[i]);
+    }
+    ret = exec_argv_input(ctx, svec_argv(&argv), input, out, NULL, status, err);
+    svec_release(&argv);
     return ret;
 }
 
@@ -207,6 +232,21 @@ void mod_set_path_info(struct result *res, const struct mod_stat *st)
     val_dict_set_take(res->data, "mode", val_strf("0%03o", (unsigned)(st->mode & 07777)));
     mod_set_str(res, "state", mod_stat_state(st));
     val_dict_set_take(res->data, "size", val_int(st->size));
+}
+
+int mod_add_path_info(struct module_ctx *ctx, const char *path, struct result *res,
+                      struct err *err)
+{
+    struct mod_stat st = { 0 };
+
+    if (mod_stat(ctx, path, false, NULL, &st, err) < 0) {
+        return -1;
+    }
+    if (st.exists) {
+        mod_set_path_info(res, &st);
+    }
+    mod_stat_release(&st);
+    return 0;
 }
 
 const char *mod_stat_state(const struct mod_stat *st)

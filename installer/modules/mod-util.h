@@ -39,6 +39,11 @@ int mod_exec(struct module_ctx *ctx, const char *cmd, const char *stdin_data, si
  * 0 with *status set, -1 when the host is unreachable. */
 int mod_exec_argv(struct module_ctx *ctx, const struct svec *argv, struct buf *out,
                   struct buf *errout, int *status, struct err *err);
+/* Runs the shell script 'script' as `sh -c SCRIPT sh ARGS...` (NULL-terminated 'args'), as
+ * mod_exec_argv runs a command, with 'input' on its stdin (NULL: none). Returns 0 with *status
+ * and stdout in 'out', -1 when the host is unreachable. */
+int mod_exec_script(struct module_ctx *ctx, const char *script, const char *const *args,
+                    const char *input, struct buf *out, int *status, struct err *err);
 /* Fails the module with get_bin_path's message for a program the host lacks; returns 0. */
 int mod_fail_missing_bin(struct result *res, const char *name);
 
@@ -53,6 +58,10 @@ const char *mod_stat_state(const struct mod_stat *st);
 /* Sets the path keys Ansible's file-like results carry (uid, gid, owner, group, mode, state,
  * size) from 'st'. */
 void mod_set_path_info(struct result *res, const struct mod_stat *st);
+/* AnsibleModule.add_path_info: when 'path' exists on the host, its attributes (lstat) go into
+ * the result as mod_set_path_info puts them. Returns 0, -1 when the host is unreachable. */
+int mod_add_path_info(struct module_ctx *ctx, const char *path, struct result *res,
+                      struct err *err);
 
 /* Resolves a mode given as octal text ("0644", "644") or symbolic ("u+rwx,g-w,o=", "a+X", "u=rw")
  * against the current permission bits 'cur'. Returns 0 with *out set, or -1 when 'spec' is

@@ -203,19 +203,8 @@ static int add_path_info(struct module_ctx *ctx, const struct margs *args, struc
                          struct err *err)
 {
     const char *path = margs_str(args, "path");
-    struct mod_stat st;
 
-    if (!path) {
-        return 0;
-    }
-    if (mod_stat(ctx, path, false, NULL, &st, err) < 0) {
-        return -1;
-    }
-    if (st.exists) {
-        mod_set_path_info(res, &st);
-    }
-    mod_stat_release(&st);
-    return 0;
+    return path ? mod_add_path_info(ctx, path, res, err) : 0;
 }
 
 static int wait_for_run(struct module_ctx *ctx, const struct margs *args, struct result *res,

@@ -7,6 +7,7 @@
 #include "modules/module.h"
 #include "template/tpl.h"
 
+extern const struct module module_authorized_key;
 extern const struct module module_blockinfile;
 extern const struct module module_command;
 extern const struct module module_copy;
@@ -29,6 +30,7 @@ extern const struct module module_template;
 extern const struct module module_wait_for;
 
 static const struct module *const modules[] = {
+    &module_authorized_key,
     &module_blockinfile,
     &module_command,
     &module_copy,
