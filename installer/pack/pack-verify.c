@@ -286,9 +286,26 @@ static int check_sig(const struct found *f, const char *key, struct pack_summary
     return 0;
 }
 
-/* Files the field engineer adds to an unpacked package (the inventory made from hosts.tpl): not
- * extra when the manifest does not list them. */
+/* Files the field engineer adds to an unpacked package (the inventory made from hosts.tpl), and
+ * the directory `pot install` writes its host check reports in beside the kit (perfor-reports/,
+ * as the original kit's /data/perfor-reports): not extra when the manifest does not list them. */
 static const char *const user_files[] = { PACK_KIT_DIR "/hosts" };
+static const char *const run_dirs[] = { "perfor-reports/" };
+
+static bool is_users(const char *path)
+{
+    for (size_t u = 0; u < ARRAY_SIZE(user_files); u++) {
+        if (strcmp(path, user_files[u]) == 0) {
+            return true;
+        }
+    }
+    for (size_t d = 0; d < ARRAY_SIZE(run_dirs); d++) {
+        if (strncmp(path, run_dirs[d], strlen(run_dirs[d])) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
 
 static void leave_out_user_files(struct pack_manifest *found, const struct pack_manifest *want,
                                  pack_report_fn report, void *ctx)
@@ -297,14 +314,10 @@ static void leave_out_user_files(struct pack_manifest *found, const struct pack_
 
     for (size_t i = 0; i < found->files.len; i++) {
         struct pack_file *file = found->files.items[i];
-        bool user = false;
+        bool user = is_users(file->path) && !pack_manifest_find(want, file->path);
 
-        for (size_t u = 0; u < ARRAY_SIZE(user_files); u++) {
-            user = user || (strcmp(file->path, user_files[u]) == 0 &&
-                            !pack_manifest_find(want, file->path));
-        }
         if (user) {
-            pack_say(report, ctx, "not checked: %s (yours: not in the package)", file->path);
+            pack_say(report, ctx, "not checked: %s (added after unpacking, not in the package)", file->path);
             free(file->path);
             free(file);
         } else {
