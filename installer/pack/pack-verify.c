@@ -317,7 +317,8 @@ static void leave_out_user_files(struct pack_manifest *found, const struct pack_
         bool user = is_users(file->path) && !pack_manifest_find(want, file->path);
 
         if (user) {
-            pack_say(report, ctx, "not checked: %s (added after unpacking, not in the package)", file->path);
+            pack_say(report, ctx, "not checked: %s (added after unpacking, not in the package)",
+                     file->path);
             free(file->path);
             free(file);
         } else {
