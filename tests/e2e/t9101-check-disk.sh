@@ -9,7 +9,7 @@
 #    removed, and nothing is left on any host (no probe binary, no test file);
 #  - a warn limit out of reach: WARN, exit 1; an unreachable host: disk.probe fails, exit 4;
 #  - a 1 MiB tmpfs as --path: disk.probe fails with "No space left on device" and its hint, exit 2;
-#  - bad --size and a threshold that is not a number: exit 5.
+#  - bad --size, check_disk_size, check_net_time and a threshold that is not a number: exit 5.
 # Needs: tests/sandbox/sandbox.sh up (docker mode: the tmpfs is mounted on node1) and
 # POT_SANDBOX_ENV pointing at its env.
 . "$(dirname "$0")/lib.sh"
@@ -127,13 +127,19 @@ expect_success 'a full disk (a 1 MiB tmpfs as --path) fails disk.probe with its 
     assert_contains tiny-left.out clean
 '
 
-expect_success 'bad input: --size and a threshold that is not a number exit 5' '
+expect_success 'bad input: --size, check_disk_size, check_net_time and a threshold that are not numbers exit 5' '
     assert_exit 5 pot check disk -i "$INV" --size 12X
     assert_exit 5 pot check disk -i "$INV" --size -1M
     assert_exit 5 pot check -i "$INV"
     sed "s/^node4 disk_iops=.*/node4 disk_iops=fast/" "$INV" >bad
     assert_exit 5 pot check disk -i bad node4 --path /root --size 1M 2>bad.err
     assert_contains bad.err "host variable '"'"'disk_iops'"'"' is not a number"
+    { cat "$INV"; printf "\n[all:vars]\ncheck_disk_size=12X\n"; } >bad-size
+    assert_exit 5 pot check disk -i bad-size 2>size.err
+    assert_contains size.err "check_disk_size '"'"'12X'"'"': expected a positive number with K, M or G"
+    { cat "$INV"; printf "\n[all:vars]\ncheck_net_time=soon\n"; } >bad-time
+    assert_exit 5 pot check net -i bad-time 2>time.err
+    assert_contains time.err "pot check: --time (or check_net_time) takes 1 to 3600 seconds"
 '
 
 test_done
